@@ -1,0 +1,304 @@
+"""Station config: one frozen `Station` built from station.toml; defaults live only here.
+
+Every setting carries a trailing comment saying why its default is what it is.
+Unknown keys, wrong types and impossible values are `ConfigError`s naming the
+key and the file.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import tomllib
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class StationMeta:
+    name: str = "default"  # folder-safe id; used in URLs and cache keys
+    title: str = "lofipress radio"  # shown in the page header and <title>
+    description: str = "AI-composed lo-fi beats to study and relax to"  # meta description and social card
+    seed: int = 1234  # one station seed; every track seed is derived from it
+    tracks: int = 12  # enough for an hour of station mode without repeats
+    bars: int = 30  # the AI track loops every 30 bars (DESIGN.md)
+    tempo_min_bpm: float = 72.0  # lo-fi sits at 70-90 BPM; 72-86 avoids both extremes
+    tempo_max_bpm: float = 86.0  # see tempo_min_bpm
+    tempo_step_bpm: float = 2.0  # few distinct tempos means few drum/ambience renders
+    mood: str = ""  # free words ("rainy sunday, a bit sad") read through lofipress.mood
+    keys: tuple[str, ...] = ()  # allowed keys ("C", "Am", "Eb"...); empty = all 24
+
+
+@dataclass(frozen=True)
+class CorpusSettings:
+    dir: str = "corpus"  # training MIDI/ABC folder, relative to the station file
+    max_file_mb: float = 4.0  # larger MIDI files are skipped as absurd, not parsed
+    max_bars: int = 512  # longer pieces are skipped: they are rarely loops
+    min_notes: int = 8  # fewer notes is not a usable piece
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    name: str = "default"  # models/<name>/ holds the weights, vocab.json and card.json
+    dir: str = "models"  # where model folders live, relative to the station file
+    arch: str = "small"  # "small" trains on 2 CPU cores in minutes; "seed" is the articles' 256-512-256
+    embedding: int = 96  # token embedding width
+    units: int = 320  # LSTM width of the small model
+    dropout: float = 0.3  # the seed articles' value; the corpus is small and memorizes fast
+    seq_len: int = 96  # training window in tokens: about 6 bars of chords and melody
+    batch_size: int = 64  # small batches generalize better on a small corpus
+    epochs: int = 40  # upper bound; early stopping usually ends sooner
+    patience: int = 4  # epochs without validation improvement before stopping
+    learning_rate: float = 0.002  # Adam; tuned for the small model
+    validation_split: float = 0.1  # held-out share of corpus pieces (whole pieces, not windows)
+    min_chord_count: int = 2  # chord voicings seen fewer times are split into single notes
+
+
+@dataclass(frozen=True)
+class SamplingSettings:
+    temperature: float = 0.95  # below 1 keeps the key; above 1 wanders
+    top_k: int = 0  # 0 = off; top-p already trims the tail
+    top_p: float = 0.95  # nucleus sampling cuts the implausible 5 %
+    repetition_penalty: float = 1.15  # >1 discourages an event the piece just played
+    penalty_restore: float = 0.85  # per-event decay of the penalty (Music Transformer article)
+    primer: str = ""  # optional chord symbols, e.g. "Dm9 G13 Cmaj9 A7b9"
+    max_redraws: int = 8  # a piece failing the quality gate is redrawn at most this often
+
+
+@dataclass(frozen=True)
+class ArrangeSettings:
+    swing: float = 0.58  # share of the beat's first 16th pair; 0.50 straight, 0.66 triplet
+    humanize_ms: float = 9.0  # timing jitter; more sounds sloppy, less sounds quantized
+    velocity_jitter: int = 7  # MIDI velocity spread of the keys
+    keys_low: int = 48  # C3: lowest note of the keys voicing (lo-fi voicings sit in C3-C5)
+    keys_high: int = 72  # C5: highest chord tone; a top-line melody may rise above
+    bass_low: int = 28  # E1: bass notes stay in octaves 1-2
+    bass_high: int = 47  # B2
+
+
+@dataclass(frozen=True)
+class FxSettings:
+    preset: str = "dusty"  # dusty, tape or clean; the keys below override the preset
+    highpass_hz: float = 0.0  # 0 = take the preset's value
+    lowpass_hz: float = 0.0  # 0 = take the preset's value
+    wow_hz: float = 0.0  # 0 = preset
+    wow_cents: float = -1.0  # -1 = preset
+    flutter_hz: float = 0.0  # 0 = preset
+    flutter_cents: float = -1.0  # -1 = preset
+    saturation_drive: float = -1.0  # -1 = preset
+    bit_depth: int = 0  # 0 = preset
+    reduce_rate_hz: float = -1.0  # -1 = preset, 0 = off
+    crackle_db: float = 1.0  # 1 = preset (any value > 0 means "take the preset")
+    hiss_db: float = 1.0  # 1 = preset
+    reverb_mix: float = -1.0  # -1 = preset
+    reverb_decay_s: float = -1.0  # -1 = preset
+    sidechain_db: float = -1.0  # -1 = preset
+    compressor_threshold_db: float = 1.0  # 1 = preset
+    compressor_ratio: float = 0.0  # 0 = preset
+
+
+@dataclass(frozen=True)
+class LoopSettings:
+    drums_bars: int = 8  # DESIGN.md: drums every 8 bars
+    ambience_bars: int = 12  # ambience every 12 bars
+    track_bars: int = 30  # the AI track every 30 bars
+    quote_at: str = "4:0:0"  # the quote starts at bar 5 (Tone.js bars:beats:sixteenths)
+    beats_per_bar: int = 4  # the loops assume 4/4
+
+
+@dataclass(frozen=True)
+class MasterSettings:
+    sample_rate: int = 44100  # CD rate; the browser resamples if it must
+    track_lufs: float = -14.0  # streaming delivery loudness (Spotify, YouTube)
+    drums_lufs: float = -20.0  # drums sit under the track
+    ambience_lufs: float = -30.0  # a bed, felt more than heard
+    quote_lufs: float = -19.0  # speech over the mix, clear but not shouting
+    ceiling_dbtp: float = -1.0  # true-peak ceiling after MP3 decoding
+    mp3_quality: int = 2  # LAME VBR -V2 (~190 kbps): transparent for lo-fi
+
+
+@dataclass(frozen=True)
+class PackSettings:
+    name: str = "default"  # samples/<name>/pack.toml
+    dir: str = "samples"  # where packs live, relative to the station file
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    out_dir: str = "site"  # the built site; swapped in whole at the end of a build
+    palette: tuple[str, ...] = ("#1d1b2c", "#f2d6b3", "#e07a5f", "#81b29a")  # bg, text, accent, accent2
+    font: str = "system-ui"  # CSS font family of the page
+    base_url: str = ""  # absolute URL of the published site, for social cards; may stay empty
+
+
+@dataclass(frozen=True)
+class Station:
+    station: StationMeta = field(default_factory=StationMeta)
+    corpus: CorpusSettings = field(default_factory=CorpusSettings)
+    model: ModelSettings = field(default_factory=ModelSettings)
+    sampling: SamplingSettings = field(default_factory=SamplingSettings)
+    arrange: ArrangeSettings = field(default_factory=ArrangeSettings)
+    fx: FxSettings = field(default_factory=FxSettings)
+    loops: LoopSettings = field(default_factory=LoopSettings)
+    master: MasterSettings = field(default_factory=MasterSettings)
+    pack: PackSettings = field(default_factory=PackSettings)
+    site: SiteSettings = field(default_factory=SiteSettings)
+    root: str = "."  # folder of the station file; relative paths resolve against it
+
+    def path(self, relative: str) -> Path:
+        """Resolve a path from the station file's folder."""
+        return (Path(self.root) / relative).resolve()
+
+    def section_hash(self, *names: str) -> str:
+        """A stable hash of the named sections, for cache keys."""
+        data = {n: dataclasses.asdict(getattr(self, n)) for n in names}
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _check_type(value, annotation, key: str, path: Path):
+    """Return value converted to the annotated type, or raise ConfigError naming the key."""
+    origin = typing.get_origin(annotation)
+    if origin is tuple:
+        if not isinstance(value, list):
+            raise ConfigError(f"'{key}' must be a list", path, "write it as [\"a\", \"b\"]")
+        (item_type, _) = typing.get_args(annotation)
+        return tuple(_check_type(v, item_type, f"{key}[]", path) for v in value)
+    if annotation is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"'{key}' must be a number, not {value!r}", path)
+        return float(value)
+    if annotation is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"'{key}' must be a whole number, not {value!r}", path)
+        return value
+    if annotation is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"'{key}' must be a string, not {value!r}", path, "put it in quotes")
+        return value
+    if annotation is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"'{key}' must be true or false, not {value!r}", path)
+        return value
+    raise TypeError(f"unsupported config type {annotation}")
+
+
+def _build_section(cls, table: dict, section: str, path: Path):
+    if not isinstance(table, dict):
+        raise ConfigError(f"[{section}] must be a table", path)
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    kwargs = {}
+    for key, value in table.items():
+        if key not in names:
+            near = _nearest(key, names)
+            hint = f"did you mean '{near}'?" if near else f"known keys: {', '.join(sorted(names))}"
+            raise ConfigError(f"unknown key '{section}.{key}'", path, hint)
+        kwargs[key] = _check_type(value, hints[key], f"{section}.{key}", path)
+    return cls(**kwargs)
+
+
+def _nearest(key: str, names) -> str | None:
+    import difflib
+
+    found = difflib.get_close_matches(key, sorted(names), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def from_dict(data: dict, path: Path, root: Path | None = None) -> Station:
+    """Build and validate a Station from parsed TOML."""
+    hints = typing.get_type_hints(Station)
+    sections = {f.name for f in dataclasses.fields(Station)} - {"root"}
+    kwargs = {}
+    for name, table in data.items():
+        if name not in sections:
+            near = _nearest(name, sections)
+            hint = f"did you mean [{near}]?" if near else f"sections: {', '.join(sorted(sections))}"
+            raise ConfigError(f"unknown section [{name}]", path, hint)
+        kwargs[name] = _build_section(hints[name], table, name, path)
+    station = Station(**kwargs, root=str((root or path.parent).resolve()))
+    validate(station, path)
+    return station
+
+
+def load(path: str | Path) -> Station:
+    """Read station.toml into a validated, frozen Station.
+
+    Raises:
+        ConfigError: the file is missing, not TOML, or has a bad key or value.
+    """
+    path = Path(path)
+    if path.is_dir():
+        path = path / "station.toml"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("station file not found", path, "run `lofipress new DIR` to make one") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read station file: {exc}", path) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}", path, "fix the line it names") from None
+    return from_dict(data, path)
+
+
+def validate(s: Station, path: Path) -> None:
+    """Reject impossible values with the key that holds them."""
+
+    def need(ok: bool, key: str, why: str):
+        if not ok:
+            raise ConfigError(f"'{key}' {why}", path)
+
+    m = s.station
+    need(bool(m.name) and m.name.replace("-", "").replace("_", "").isalnum(), "station.name",
+         "must be letters, digits, - or _")
+    need(1 <= m.tracks <= 500, "station.tracks", "must be between 1 and 500")
+    need(4 <= m.bars <= 128, "station.bars", "must be between 4 and 128")
+    need(40 <= m.tempo_min_bpm <= 200, "station.tempo_min_bpm", "must be between 40 and 200")
+    need(m.tempo_min_bpm <= m.tempo_max_bpm <= 200, "station.tempo_max_bpm",
+         "must be at least tempo_min_bpm and at most 200")
+    need(m.tempo_step_bpm > 0, "station.tempo_step_bpm", "must be above 0")
+    sm = s.sampling
+    need(0.05 <= sm.temperature <= 3.0, "sampling.temperature", "must be between 0.05 and 3")
+    need(sm.top_k >= 0, "sampling.top_k", "must be 0 (off) or more")
+    need(0.0 < sm.top_p <= 1.0, "sampling.top_p", "must be in (0, 1]")
+    need(1.0 <= sm.repetition_penalty <= 5.0, "sampling.repetition_penalty", "must be between 1 and 5")
+    need(0.0 <= sm.penalty_restore <= 1.0, "sampling.penalty_restore", "must be between 0 and 1")
+    need(0 <= sm.max_redraws <= 100, "sampling.max_redraws", "must be between 0 and 100")
+    a = s.arrange
+    need(0.5 <= a.swing <= 0.75, "arrange.swing", "must be between 0.50 (straight) and 0.75")
+    need(0 <= a.humanize_ms <= 50, "arrange.humanize_ms", "must be between 0 and 50")
+    need(0 <= a.keys_low < a.keys_high <= 127, "arrange.keys_low", "must be below keys_high, in 0-127")
+    need(0 <= a.bass_low < a.bass_high <= 127, "arrange.bass_low", "must be below bass_high, in 0-127")
+    lp = s.loops
+    need(lp.beats_per_bar == 4, "loops.beats_per_bar", "must be 4: the loops are written in 4/4")
+    need(lp.drums_bars >= 1 and lp.ambience_bars >= 1 and lp.track_bars >= 1, "loops.*_bars",
+         "must be at least 1")
+    need(lp.track_bars == m.bars, "loops.track_bars", f"must equal station.bars ({m.bars})")
+    need(_is_bbs(lp.quote_at), "loops.quote_at", "must be bars:beats:sixteenths like \"4:0:0\"")
+    ms = s.master
+    need(ms.sample_rate in (22050, 32000, 44100, 48000), "master.sample_rate",
+         "must be 22050, 32000, 44100 or 48000")
+    need(-40 <= ms.track_lufs <= -5, "master.track_lufs", "must be between -40 and -5 LUFS")
+    need(-12 <= ms.ceiling_dbtp <= 0, "master.ceiling_dbtp", "must be between -12 and 0 dBTP")
+    need(0 <= ms.mp3_quality <= 9, "master.mp3_quality", "must be a LAME -V level 0-9")
+    need(s.model.arch in ("small", "seed"), "model.arch", "must be \"small\" or \"seed\"")
+    need(0 < s.model.validation_split < 0.5, "model.validation_split", "must be in (0, 0.5)")
+    need(s.fx.preset in ("dusty", "tape", "clean", "muffled"), "fx.preset",
+         "must be dusty, tape, muffled or clean")
+    for color in s.site.palette:
+        need(color.startswith("#") and len(color) in (4, 7), "site.palette", "must hold #rgb or #rrggbb colors")
+
+
+def _is_bbs(text: str) -> bool:
+    parts = text.split(":")
+    return len(parts) == 3 and all(p.isdigit() for p in parts)
+
+
+def derive_seed(station_seed: int, *labels) -> int:
+    """A per-item seed from the station seed and labels, stable across runs and machines."""
+    text = json.dumps([station_seed, *labels])
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little") >> 1
