@@ -1,0 +1,281 @@
+"""Write the static site: pages, manifest.json, audio, notes, images and vendored JS.
+
+Gather first, then write into a fresh folder beside the output folder and swap it
+in whole (mkdocs' habit): a failed or killed build leaves the previous site as it
+was. The same station and press give the same bytes in every file.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import gzip
+import json
+import os
+import shutil
+from pathlib import Path
+
+from . import manifest as mf
+from . import pianoroll
+from .errors import SiteError
+
+ROOT = Path(__file__).resolve().parent.parent  # the checkout: templates/, site_static/, node_modules/
+TEMPLATES = ROOT / "templates"
+STATIC = ROOT / "site_static"
+NODE_MODULES = ROOT / "node_modules"
+VENDOR = {  # site path -> file under node_modules (pinned in package.json)
+    "vendor/Tone.js": "tone/build/Tone.js",
+    "vendor/Tone.js.LICENSE.txt": "tone/LICENSE.md",
+    "vendor/p5.min.js": "p5/lib/p5.min.js",
+    "vendor/p5.LICENSE.txt": "p5/license.txt",
+}
+LIBRARIES = [  # credits.html notices; versions are read from node_modules
+    {"name": "Tone.js", "package": "tone", "license": "MIT", "license_file": "vendor/Tone.js.LICENSE.txt",
+     "source": "https://github.com/Tonejs/Tone.js", "note": "the audio engine (Web Audio scheduling and effects)."},
+    {"name": "p5.js", "package": "p5", "license": "LGPL-2.1", "license_file": "vendor/p5.LICENSE.txt",
+     "source": "https://github.com/processing/p5.js",
+     "note": "draws the visuals; vendor/p5.min.js is the unmodified npm build, replaceable by any compatible p5.js."},
+]
+VOLUMES = [("main", "Main layer", 80), ("drums", "Drums", 70), ("ambience", "Ambience", 50),
+           ("quote", "Quote", 80), ("master", "Master", 80)]  # (id suffix, label, initial value 0-100)
+SHORTCUTS = [(["Space"], "play or pause"), (["←", "→"], "previous or next track"),
+             (["↑", "↓"], "master volume up or down"), (["m"], "mute or unmute everything"),
+             (["s"], "shuffle on or off"), (["1", "2", "3", "4"], "focus a layer (main, drums, ambience, quote); "
+                                                            "press again to mute it"),
+             (["?"], "show this help")]
+
+
+def write_site(station, press: dict, out_dir: Path) -> dict:
+    """Write the whole site for a station into out_dir, replacing what was there at the end.
+
+    Args:
+        station: the Station (meta, loops, model name and site settings).
+        press: the pipeline's plain data: tracks, songs, sampler, drums, ambience, quotes,
+            credits, pack, about ({"eval": {"rows", "medians", "targets"}, "loss_png", "card"})
+            and live_fx; every Path points into the build cache.
+        out_dir: the site folder; its parent must be writable.
+
+    Returns:
+        {"dir": str, "files": count, "bytes": total size, "gzip_bytes": compressed page weight
+        before audio (HTML, JS, CSS, vendor)}.
+
+    Raises:
+        SiteError: node_modules or a cache file is missing, an id is not URL-safe, or the
+            output folder is read-only or full. The previous site is then untouched.
+    """
+    out_dir = Path(out_dir).absolute()
+    plan = mf.asset_plan(press)
+    sources = {**plan, **{dst: NODE_MODULES / src for dst, src in VENDOR.items()}}
+    for rel, src in sorted(sources.items()):
+        if not src.is_file():
+            if src.is_relative_to(NODE_MODULES):
+                raise SiteError(f"missing {src.relative_to(ROOT)}", ROOT, "run `npm ci` (make setup does)")
+            raise SiteError(f"the build cache lost a file the site needs ({rel})", src,
+                            "rebuild with `python build.py --force`")
+    loss_png = (press.get("about") or {}).get("loss_png")
+    if loss_png and not Path(loss_png).is_file():
+        raise SiteError("the model's loss plot is missing", loss_png, "retrain or rebuild with --force")
+    tmp = _fresh_folder(out_dir)
+    try:
+        for rel, src in sorted(sources.items()):
+            _copy(src, tmp / rel)
+        if STATIC.is_dir():
+            for src in sorted(STATIC.rglob("*")):
+                if src.is_file() and not any(p.startswith(".") for p in src.relative_to(STATIC).parts):
+                    _copy(src, tmp / "static" / src.relative_to(STATIC))
+        if loss_png:
+            _copy(Path(loss_png), tmp / "img" / "loss.png")
+        _write_pages(station, press, tmp, bool(loss_png))
+        mf.build_manifest(station, press, tmp, build_date(station, press))
+        summary = summarize(tmp)
+        _swap(tmp, out_dir)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise _site_error(exc, out_dir) from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return {"dir": str(out_dir), **summary}
+
+
+def build_date(station, press: dict) -> str:
+    """The date printed in the site: SOURCE_DATE_EPOCH if set, else a fixed date from the inputs, else ""."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date().isoformat()
+    fixed = getattr(station.station, "date", "") or ((press.get("about") or {}).get("card") or {}).get("date", "")
+    return str(fixed)[:10]
+
+
+def summarize(site_dir: Path) -> dict:
+    """Count files and bytes of a site, and gzip -9 the page weight before audio (HTML, JS, CSS)."""
+    files, total, page_gz = 0, 0, 0
+    for path in sorted(p for p in Path(site_dir).rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        files += 1
+        total += len(data)
+        if path.suffix in (".html", ".js", ".css") and path.name != "404.html":
+            page_gz += len(gzip.compress(data, compresslevel=9, mtime=0))
+    return {"files": files, "bytes": total, "gzip_bytes": page_gz}
+
+
+def _fresh_folder(out_dir: Path) -> Path:
+    """Make an empty folder beside out_dir (same filesystem, so os.replace is atomic)."""
+    parent = out_dir.parent
+    _remove_stale(parent, out_dir.name)
+    tmp = parent / f".{out_dir.name}.building-{os.getpid()}"
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+    except OSError as exc:
+        raise _site_error(exc, out_dir) from None
+    return tmp
+
+
+def _remove_stale(parent: Path, name: str) -> None:
+    """Delete folders left by killed builds (their process is gone)."""
+    if not parent.is_dir():
+        return
+    for stale in parent.glob(f".{name}.*-*"):
+        kind, _, pid = stale.name.rpartition("-")
+        if not pid.isdigit() or not kind.endswith((".building", ".old")) or _alive(int(pid)):
+            continue
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _swap(tmp: Path, out_dir: Path) -> None:
+    """Move the new site into place; the old one is removed only once the new one is in."""
+    old = None
+    if out_dir.exists():
+        if not out_dir.is_dir():
+            raise SiteError("the output path is a file, not a folder", out_dir, "remove it or set site.out_dir")
+        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(out_dir, old)
+    try:
+        os.replace(tmp, out_dir)
+    except OSError:
+        if old is not None:
+            os.replace(old, out_dir)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _site_error(exc: OSError, out_dir: Path) -> SiteError:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return SiteError("the disk is full", out_dir, "free some space and build again")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return SiteError("cannot write the site: the folder or its parent is read-only", out_dir,
+                         "make it writable or set site.out_dir to another folder")
+    return SiteError(f"cannot write the site: {exc.strerror or exc}", out_dir, "check the folder and build again")
+
+
+def _copy(src: Path, dst: Path) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(src, dst)
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode("utf-8"))
+
+
+def _environment():
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                             trim_blocks=False, lstrip_blocks=False)
+    env.filters["num"] = _num
+    env.filters["license_url"] = _license_url
+    env.tests["external_url"] = lambda v: isinstance(v, str) and v.startswith(("https://", "http://"))
+    return env
+
+
+def _num(value) -> str:
+    """Format a table cell: floats to 3 decimals, nested data as compact JSON."""
+    if isinstance(value, bool) or value is None:
+        return "" if value is None else str(value).lower()
+    if isinstance(value, float):
+        return f"{value:.3f}".rstrip("0").rstrip(".") if abs(value) < 1e6 else f"{value:.4g}"
+    if isinstance(value, (dict, list, tuple)):
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def _license_url(spdx: str) -> str:
+    """The SPDX page of a license id ("CC-BY-4.0"), the canonical place for its text."""
+    return f"https://spdx.org/licenses/{spdx.strip()}.html" if spdx and " " not in spdx.strip() else \
+        "https://spdx.org/licenses/"
+
+
+def _library_versions() -> list[dict]:
+    out = []
+    for lib in LIBRARIES:
+        pkg = json.loads((NODE_MODULES / lib["package"] / "package.json").read_text(encoding="utf-8"))
+        out.append({**lib, "version": pkg["version"]})
+    return out
+
+
+def _write_pages(station, press: dict, site: Path, has_loss: bool) -> None:
+    """Render every HTML page and image into site."""
+    env = _environment()
+    meta, settings = station.station, station.site
+    palette = tuple(settings.palette)
+    base_url = settings.base_url.rstrip("/")
+    css_vars = "; ".join(f"--{name}: {value}" for name, value in
+                         zip(("bg", "fg", "accent", "accent2"), palette)) + f"; --font: {settings.font}"
+    tracks = [{**t, "mp3": f"audio/tracks/{t['id']}.mp3", "midi": f"midi/{t['id']}.mid",
+               "page": f"tracks/{t['id']}.html", "roll": f"img/tracks/{t['id']}.png", "n_notes": len(t["notes"]),
+               "seconds": round(t["samples"] / t["sample_rate"], 3),
+               "duration": "{}:{:02d}".format(*divmod(round(t["samples"] / t["sample_rate"]), 60))}
+              for t in press.get("tracks", [])]
+
+    def render(template: str, rel: str, root: str, **extra) -> None:
+        social = f"{base_url}/img/social.png" if base_url else f"{root}img/social.png"
+        ctx = {"station": {"title": meta.title, "description": meta.description, "model": station.model.name},
+               "palette": palette, "css_vars": css_vars, "root": root, "generated": build_date(station, press),
+               "page_url": f"{base_url}/{rel}" if base_url else "", "social": {"url": social},
+               "page_name": rel.removesuffix(".html").split("/")[0], **extra}
+        _write(site / rel, env.get_template(template).render(ctx))
+
+    layers = [{"name": "drums", "label": "Drums", "items": press.get("drums", [])},
+              {"name": "ambience", "label": "Ambience", "items": press.get("ambience", [])},
+              {"name": "quote", "label": "Quote", "items": [{"id": q["id"], "title": q["text"]}
+                                                             for q in press.get("quotes", [])]}]
+    render("index.html", "index.html", "", tracks=tracks, songs=press.get("songs", []), layers=layers,
+           volumes=[{"name": n, "label": lab, "value": v} for n, lab, v in VOLUMES], shortcuts=SHORTCUTS)
+    for i, t in enumerate(tracks):
+        pianoroll.render_pianoroll(t["notes"], t["bars"], palette, site / t["roll"])
+        render("track.html", t["page"], "../", track=t, prev=tracks[i - 1] if i else None,
+               next=tracks[i + 1] if i + 1 < len(tracks) else None)
+    for piece in [*press.get("tracks", []), *press.get("songs", [])]:
+        _write(site / "notes" / f"{piece['id']}.json", mf.notes_json(piece))
+    render("credits.html", "credits.html", "", credits=press.get("credits", []),
+           pack={"name": "", "license": "", **press.get("pack", {})}, libraries=_library_versions())
+    about = press.get("about") or {}
+    ev = about.get("eval") or {}
+    rows = ev.get("rows") or []
+    cols = list(dict.fromkeys(k for r in rows for k in r))
+    render("about.html", "about.html", "", card=sorted((about.get("card") or {}).items()),
+           loss_png="img/loss.png" if has_loss else "", eval_rows=rows, eval_cols=cols,
+           eval_medians=ev.get("medians") or {}, eval_targets=ev.get("targets") or {})
+    render("404.html", "404.html", "", home_url=f"{base_url}/" if base_url else "./")
+    _write(site / "favicon.svg", env.get_template("favicon.svg").render(station={"title": meta.title},
+                                                                       palette=palette))
+    pianoroll.render_favicon_png(palette, site / "favicon.png")
+    first = press["tracks"][0] if press.get("tracks") else {"notes": [], "bars": 1}
+    pianoroll.render_social(meta.title, meta.description, first["notes"], first["bars"], palette,
+                            site / "img" / "social.png")
+    _write(site / ".nojekyll", "")
