@@ -1,0 +1,250 @@
+"""The lo-fi chain: plain effect functions on (n, channels) float arrays, all loop-safe.
+
+Loops stay seamless: IIR filters run over a copy of the loop's end first (their
+state settles on the audio that really precedes the start), convolution tails
+are folded back onto the start, and every modulation has a whole number of
+cycles per loop.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from scipy.signal import butter, oaconvolve, sosfilt
+
+from .config import FxSettings
+
+SP1200_RATE_HZ = 26040.0  # the E-mu SP-1200's sample rate
+PRESETS = {  # effective values of every knob; FxSettings overrides them one by one
+    "dusty": dict(highpass_hz=60.0, lowpass_hz=9000.0, wow_hz=0.8, wow_cents=7.0, flutter_hz=9.0, flutter_cents=3.0,
+                  saturation_drive=1.8, bit_depth=12, reduce_rate_hz=SP1200_RATE_HZ, crackle_db=-38.0, hiss_db=-44.0,
+                  reverb_mix=0.16, reverb_decay_s=1.1, sidechain_db=3.0, compressor_threshold_db=-18.0,
+                  compressor_ratio=2.5),
+    "tape": dict(highpass_hz=40.0, lowpass_hz=11000.0, wow_hz=0.6, wow_cents=12.0, flutter_hz=7.0, flutter_cents=4.0,
+                 saturation_drive=2.6, bit_depth=0, reduce_rate_hz=0.0, crackle_db=-120.0, hiss_db=-40.0,
+                 reverb_mix=0.12, reverb_decay_s=0.9, sidechain_db=3.0, compressor_threshold_db=-16.0,
+                 compressor_ratio=2.0),
+    "muffled": dict(highpass_hz=80.0, lowpass_hz=5500.0, wow_hz=1.0, wow_cents=6.0, flutter_hz=10.0,
+                    flutter_cents=2.0, saturation_drive=1.5, bit_depth=12, reduce_rate_hz=SP1200_RATE_HZ,
+                    crackle_db=-36.0, hiss_db=-46.0, reverb_mix=0.22, reverb_decay_s=1.4, sidechain_db=4.0,
+                    compressor_threshold_db=-18.0, compressor_ratio=3.0),
+    "clean": dict(highpass_hz=30.0, lowpass_hz=0.0, wow_hz=0.5, wow_cents=0.0, flutter_hz=6.0, flutter_cents=0.0,
+                  saturation_drive=0.0, bit_depth=0, reduce_rate_hz=0.0, crackle_db=-120.0, hiss_db=-120.0,
+                  reverb_mix=0.08, reverb_decay_s=0.8, sidechain_db=0.0, compressor_threshold_db=-12.0,
+                  compressor_ratio=1.5),
+}
+# FxSettings value meaning "take the preset's value" for each knob
+_UNSET = dict(highpass_hz=0.0, lowpass_hz=0.0, wow_hz=0.0, wow_cents=-1.0, flutter_hz=0.0, flutter_cents=-1.0,
+              saturation_drive=-1.0, bit_depth=0, reduce_rate_hz=-1.0, crackle_db=None, hiss_db=None,
+              reverb_mix=-1.0, reverb_decay_s=-1.0, sidechain_db=-1.0, compressor_threshold_db=None,
+              compressor_ratio=0.0)
+OFF_DB = -100.0  # noise levels at or below this are off
+FILTER_PAD_S = 0.5  # settle time of the IIR filters: far above the time constant of a 30 Hz 2nd-order HPF
+
+
+def resolve(settings: FxSettings) -> dict:
+    """Effective parameters: the preset's values, overridden by every knob that is set."""
+    params = dict(PRESETS[settings.preset])
+    for key, unset in _UNSET.items():
+        value = getattr(settings, key)
+        is_unset = value > 0 if unset is None else value == unset  # dB knobs: any value > 0 means "preset"
+        if not is_unset:
+            params[key] = value
+    return params
+
+
+def _filter_wrap(sos, audio: np.ndarray, sample_rate: int) -> np.ndarray:
+    """Run an IIR filter as if the loop had been playing forever (state settles on the loop's end)."""
+    pad = min(len(audio), int(FILTER_PAD_S * sample_rate))
+    padded = np.concatenate([audio[len(audio) - pad:], audio])
+    return sosfilt(sos, padded, axis=0)[pad:].astype(np.float32)
+
+
+def highpass(audio: np.ndarray, sample_rate: int, cutoff_hz: float) -> np.ndarray:
+    """2nd-order Butterworth high-pass: takes out rumble and the mud under the bass."""
+    if cutoff_hz <= 0:
+        return audio
+    return _filter_wrap(butter(2, cutoff_hz, "highpass", fs=sample_rate, output="sos"), audio, sample_rate)
+
+
+def lowpass(audio: np.ndarray, sample_rate: int, cutoff_hz: float) -> np.ndarray:
+    """4th-order Butterworth low-pass: the dull top of an old record or a sampler's output filter."""
+    if cutoff_hz <= 0 or cutoff_hz >= sample_rate / 2 * 0.98:
+        return audio
+    return _filter_wrap(butter(4, cutoff_hz, "lowpass", fs=sample_rate, output="sos"), audio, sample_rate)
+
+
+def _loop_hz(freq_hz: float, n_samples: int, sample_rate: int) -> float:
+    """Nearest frequency with a whole number of cycles per loop (at least one)."""
+    loop_s = n_samples / sample_rate
+    return max(1, round(freq_hz * loop_s)) / loop_s
+
+
+def wow_flutter(audio: np.ndarray, sample_rate: int, wow_hz: float, wow_cents: float, flutter_hz: float,
+                flutter_cents: float, rng: np.random.Generator) -> np.ndarray:
+    """Pitch drift of a warped record or a worn tape: a delay line read at a periodically varying speed.
+
+    A delay d(t) = D sin(2 pi f t) changes the playback ratio by 2 pi f D; D is
+    chosen so that the peak ratio is 2^(cents/1200). Reads wrap around the loop.
+    """
+    n = len(audio)
+    t = np.arange(n, dtype=np.float64)
+    delay = np.zeros(n)
+    for freq_hz, cents in ((wow_hz, wow_cents), (flutter_hz, flutter_cents)):
+        if cents <= 0 or freq_hz <= 0:
+            continue
+        f = _loop_hz(freq_hz, n, sample_rate)
+        depth_n = (2.0 ** (cents / 1200.0) - 1.0) / (2 * np.pi * f) * sample_rate
+        delay += depth_n * np.sin(2 * np.pi * f * t / sample_rate + rng.uniform(0, 2 * np.pi))
+    if not delay.any():
+        return audio
+    pos = t - delay
+    i0 = np.floor(pos).astype(np.int64)
+    frac = (pos - i0)[:, None]
+    i0 %= n
+    return (audio[i0] * (1 - frac) + audio[(i0 + 1) % n] * frac).astype(np.float32)
+
+
+def saturate(audio: np.ndarray, drive: float, bias: float = 0.12) -> np.ndarray:
+    """Tape-style soft clipping: tanh with a little bias for even harmonics; unity gain for quiet signals."""
+    if drive <= 0:
+        return audio
+    offset = np.tanh(drive * bias)
+    slope = drive * (1 - offset ** 2)  # derivative at 0: divide it out so quiet passages keep their level
+    out = (np.tanh(drive * (audio + bias)) - offset) / slope
+    return (out - out.mean(axis=0)).astype(np.float32)  # the bias leaves DC: remove it
+
+
+def bitcrush(audio: np.ndarray, sample_rate: int, bit_depth: int, reduce_rate_hz: float) -> np.ndarray:
+    """Sample-and-hold to reduce_rate_hz (no anti-alias filter, like the SP-1200) and round to bit_depth bits."""
+    out = audio
+    if 0 < reduce_rate_hz < sample_rate:
+        held = np.floor(np.arange(len(audio)) * (reduce_rate_hz / sample_rate))
+        src = np.minimum(np.ceil(held * (sample_rate / reduce_rate_hz)), len(audio) - 1).astype(np.int64)
+        out = out[src]
+    if 0 < bit_depth < 24:
+        steps = 2.0 ** (bit_depth - 1)
+        out = np.round(out * steps) / steps
+    return np.asarray(out, dtype=np.float32)
+
+
+def reverb(audio: np.ndarray, sample_rate: int, mix: float, decay_s: float, rng: np.random.Generator) -> np.ndarray:
+    """Short room: convolution with decaying filtered noise (RT60 = decay_s), tail folded onto the start."""
+    if mix <= 0 or decay_s <= 0:
+        return audio
+    n_ir = int(decay_s * sample_rate)
+    t = np.arange(n_ir) / sample_rate
+    predelay_n = int(0.012 * sample_rate)  # 12 ms: the first wall of a small room
+    noise = rng.standard_normal((n_ir, audio.shape[1]))
+    noise = sosfilt(butter(1, 4500, fs=sample_rate, output="sos"), noise, axis=0)  # walls absorb the highs
+    ir = noise * np.exp(-6.91 * t / decay_s)[:, None]  # -60 dB at decay_s
+    ir[:predelay_n] = 0.0
+    ir /= np.sqrt((ir ** 2).sum(axis=0))  # unit energy per channel
+    wet = np.stack([oaconvolve(audio[:, c], ir[:, c]) for c in range(audio.shape[1])], axis=1)
+    n = len(audio)
+    folded = wet[:n].copy()
+    for start in range(n, len(wet), n):
+        chunk = wet[start:start + n]
+        folded[: len(chunk)] += chunk
+    return (audio * (1 - 0.5 * mix) + folded * mix).astype(np.float32)
+
+
+def sidechain(audio: np.ndarray, sample_rate: int, kick_times_s, depth_db: float, release_s: float = 0.18,
+              attack_s: float = 0.005) -> np.ndarray:
+    """Duck by depth_db at every kick (times wrap around the loop) and recover over release_s."""
+    if depth_db <= 0 or kick_times_s is None or len(kick_times_s) == 0:
+        return audio
+    n = len(audio)
+    kicks = np.unique(np.round(np.asarray(kick_times_s) * sample_rate).astype(np.int64) % n)
+    k = np.arange(n)
+    prev = np.searchsorted(kicks, k, side="right") - 1
+    since = np.where(prev >= 0, k - kicks[prev], k - (kicks[-1] - n)).astype(np.float64) / sample_rate
+    shape = np.minimum(1.0, since / attack_s) * np.exp(-np.maximum(0.0, since - attack_s) / release_s)
+    gain = 1.0 - (1.0 - 10 ** (-depth_db / 20)) * shape
+    return (audio * gain[:, None]).astype(np.float32)
+
+
+def compress(audio: np.ndarray, sample_rate: int, threshold_db: float, ratio: float, attack_ms: float = 15.0,
+             release_ms: float = 180.0, knee_db: float = 6.0) -> np.ndarray:
+    """Gentle stereo-linked bus compressor on 5 ms RMS blocks; its state runs twice round the loop to settle."""
+    if ratio <= 1.0:
+        return audio
+    block = max(1, int(0.005 * sample_rate))
+    n_blocks = -(-len(audio) // block)
+    padded = np.zeros((n_blocks * block, audio.shape[1]), dtype=np.float32)
+    padded[: len(audio)] = audio
+    rms = np.sqrt((padded.reshape(n_blocks, block, -1) ** 2).mean(axis=(1, 2)) + 1e-12)
+    over = 20 * np.log10(rms) - threshold_db
+    soft = np.where(over > knee_db / 2, over, np.where(over < -knee_db / 2, 0.0, (over + knee_db / 2) ** 2 / (2 * knee_db)))
+    target_db = -soft * (1 - 1 / ratio)
+    a_att = np.exp(-block / (attack_ms / 1000 * sample_rate))
+    a_rel = np.exp(-block / (release_ms / 1000 * sample_rate))
+    smooth = np.empty(n_blocks)
+    state = 0.0
+    for lap in range(2):  # a tiny loop over ~200 blocks per second; the second lap starts settled
+        for i, g in enumerate(target_db.tolist()):
+            coef = a_att if g < state else a_rel
+            state = coef * state + (1 - coef) * g
+            if lap:
+                smooth[i] = state
+    centers = (np.arange(n_blocks) + 0.5) * block
+    gain_db = np.interp(np.arange(len(audio)), centers, smooth, period=n_blocks * block)
+    return (audio * (10 ** (gain_db / 20))[:, None]).astype(np.float32)
+
+
+def vinyl_noise(audio: np.ndarray, sample_rate: int, crackle_db: float, hiss_db: float,
+                rng: np.random.Generator) -> np.ndarray:
+    """Add hiss and crackle, their RMS set relative to the music's RMS (dB); both loop seamlessly."""
+    n, channels = audio.shape
+    music_rms = float(np.sqrt(np.mean(audio.astype(np.float64) ** 2))) or 0.1
+    out = audio.astype(np.float32).copy()
+    if hiss_db > OFF_DB:
+        white = rng.standard_normal((n, channels)).astype(np.float32)
+        hiss = _filter_wrap(butter(2, [1500, 9000], "bandpass", fs=sample_rate, output="sos"), white, sample_rate)
+        out += hiss * (music_rms * 10 ** (hiss_db / 20) / (np.sqrt(np.mean(hiss ** 2)) + 1e-12))
+    if crackle_db > OFF_DB:
+        rate_per_s = 6.0  # dust on a played record: a few ticks a second
+        count = rng.poisson(rate_per_s * n / sample_rate)
+        impulses = np.zeros((n, channels), dtype=np.float32)
+        where = rng.integers(0, n, count)
+        amp = rng.lognormal(0.0, 0.9, count) * rng.choice([-1.0, 1.0], count)
+        side = rng.uniform(0.3, 1.0, (count, channels))  # each tick lands a little off-center
+        np.add.at(impulses, where, (amp[:, None] * side).astype(np.float32))
+        k = np.arange(int(0.0015 * sample_rate))
+        kernel = (np.exp(-k / (0.0003 * sample_rate)) * np.cos(2 * np.pi * 3000 * k / sample_rate)).astype(np.float32)
+        ticks = np.stack([oaconvolve(impulses[:, c], kernel) for c in range(channels)], axis=1)
+        ticks[: len(ticks) - n] += ticks[n:]
+        ticks = ticks[:n]
+        out += ticks * (music_rms * 10 ** (crackle_db / 20) / (np.sqrt(np.mean(ticks ** 2)) + 1e-12))
+    return out
+
+
+def apply_chain(audio: np.ndarray, sample_rate: int, settings: FxSettings, rng: np.random.Generator,
+                kick_times_s=None) -> np.ndarray:
+    """Run the whole chain: HPF, wow/flutter, saturation, bit/rate reduction, LPF, reverb, ducking, bus comp, noise.
+
+    Args:
+        audio: float32 (n, channels) loop.
+        sample_rate: its rate in Hz.
+        settings: the station's FxSettings (preset plus overrides, see resolve()).
+        rng: draws the modulation phases, reverb and noise.
+        kick_times_s: kick times in seconds from the loop start, for the sidechain; None = no ducking.
+    Returns:
+        float32 array of the same shape.
+    """
+    p = resolve(settings)
+    x = np.asarray(audio, dtype=np.float32).reshape(len(audio), -1)
+    x = highpass(x, sample_rate, p["highpass_hz"])
+    x = wow_flutter(x, sample_rate, p["wow_hz"], p["wow_cents"], p["flutter_hz"], p["flutter_cents"], rng)
+    x = saturate(x, p["saturation_drive"])
+    x = bitcrush(x, sample_rate, int(p["bit_depth"]), p["reduce_rate_hz"])
+    x = lowpass(x, sample_rate, p["lowpass_hz"])  # after the crusher: it also smooths the hold steps
+    x = reverb(x, sample_rate, p["reverb_mix"], p["reverb_decay_s"], rng)
+    x = sidechain(x, sample_rate, kick_times_s, p["sidechain_db"])
+    x = compress(x, sample_rate, p["compressor_threshold_db"], p["compressor_ratio"])
+    return vinyl_noise(x, sample_rate, p["crackle_db"], p["hiss_db"], rng)
+
+
+def settings_for(preset: str, **overrides) -> FxSettings:
+    """An FxSettings with a preset and some knobs set (for tests and the bench)."""
+    return dataclasses.replace(FxSettings(preset=preset), **overrides)
