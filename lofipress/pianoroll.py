@@ -21,14 +21,18 @@ def _figure(width_in: float, height_in: float, dpi: int, bg: str):
 
 
 def _draw_notes(ax, notes: list, palette: tuple[str, ...], alpha: float = 0.9) -> None:
-    """Draw [start_beats, dur_beats, pitch, velocity, part] notes as bars, one color per part."""
+    """Draw [start_beats, dur_beats, pitch, velocity, part] notes as bars, one color per part.
+
+    One PolyCollection per part: a Rectangle per note costs ~6 ms each, so a 30-bar track took seconds.
+    """
+    from matplotlib.collections import PolyCollection
+
     for part, color_index in PART_COLORS.items():
-        rows = [n for n in notes if n[4] == part]
-        if not rows:
-            continue
-        color = palette[color_index % len(palette)]
-        ax.barh([int(n[2]) for n in rows], [float(n[1]) for n in rows], left=[float(n[0]) for n in rows],
-                height=0.8, color=color, alpha=alpha, linewidth=0, label=part)
+        verts = [[(s, p - 0.4), (s + d, p - 0.4), (s + d, p + 0.4), (s, p + 0.4)]
+                 for s, d, p in ((float(n[0]), float(n[1]), int(n[2])) for n in notes if n[4] == part)]
+        if verts:
+            ax.add_collection(PolyCollection(verts, facecolors=palette[color_index % len(palette)], alpha=alpha,
+                                             linewidths=0, label=part), autolim=False)
 
 
 def render_pianoroll(notes: list, bars: int, palette: tuple[str, ...], path: Path, beats_per_bar: int = 4) -> Path:

@@ -55,8 +55,8 @@ def write_site(station, press: dict, out_dir: Path) -> dict:
         out_dir: the site folder; its parent must be writable.
 
     Returns:
-        {"dir": str, "files": count, "bytes": total size, "gzip_bytes": compressed page weight
-        before audio (HTML, JS, CSS, vendor)}.
+        {"dir": str, "files": count, "bytes": total size, "page_kb_compressed": gzip -9 weight
+        of index.html and what it loads before any audio (JS, CSS, icons, manifest)}.
 
     Raises:
         SiteError: node_modules or a cache file is missing, an id is not URL-safe, or the
@@ -68,7 +68,8 @@ def write_site(station, press: dict, out_dir: Path) -> dict:
     for rel, src in sorted(sources.items()):
         if not src.is_file():
             if src.is_relative_to(NODE_MODULES):
-                raise SiteError(f"missing {src.relative_to(ROOT)}", ROOT, "run `npm ci` (make setup does)")
+                raise SiteError(f"missing node_modules/{src.relative_to(NODE_MODULES).as_posix()}", ROOT,
+                                "run `npm ci` (make setup does)")
             raise SiteError(f"the build cache lost a file the site needs ({rel})", src,
                             "rebuild with `python build.py --force`")
     loss_png = (press.get("about") or {}).get("loss_png")
@@ -107,15 +108,37 @@ def build_date(station, press: dict) -> str:
 
 
 def summarize(site_dir: Path) -> dict:
-    """Count files and bytes of a site, and gzip -9 the page weight before audio (HTML, JS, CSS)."""
-    files, total, page_gz = 0, 0, 0
-    for path in sorted(p for p in Path(site_dir).rglob("*") if p.is_file()):
-        data = path.read_bytes()
-        files += 1
-        total += len(data)
-        if path.suffix in (".html", ".js", ".css") and path.name != "404.html":
-            page_gz += len(gzip.compress(data, compresslevel=9, mtime=0))
-    return {"files": files, "bytes": total, "gzip_bytes": page_gz}
+    """Count the files and bytes of a site, and weigh its player page before any audio."""
+    files = [p for p in Path(site_dir).rglob("*") if p.is_file()]
+    return {"files": len(files), "bytes": sum(p.stat().st_size for p in files),
+            "page_kb_compressed": page_weight(site_dir)["kb"]}
+
+
+def page_weight(site_dir: Path, page: str = "index.html") -> dict:
+    """Gzip -9 size of what a page loads before any audio: itself, scripts, styles, first icon, manifest.
+
+    Returns:
+        {"kb": total kilobytes (1000 bytes), "files": {site path: compressed bytes}}.
+    """
+    from html.parser import HTMLParser
+
+    site_dir = Path(site_dir)
+    wanted = {page}
+
+    class Assets(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            rel = (a.get("rel") or "").split()
+            first_icon = "icon" in rel and not any(w.endswith((".svg", ".png", ".ico")) for w in wanted)
+            url = (a.get("src") if tag == "script" else a.get("data-manifest") if tag == "main" else
+                   a.get("href") if tag == "link" and ("stylesheet" in rel or first_icon) else None)
+            if url and "://" not in url and not url.startswith("/"):
+                wanted.add(url.split("?")[0].split("#")[0])
+
+    Assets().feed((site_dir / page).read_text(encoding="utf-8"))
+    sizes = {rel: len(gzip.compress((site_dir / rel).read_bytes(), compresslevel=9, mtime=0))
+             for rel in sorted(wanted) if (site_dir / rel).is_file()}
+    return {"kb": round(sum(sizes.values()) / 1000, 1), "files": sizes}
 
 
 def _fresh_folder(out_dir: Path) -> Path:
