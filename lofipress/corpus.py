@@ -1,0 +1,172 @@
+"""A folder of MIDI / ABC files -> quantized Pieces, skipping and reporting bad files.
+
+Files come as users bring them: several tracks and instruments, drum channels
+(ignored), tempo and time-signature changes (we read positions in beats from
+ticks, so tempo changes cannot move notes), pickup bars (leading empty bars are
+dropped), odd quantization (snapped to 16ths). Corrupt, empty, note-less,
+non-MIDI and absurdly long files are skipped with a reason.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import CorpusError, MidiError
+from .tokens import STEPS_PER_BAR, Piece, key_name, quantize
+
+MIDI_SUFFIXES = (".mid", ".midi", ".kar")
+ABC_SUFFIXES = (".abc",)
+
+
+@dataclass(frozen=True)
+class CorpusReport:
+    kept: list[str]
+    skipped: list[tuple[str, str]]  # (file, reason)
+
+    def summary(self) -> str:
+        total = len(self.kept) + len(self.skipped)
+        head = f"kept {len(self.kept)}/{total} files"
+        if not self.skipped:
+            return head
+        shown = "; ".join(f"{name}: {why}" for name, why in self.skipped[:6])
+        more = f"; +{len(self.skipped) - 6} more" if len(self.skipped) > 6 else ""
+        return f"{head}: skipped {shown}{more}"
+
+
+def corpus_files(folder: Path) -> list[Path]:
+    """Every MIDI/ABC file below `folder`, in a stable order."""
+    suffixes = MIDI_SUFFIXES + ABC_SUFFIXES
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
+
+
+def corpus_hash(folder: Path) -> str:
+    """Content hash of the corpus files (names and bytes), for model cards and cache keys."""
+    h = hashlib.sha256()
+    for path in corpus_files(folder):
+        h.update(str(path.relative_to(folder)).encode())
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()[:16]
+
+
+def load_corpus(folder: str | Path, max_file_mb: float = 4.0, max_bars: int = 512,
+                min_notes: int = 8) -> tuple[list[Piece], CorpusReport]:
+    """Read every usable piece of a corpus folder.
+
+    Args:
+        folder: a folder of .mid/.midi/.kar/.abc files (searched recursively).
+        max_file_mb, max_bars, min_notes: limits beyond which a file is skipped.
+    Returns:
+        (pieces, report): pieces in file order; the report lists what was skipped and why.
+    Raises:
+        CorpusError: the folder is missing or no file in it is usable.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise CorpusError("corpus folder not found", folder, "point corpus.dir or --corpus at a folder of MIDI files")
+    files = corpus_files(folder)
+    if not files:
+        raise CorpusError("no .mid, .midi or .abc files in the corpus", folder, "add MIDI files to it")
+    pieces, kept, skipped = [], [], []
+    for path in files:
+        name = str(path.relative_to(folder))
+        try:
+            piece = read_piece(path, max_file_mb, max_bars, min_notes)
+        except MidiError as exc:
+            skipped.append((name, exc.message))
+            continue
+        pieces.append(Piece(name, piece.notes, piece.key, piece.bars, piece.meta))
+        kept.append(name)
+    report = CorpusReport(kept, skipped)
+    if not pieces:
+        raise CorpusError(f"no usable piece ({report.summary()})", folder, "check the files are real MIDI with notes")
+    return pieces, report
+
+
+def read_piece(path: Path, max_file_mb: float = 4.0, max_bars: int = 512, min_notes: int = 8) -> Piece:
+    """One file -> Piece, or MidiError with the reason."""
+    size = path.stat().st_size
+    if size == 0:
+        raise MidiError("empty file", path)
+    if size > max_file_mb * 1e6:
+        raise MidiError(f"too large ({size / 1e6:.1f} MB > {max_file_mb} MB)", path)
+    if path.suffix.lower() in ABC_SUFFIXES:
+        notes, key = _read_abc(path)
+    else:
+        notes, key = _read_midi(path)
+    if len(notes) < min_notes:
+        raise MidiError(f"only {len(notes)} notes (need {min_notes})", path)
+    first_bar = min(s for s, _, _ in notes) // STEPS_PER_BAR  # drop leading empty bars / pickups
+    notes = [(s - first_bar * STEPS_PER_BAR, d, p) for s, d, p in notes]
+    bars = max(s for s, _, _ in notes) // STEPS_PER_BAR + 1  # the bar of the last onset ends the piece
+    if bars > max_bars:
+        raise MidiError(f"too long ({bars} bars > {max_bars})", path)
+    q = quantize(notes, bars)
+    if key is None:
+        key = estimate_key_of(q)
+    return Piece(path.name, q, key, bars)
+
+
+def _read_midi(path: Path):
+    import pretty_midi
+
+    data = path.read_bytes()
+    if not data.startswith(b"MThd") and b"MThd" not in data[:64]:
+        raise MidiError("not a MIDI file (no MThd header)", path)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            midi = pretty_midi.PrettyMIDI(io.BytesIO(data))
+    except Exception as exc:  # pretty_midi/mido raise many types for corrupt data
+        raise MidiError(f"corrupt MIDI ({type(exc).__name__}: {str(exc)[:60]})", path) from None
+    resolution = midi.resolution
+    notes = []
+    for inst in midi.instruments:
+        if inst.is_drum:
+            continue
+        for n in inst.notes:
+            # Ticks are tempo-independent: beats = ticks / resolution, whatever the tempo map.
+            start_16 = round(midi.time_to_tick(n.start) / resolution * 4)
+            end_16 = round(midi.time_to_tick(n.end) / resolution * 4)
+            notes.append((start_16, max(1, end_16 - start_16), n.pitch))
+    key = None
+    if midi.key_signature_changes:
+        number = midi.key_signature_changes[0].key_number  # 0-11 major, 12-23 minor
+        key = key_name(number % 12, "minor" if number >= 12 else "major")
+    return notes, key
+
+
+def _read_abc(path: Path):
+    import music21
+
+    try:
+        score = music21.converter.parse(str(path), format="abc")
+    except Exception as exc:
+        raise MidiError(f"unreadable ABC ({type(exc).__name__}: {str(exc)[:60]})", path) from None
+    notes = []
+    for el in score.flatten().notes:
+        start_16 = round(float(el.offset) * 4)
+        dur_16 = max(1, round(float(el.quarterLength) * 4))
+        for p in el.pitches:
+            notes.append((start_16, dur_16, int(p.midi)))
+    key = None
+    found = score.flatten().getElementsByClass("KeySignature")
+    if found:
+        k = found[0].asKey() if hasattr(found[0], "asKey") else None
+        if k is not None:
+            key = key_name(k.tonic.pitchClass, "minor" if k.mode == "minor" else "major")
+    return notes, key
+
+
+def estimate_key_of(notes) -> str:
+    """Key of quantized notes by Krumhansl-Schmuckler on duration-weighted pitch classes."""
+    import numpy as np
+
+    from .metrics import estimate_key
+
+    weights = np.zeros(12)
+    for _, dur, pitch in notes:
+        weights[pitch % 12] += dur
+    return estimate_key(weights)

@@ -1,0 +1,212 @@
+"""Batched, stateful sampling: every piece of a station advances one token per step.
+
+The seed articles call `model.predict` on the whole window for every token of
+one piece. Here a numpy LSTM step carries (h, c) forward for a batch of pieces,
+so one step costs one small matrix product per layer for all of them.
+
+A grammar mask keeps every sequence well formed (pos -> n -> d, positions only
+move forward inside a bar) and the bar count exact: the bar after the last one
+becomes <eos>. Sampling: temperature, top-k, top-p, and a repetition penalty on
+chord tokens that decays back ("restore speed") as in the Music Transformer article.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .config import SamplingSettings
+from .model import StepModel
+from .tokens import BAR, BOS, EOS, PAD, STEPS_PER_BAR, Vocab
+
+MAX_EVENTS_PER_BAR = 24  # a bar with more note events than this is noise: force the bar line
+
+
+@dataclass(frozen=True)
+class Request:
+    """One piece to generate: its mode, optional primer tokens (after <bos> mode:...), its rng seed."""
+
+    mode: str  # "major" or "minor"
+    seed: int
+    primer: tuple[str, ...] = ()
+
+
+class Grammar:
+    """Boolean masks of which token may follow which, over the vocabulary."""
+
+    def __init__(self, vocab: Vocab):
+        v = len(vocab)
+        kinds = np.array([_kind(t) for t in vocab.tokens])
+        self.is_pos = kinds == "pos"
+        self.is_chord = kinds == "n"
+        self.is_dur = kinds == "d"
+        self.bar_id = vocab.index[BAR]
+        self.eos_id = vocab.index[EOS]
+        self.pos_value = np.array([int(t[4:]) if t.startswith("pos:") else -1 for t in vocab.tokens])
+        self.after_pos = self.is_chord.copy()
+        self.after_chord = self.is_dur.copy()
+        self.size = v
+
+    def allowed(self, last_kind: np.ndarray, pos: np.ndarray, events: np.ndarray, bars_done: np.ndarray) -> np.ndarray:
+        """Mask (batch, vocab) given each sequence's last token kind, position, events in the bar, bars begun."""
+        b = len(last_kind)
+        mask = np.zeros((b, self.size), bool)
+        after_pos = last_kind == 1
+        after_chord = last_kind == 2
+        free = ~(after_pos | after_chord)  # after bar, mode or d: a later position, another chord, or a bar line
+        mask[after_pos] = self.after_pos
+        mask[after_chord] = self.after_chord
+        if free.any():
+            later = self.is_pos[None, :] & (self.pos_value[None, :] > pos[:, None])
+            rows = free[:, None] & later
+            rows[:, self.bar_id] = free
+            # Another chord at the same position only right after a duration (last_kind 3).
+            rows |= (last_kind == 3)[:, None] & self.is_chord[None, :]
+            full = (events >= MAX_EVENTS_PER_BAR) | (bars_done == 0)  # the first token after the mode is a bar
+            rows[full] = False
+            rows[full, self.bar_id] = True
+            mask |= rows
+        return mask
+
+
+def _kind(token: str) -> str:
+    return token.split(":")[0] if ":" in token else token
+
+
+def sample_rows(logits: np.ndarray, uniforms: np.ndarray, temperature: float, top_k: int, top_p: float) -> np.ndarray:
+    """Sample one id per row from logits (masked entries at -inf) with temperature, top-k and top-p."""
+    z = logits / temperature
+    z = z - z.max(axis=1, keepdims=True)
+    p = np.exp(z)
+    order = np.argsort(-p, axis=1, kind="stable")
+    sorted_p = np.take_along_axis(p, order, axis=1)
+    sorted_p /= sorted_p.sum(axis=1, keepdims=True)
+    cum = np.cumsum(sorted_p, axis=1)
+    keep = (cum - sorted_p) < top_p  # the smallest prefix reaching top_p (the first token always stays)
+    if top_k > 0:
+        keep[:, top_k:] = False
+    sorted_p = np.where(keep, sorted_p, 0.0)
+    cum = np.cumsum(sorted_p, axis=1)
+    target = uniforms[:, None] * cum[:, -1:]
+    idx = np.minimum((cum < target).sum(axis=1), logits.shape[1] - 1)
+    return order[np.arange(len(order)), idx]
+
+
+def generate(model: StepModel, vocab: Vocab, requests: list[Request], bars: int,
+             settings: SamplingSettings) -> list[list[str]]:
+    """Generate one token sequence of exactly `bars` bars per request, all in one batch.
+
+    Args:
+        model: numpy step model (its state is reset).
+        vocab: the model's vocabulary.
+        requests: mode, seed and optional primer per piece; each piece draws from its own rng,
+            so a piece depends only on its own request.
+        bars: bars per piece.
+        settings: temperature, top-k, top-p, repetition penalty and its restore speed.
+    Returns:
+        Token lists, each starting <bos> mode:... and ending <eos>.
+    """
+    n = len(requests)
+    g = Grammar(vocab)
+    rngs = [np.random.default_rng(r.seed) for r in requests]
+    prompts = [[BOS, f"mode:{r.mode}", *r.primer] for r in requests]
+    prompt_ids = [vocab.ids(p) for p in prompts]
+    out = [list(p) for p in prompt_ids]
+    model.reset(n)
+    penalty = np.ones((n, len(vocab)), np.float32)
+    # Replay the prompts (teacher forcing): together when they are the same length, else one by one.
+    state = _track(prompts, vocab)
+    if len({len(p) for p in prompt_ids}) == 1:
+        for t in range(len(prompt_ids[0])):
+            logits = model.step(np.array([p[t] for p in prompt_ids]))
+    else:
+        logits = _replay_exact(model, prompt_ids)
+    bars_done = state["bars"]
+    last_kind, pos, events = state["last_kind"], state["pos"], state["events"]
+    finished = np.zeros(n, bool)
+    max_steps = bars * (3 * MAX_EVENTS_PER_BAR + 2) + 8
+    for _ in range(max_steps):
+        mask = g.allowed(last_kind, pos, events, bars_done)
+        z = np.where(mask, logits - np.log(penalty), -np.inf)
+        u = np.array([r.random() for r in rngs])
+        ids = sample_rows(z, u, settings.temperature, settings.top_k, settings.top_p)
+        is_bar = ids == g.bar_id
+        ending = is_bar & (bars_done >= bars)
+        ids = np.where(ending, g.eos_id, ids)
+        for i in np.flatnonzero(~finished):
+            out[i].append(int(ids[i]))
+        finished |= ending
+        if finished.all():
+            break
+        # Update grammar state.
+        bars_done = bars_done + is_bar
+        pos = np.where(is_bar, -1, np.where(g.is_pos[ids], g.pos_value[ids], pos))
+        events = np.where(is_bar, 0, events + g.is_chord[ids])
+        last_kind = np.select([g.is_pos[ids], g.is_chord[ids], g.is_dur[ids]], [1, 2, 3], 0)
+        # Repetition penalty on chords: a used chord is penalized, then recovers at the restore speed.
+        penalty = 1.0 + (penalty - 1.0) * settings.penalty_restore
+        used = g.is_chord[ids]
+        penalty[np.flatnonzero(used), ids[used]] *= settings.repetition_penalty  # only chords ever leave 1.0
+        logits = model.step(np.where(finished, vocab.index[PAD], ids))
+    result = []
+    for i, seq in enumerate(out):
+        words = vocab.words(seq)
+        if words[-1] != EOS:  # safety net: the step budget ran out; close the piece
+            words += [BAR] * max(0, bars - words.count(BAR)) + [EOS]
+        result.append(words)
+    return result
+
+
+def _replay_exact(model: StepModel, prompt_ids: list[list[int]]) -> np.ndarray:
+    """Run each prompt on its own so every row's state ends exactly at its last prompt token."""
+    states, logits = [], []
+    for p in prompt_ids:
+        model.reset(1)
+        for tok in p:
+            lg = model.step(np.array([tok]))
+        states.append(model.state)
+        logits.append(lg[0])
+    model.state = [tuple(np.concatenate([s[li][k] for s in states]) for k in range(2))
+                   for li in range(len(states[0]))]
+    return np.stack(logits)
+
+
+def _track(prompts: list[list[str]], vocab: Vocab) -> dict:
+    """Grammar state after each prompt: bars seen, position, last token kind, events in the bar."""
+    n = len(prompts)
+    bars, pos, last, events = np.zeros(n, int), np.full(n, -1), np.zeros(n, int), np.zeros(n, int)
+    for i, p in enumerate(prompts):
+        for tok in p:
+            if tok == BAR:
+                bars[i] += 1
+                pos[i], events[i], last[i] = -1, 0, 0
+            elif tok.startswith("pos:"):
+                pos[i], last[i] = int(tok[4:]), 1
+            elif tok.startswith("n:"):
+                events[i] += 1
+                last[i] = 2
+            elif tok.startswith("d:"):
+                last[i] = 3
+    return {"bars": bars, "pos": pos, "last_kind": last, "events": events}
+
+
+def primer_tokens(chord_symbols: str, key: str, vocab: Vocab, steps_per_chord: int = STEPS_PER_BAR) -> tuple[str, ...]:
+    """Chord symbols ("Dm9 G13 Cmaj9 A7b9") -> primer tokens in `key`, one voiced chord per bar.
+
+    Voicings the model never saw are split into single notes; notes outside its range are dropped.
+    """
+    from .chords import parse_progression, voice_progression
+    from .tokens import Piece, encode
+
+    chords = parse_progression(chord_symbols)
+    voicings = voice_progression(chords)
+    notes = [(i * steps_per_chord, steps_per_chord, p) for i, v in enumerate(voicings) for p in v]
+    bars = (len(chords) * steps_per_chord + STEPS_PER_BAR - 1) // STEPS_PER_BAR
+    toks = encode(Piece("primer", tuple(sorted(notes)), key, bars), vocab.chords)[2:-1]  # no <bos>, mode, <eos>
+    kept: list[str] = []
+    for tok in toks:
+        if tok.startswith("d:") and (not kept or not kept[-1].startswith("n:")):
+            continue  # its chord was dropped
+        if tok in vocab.index:
+            kept.append(tok)
+    return tuple(kept)

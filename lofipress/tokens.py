@@ -1,0 +1,235 @@
+"""Pieces <-> tokens <-> ids.
+
+A piece is a set of quantized notes (start and duration in 16ths, MIDI pitch) in
+4/4, 16 sixteenths a bar, with a key. Its tokens go beyond the seed articles'
+notes / chords-in-normal-order / rests:
+
+    <bos> mode:minor bar pos:0 n:-9.-2.3.7 d:16 pos:10 n:15 d:2 bar ... <eos>
+
+- `bar` and `pos:P` (P = 0..15) place events on the grid, so rests are implicit
+  and exact (a rest is simply a position nothing starts on).
+- `n:...` is a chord (or a single note) with its VOICING: pitches relative to the
+  tonic's reference pitch (`tonic_reference`), ascending, so register and spread
+  survive and one token means the same function in every key.
+- `d:K` is a learned duration in 16ths (1..32), never drawn at random.
+- Events that start together but last differently are separate `n d` pairs.
+
+Because pitches are tonic-relative, a piece transposed to another key keeps its
+tokens except for the octave it sits in; `augment_keys` produces those shifted
+variants (the 12-key augmentation of the seed articles, without 12 copies of
+every chord in the vocabulary).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from .errors import ModelError
+
+STEPS_PER_BAR = 16  # 16th-note grid, 4/4
+MAX_DURATION = 32  # 2 bars: longer notes are clipped (lo-fi keys rarely hold longer)
+PAD, BOS, EOS, BAR = "<pad>", "<bos>", "<eos>", "bar"
+MODES = ("major", "minor")
+PITCH_CLASS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+SHARP_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+
+QNote = tuple[int, int, int]  # (start_16th, duration_16ths, pitch)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A quantized piece: notes sorted by (start, pitch, duration), a key, a bar count."""
+
+    name: str
+    notes: tuple[QNote, ...]
+    key: str  # "D minor", "Eb major"
+    bars: int
+    meta: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+def parse_key(name: str) -> tuple[int, str]:
+    """Key name ("D minor", "Dm", "Eb", "F# major", "bb minor") -> (tonic pitch class, mode)."""
+    text = name.strip()
+    mode = "major"
+    low = text.lower()
+    for suffix, m in ((" minor", "minor"), (" major", "major"), ("min", "minor"), ("maj", "major"), ("m", "minor")):
+        if low.endswith(suffix) and len(text) > len(suffix):
+            text, mode = text[: -len(suffix)].strip(), m
+            break
+    if not text or text[0].upper() not in PITCH_CLASS:
+        raise ValueError(f"not a key: {name!r}")
+    pc = PITCH_CLASS[text[0].upper()]
+    for accidental in text[1:]:
+        if accidental in "#s":
+            pc += 1
+        elif accidental in "b-":
+            pc -= 1
+        else:
+            raise ValueError(f"not a key: {name!r}")
+    return pc % 12, mode
+
+
+def key_name(tonic_pc: int, mode: str) -> str:
+    """(pitch class, mode) -> "Eb major"."""
+    return f"{SHARP_NAMES[tonic_pc % 12]} {mode}"
+
+
+def tonic_reference(tonic_pc: int) -> int:
+    """The MIDI pitch tokens are relative to: the tonic nearest middle C (54..65)."""
+    return 60 + ((tonic_pc + 6) % 12) - 6
+
+
+def quantize(notes: Iterable[QNote], bars: int | None = None) -> tuple[QNote, ...]:
+    """Canonical form: durations clipped to 1..32, duplicates (same start and pitch) merged, sorted.
+
+    Notes starting at or after `bars` bars are dropped.
+    """
+    longest: dict[tuple[int, int], int] = {}
+    limit = bars * STEPS_PER_BAR if bars is not None else None
+    for start, dur, pitch in notes:
+        if start < 0 or (limit is not None and start >= limit) or not 0 <= pitch <= 127:
+            continue
+        dur = max(1, min(MAX_DURATION, int(dur)))
+        k = (int(start), int(pitch))
+        longest[k] = max(longest.get(k, 0), dur)
+    return tuple(sorted((s, d, p) for (s, p), d in longest.items()))
+
+
+def events(piece: Piece) -> list[tuple[int, int, int, tuple[int, ...]]]:
+    """Group notes into (bar, pos, duration, relative pitches) events, in token order."""
+    tonic, _ = parse_key(piece.key)
+    ref = tonic_reference(tonic)
+    groups: dict[tuple[int, int], list[int]] = {}
+    for start, dur, pitch in piece.notes:
+        groups.setdefault((start, dur), []).append(pitch - ref)
+    out = []
+    for (start, dur), rel in groups.items():
+        out.append((start // STEPS_PER_BAR, start % STEPS_PER_BAR, dur, tuple(sorted(rel))))
+    # Same position: longer first, then lower pitches, so the order is canonical.
+    out.sort(key=lambda e: (e[0], e[1], -e[2], e[3]))
+    return out
+
+
+def chord_token(rel: tuple[int, ...]) -> str:
+    return "n:" + ".".join(str(r) for r in rel)
+
+
+def encode(piece: Piece, known_chords: set[str] | None = None) -> list[str]:
+    """Piece -> tokens. Chords not in `known_chords` (when given) are split into single notes."""
+    _, mode = parse_key(piece.key)
+    tokens = [BOS, f"mode:{mode}"]
+    by_bar: dict[int, list] = {}
+    for bar, pos, dur, rel in events(piece):
+        by_bar.setdefault(bar, []).append((pos, dur, rel))
+    for bar in range(piece.bars):
+        tokens.append(BAR)
+        last_pos = None
+        for pos, dur, rel in by_bar.get(bar, []):
+            if pos != last_pos:
+                tokens.append(f"pos:{pos}")
+                last_pos = pos
+            tok = chord_token(rel)
+            if known_chords is not None and len(rel) > 1 and tok not in known_chords:
+                for r in rel:
+                    tokens += [chord_token((r,)), f"d:{dur}"]
+            else:
+                tokens += [tok, f"d:{dur}"]
+    tokens.append(EOS)
+    return tokens
+
+
+def decode(tokens: list[str], key: str, name: str = "decoded") -> Piece:
+    """Tokens -> Piece in `key`. Tolerant: an event missing its duration is dropped."""
+    tonic, _ = parse_key(key)
+    ref = tonic_reference(tonic)
+    notes: list[QNote] = []
+    bar, pos, pending = -1, 0, None
+    for tok in tokens:
+        if tok == BAR:
+            bar, pos, pending = bar + 1, 0, None
+        elif tok.startswith("pos:"):
+            pos, pending = int(tok[4:]), None
+        elif tok.startswith("n:"):
+            pending = [int(r) for r in tok[2:].split(".")]
+        elif tok.startswith("d:") and pending is not None and bar >= 0:
+            start = bar * STEPS_PER_BAR + pos
+            notes += [(start, int(tok[2:]), ref + r) for r in pending]
+            pending = None
+        elif tok == EOS:
+            break
+    return Piece(name, quantize(notes), key, max(bar + 1, 0))
+
+
+def transpose(piece: Piece, semitones: int) -> Piece:
+    """The same piece `semitones` higher, with its key moved along."""
+    tonic, mode = parse_key(piece.key)
+    notes = tuple((s, d, p + semitones) for s, d, p in piece.notes)
+    return Piece(piece.name, notes, key_name(tonic + semitones, mode), piece.bars, piece.meta)
+
+
+def augment_keys(piece: Piece, low: int = 21, high: int = 108) -> list[Piece]:
+    """The piece in all 12 keys (-5..+6 semitones) that stay in [low, high]; token-distinct ones only."""
+    seen, out = set(), []
+    for shift in range(-5, 7):
+        moved = transpose(piece, shift)
+        if any(not low <= p <= high for _, _, p in moved.notes):
+            continue
+        sig = tuple(encode(moved))
+        if sig not in seen:
+            seen.add(sig)
+            out.append(moved)
+    return out
+
+
+class Vocab:
+    """Token <-> id. Id 0 is <pad>; the order is saved in vocab.json next to the model."""
+
+    def __init__(self, tokens: list[str]):
+        self.tokens = list(tokens)
+        self.index = {t: i for i, t in enumerate(self.tokens)}
+        if len(self.index) != len(self.tokens) or self.tokens[:4] != [PAD, BOS, EOS, BAR]:
+            raise ModelError("vocabulary is corrupt (duplicates or wrong specials)")
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def ids(self, tokens: list[str]) -> list[int]:
+        return [self.index[t] for t in tokens]
+
+    def words(self, ids: Iterable[int]) -> list[str]:
+        return [self.tokens[i] for i in ids]
+
+    @property
+    def chords(self) -> set[str]:
+        return {t for t in self.tokens if t.startswith("n:")}
+
+    @classmethod
+    def build(cls, pieces: list[Piece], min_chord_count: int = 2) -> "Vocab":
+        """Grid and duration tokens always; chords seen at least `min_chord_count` times; every single note."""
+        counts: dict[str, int] = {}
+        for piece in pieces:
+            for *_, rel in events(piece):
+                tok = chord_token(rel)
+                counts[tok] = counts.get(tok, 0) + 1
+        chords = {t for t, c in counts.items() if c >= min_chord_count or "." not in t}
+        singles = {chord_token((r,)) for t in counts for r in map(int, t[2:].split("."))}
+        fixed = [PAD, BOS, EOS, BAR] + [f"mode:{m}" for m in MODES]
+        fixed += [f"pos:{p}" for p in range(STEPS_PER_BAR)] + [f"d:{d}" for d in range(1, MAX_DURATION + 1)]
+        return cls(fixed + sorted(chords | singles, key=_chord_sort_key))
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps({"tokens": self.tokens}, indent=0) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> "Vocab":
+        try:
+            return cls(json.loads(path.read_text(encoding="utf-8"))["tokens"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ModelError(f"cannot read vocabulary: {exc}", path, "retrain the model with `lofipress train`") from None
+
+
+def _chord_sort_key(tok: str):
+    rel = [int(r) for r in tok[2:].split(".")]
+    return (len(rel), rel)

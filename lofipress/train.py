@@ -1,0 +1,217 @@
+"""Train the LSTM on a corpus folder: `lofipress train --corpus DIR --out models/NAME`.
+
+Windows of tokens from whole pieces; validation on held-out pieces (not windows,
+so a loop never leaks into its own validation); early stopping on validation
+loss with the best weights kept; a checkpoint every epoch for `--resume`; a
+loss-curve PNG and card.json beside the model.
+"""
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from . import corpus as corpus_mod
+from .config import CorpusSettings, ModelSettings
+from .errors import CorpusError, ModelError
+from .model import CARD_FILE, LOSS_PNG, MODEL_FILE, VOCAB_FILE
+from .tokens import STEPS_PER_BAR, Piece, Vocab, augment_keys, encode, events
+
+CHECKPOINT, HISTORY, EVENTS_FILE = "checkpoint.keras", "history.json", "corpus_events.json.gz"
+LOOP_MAX_BARS = 8  # pieces this short are loops: train on them played twice, as a station plays them
+
+
+def looped(piece: Piece, times: int = 2) -> Piece:
+    """A short loop played `times` times in a row, so the model learns that loops come back."""
+    span = piece.bars * STEPS_PER_BAR
+    notes = tuple((s + k * span, d, p) for k in range(times) for s, d, p in piece.notes)
+    return Piece(piece.name, notes, piece.key, piece.bars * times, piece.meta)
+
+
+def event_sequence(piece: Piece) -> list[str]:
+    """The piece as musical tokens (one per note/chord event: position, duration, voicing), for copy checks."""
+    return [f"{pos}|{dur}|{'.'.join(map(str, rel))}" for _, pos, dur, rel in events(piece)]
+
+
+def split_pieces(pieces: list[Piece], share: float, seed: int) -> tuple[list[Piece], list[Piece]]:
+    """Hold out whole pieces for validation (at least one when there are two or more)."""
+    order = np.random.default_rng(seed).permutation(len(pieces))
+    n_val = max(1, int(round(len(pieces) * share))) if len(pieces) >= 2 else 0
+    val_idx = set(order[:n_val].tolist())
+    return ([p for i, p in enumerate(pieces) if i not in val_idx],
+            [p for i, p in enumerate(pieces) if i in val_idx])
+
+
+def windows(sequences: list[list[int]], seq_len: int, stride: int) -> tuple[np.ndarray, np.ndarray]:
+    """Cut (x, y) next-token windows from the sequences laid end to end."""
+    stream = np.concatenate([np.asarray(s, np.int32) for s in sequences])
+    if len(stream) < seq_len + 1:
+        stream = np.concatenate([stream] * ((seq_len + 1) // len(stream) + 1))
+    starts = np.arange(0, len(stream) - seq_len - 1 + 1, stride)
+    x = np.stack([stream[s:s + seq_len] for s in starts])
+    y = np.stack([stream[s + 1:s + seq_len + 1] for s in starts])
+    return x, y
+
+
+def prepare(pieces: list[Piece], settings: ModelSettings, seed: int):
+    """Pieces -> (vocab, train windows, validation windows)."""
+    train_p, val_p = split_pieces(pieces, settings.validation_split, seed)
+    prep = lambda ps: [looped(p) if p.bars <= LOOP_MAX_BARS else p for p in ps]  # noqa: E731
+    train_aug = [a for p in prep(train_p) for a in augment_keys(p)]
+    val_aug = [a for p in prep(val_p) for a in augment_keys(p)]
+    vocab = Vocab.build(train_aug + val_aug, settings.min_chord_count)
+    known = vocab.chords
+    enc = lambda ps: [vocab.ids(encode(p, known)) for p in ps]  # noqa: E731
+    stride = max(1, settings.seq_len // 2)
+    xt, yt = windows(enc(train_aug), settings.seq_len, stride)
+    xv, yv = windows(enc(val_aug) or enc(train_aug[:1]), settings.seq_len, stride)
+    return vocab, (xt, yt), (xv, yv), (train_p, val_p)
+
+
+def train(corpus_dir: str | Path, out_dir: str | Path, settings: ModelSettings = ModelSettings(),
+          corpus_settings: CorpusSettings = CorpusSettings(), resume: bool = False, seed: int = 1234,
+          log=print) -> dict:
+    """Train (or resume) a model folder from a corpus folder.
+
+    Args:
+        corpus_dir: folder of MIDI/ABC files.
+        out_dir: the model folder (created); holds model.keras, vocab.json, card.json, loss.png.
+        settings: architecture and training knobs (config.ModelSettings).
+        resume: continue from out_dir's checkpoint and history instead of starting over.
+    Returns:
+        The model card (also written to card.json).
+    Raises:
+        CorpusError: nothing usable in the corpus. ModelError: --resume without a checkpoint.
+    """
+    out_dir = Path(out_dir)
+    pieces, report = corpus_mod.load_corpus(corpus_dir, corpus_settings.max_file_mb, corpus_settings.max_bars,
+                                            corpus_settings.min_notes)
+    log(report.summary())
+    if sum(len(p.notes) for p in pieces) < 64:
+        raise CorpusError("the corpus has fewer than 64 notes in all: too little to learn from", corpus_dir,
+                          "add more MIDI files")
+    vocab, (xt, yt), (xv, yv), (train_p, val_p) = prepare(pieces, settings, seed)
+    log(f"vocabulary {len(vocab)} tokens; {len(xt)} training and {len(xv)} validation windows "
+        f"of {settings.seq_len} tokens ({len(train_p)}/{len(val_p)} pieces)")
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras
+
+    from .model import build_keras, save_inference
+
+    keras.utils.set_random_seed(seed)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    history = {"loss": [], "val_loss": [], "sparse_categorical_accuracy": [], "val_sparse_categorical_accuracy": []}
+    if resume:
+        if not (out_dir / CHECKPOINT).is_file():
+            raise ModelError("nothing to resume (no checkpoint.keras)", out_dir, "train without --resume first")
+        old_vocab = Vocab.load(out_dir / VOCAB_FILE)
+        if old_vocab.tokens != vocab.tokens:
+            raise ModelError("the corpus changed since the checkpoint (vocabulary differs)", out_dir,
+                             "train from scratch without --resume")
+        model = keras.models.load_model(out_dir / CHECKPOINT)
+        history = json.loads((out_dir / HISTORY).read_text())
+    else:
+        model = build_keras(len(vocab), settings.arch, settings.embedding, settings.units, settings.dropout,
+                            settings.learning_rate)
+    vocab.save(out_dir / VOCAB_FILE)
+    done = len(history["loss"])
+    started = time.time()
+
+    class Keep(keras.callbacks.Callback):
+        """Append each epoch to history.json and save a resumable checkpoint."""
+
+        def on_epoch_end(self, epoch, logs=None):
+            for k in history:
+                history[k].append(float(logs.get(k, float("nan"))))
+            self.model.save(out_dir / CHECKPOINT)
+            (out_dir / HISTORY).write_text(json.dumps(history))
+            best = int(np.argmin(history["val_loss"]))
+            if best == len(history["val_loss"]) - 1:
+                save_inference(self.model, out_dir / MODEL_FILE)
+            log(f"epoch {epoch + 1}: loss {logs['loss']:.3f} val_loss {logs['val_loss']:.3f} "
+                f"({time.time() - started:.0f} s)")
+            if len(history["val_loss"]) - 1 - best >= settings.patience:
+                self.model.stop_training = True
+
+    if done < settings.epochs and not _stopped_early(history, settings.patience):
+        model.fit(xt, yt, validation_data=(xv, yv), batch_size=settings.batch_size, epochs=settings.epochs,
+                  initial_epoch=done, shuffle=True, verbose=0, callbacks=[Keep()])
+    with gzip.GzipFile(out_dir / EVENTS_FILE, "wb", mtime=0) as fh:
+        fh.write(json.dumps({p.name: event_sequence(p) for p in pieces}, sort_keys=True).encode())
+    card = _card(corpus_dir, settings, corpus_settings, vocab, history, report, len(xt), len(xv), seed,
+                 time.time() - started)
+    (out_dir / CARD_FILE).write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
+    plot_losses(history, out_dir / LOSS_PNG)
+    return card
+
+
+def _stopped_early(history: dict, patience: int) -> bool:
+    v = history["val_loss"]
+    return bool(v) and len(v) - 1 - int(np.argmin(v)) >= patience
+
+
+def _card(corpus_dir, settings, corpus_settings, vocab, history, report, n_train, n_val, seed, seconds) -> dict:
+    import keras
+
+    best = int(np.argmin(history["val_loss"]))
+    return {
+        "corpus": {"dir": Path(corpus_dir).name, "hash": corpus_mod.corpus_hash(Path(corpus_dir)),
+                   "kept": len(report.kept), "skipped": [list(s) for s in report.skipped]},
+        "settings": dataclasses.asdict(settings),
+        "seed": seed,
+        "vocab_size": len(vocab),
+        "windows": {"train": n_train, "validation": n_val},
+        "epochs": len(history["loss"]),
+        "best_epoch": best + 1,
+        "losses": {k: [round(x, 5) for x in v] for k, v in history.items()},
+        "metrics": {"val_loss": round(history["val_loss"][best], 5),
+                    "val_perplexity": round(float(np.exp(history["val_loss"][best])), 3),
+                    "val_accuracy": round(history["val_sparse_categorical_accuracy"][best], 5)},
+        "train_seconds_last_run": round(seconds, 1),
+        "keras": keras.__version__,
+        "date": time.strftime("%Y-%m-%d", time.gmtime(int(os.environ.get("SOURCE_DATE_EPOCH", time.time())))),
+    }
+
+
+def plot_losses(history: dict, path: Path) -> None:
+    """Training and validation loss per epoch, best epoch marked."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.4, 3.6), dpi=100)
+    epochs = np.arange(1, len(history["loss"]) + 1)
+    ax.plot(epochs, history["loss"], label="training", color="#e07a5f")
+    ax.plot(epochs, history["val_loss"], label="validation", color="#3d5a80")
+    best = int(np.argmin(history["val_loss"]))
+    ax.axvline(best + 1, color="#81b29a", linestyle="--", label=f"best (epoch {best + 1})")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("cross-entropy (nats/token)")
+    ax.legend(frameon=False)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, metadata={"Software": None})
+    plt.close(fig)
+
+
+def cli_train(args) -> int:
+    """`lofipress train`: settings from the station file when there is one, flags on top."""
+    from pathlib import Path as _P
+
+    from . import config
+
+    station = config.load(args.station) if _P(args.station).exists() else config.Station()
+    settings = station.model
+    overrides = {k: v for k, v in (("arch", args.arch), ("epochs", args.epochs)) if v is not None}
+    settings = dataclasses.replace(settings, **overrides)
+    card = train(args.corpus, args.out, settings, station.corpus, args.resume, station.station.seed)
+    print(f"wrote {args.out}: {card['epochs']} epochs, best val_loss {card['metrics']['val_loss']} "
+          f"(perplexity {card['metrics']['val_perplexity']}), vocabulary {card['vocab_size']}")
+    return 0
