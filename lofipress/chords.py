@@ -7,7 +7,6 @@ Keys are numbered like pretty-midi: 0-11 major (C..B), 12-23 minor (Cm..Bm).
 """
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass
 
@@ -163,26 +162,19 @@ def _movement(prev: tuple[int, ...], new: tuple[int, ...]) -> float:
 
 
 def _upper_candidates(pcs: list[int], low: int, high: int) -> set[tuple[int, ...]]:
-    """Close-position and drop-2 stacks of the pitch classes inside [low, high]."""
+    """Close-position stacks (every inversion) and their drop-2 forms inside [low, high]."""
+    ring = sorted(set(pcs))
     out = set()
-    for order in itertools.permutations(pcs):
-        if order[0] != pcs[0] and len(pcs) > 4:
-            continue
-        for start in range(low - 12, high + 1):
-            if start % 12 != order[0]:
-                continue
-            stack = [start]
-            for pc in order[1:]:
-                nxt = stack[-1] + 1
-                while nxt % 12 != pc:
-                    nxt += 1
-                stack.append(nxt)
-            if stack[-1] - stack[0] > 12:  # keep to close position (within an octave)
-                continue
+    for r in range(len(ring)):  # within an octave, ascending stacks are the rotations of the ring
+        order = ring[r:] + ring[:r]
+        rel = [0]
+        for pc in order[1:]:
+            rel.append(rel[-1] + (pc - order[0] - rel[-1]) % 12)
+        for start in range(low - (low - order[0]) % 12, high + 1, 12):
+            stack = [start + x for x in rel]
             variants = [tuple(stack)]
             if len(stack) >= 4:  # drop-2: the second voice from the top down an octave
-                d2 = stack[:-2] + [stack[-2] - 12] + stack[-1:]
-                variants.append(tuple(sorted(d2)))
+                variants.append(tuple(sorted(stack[:-2] + [stack[-2] - 12] + stack[-1:])))
             for v in variants:
                 if v[0] >= low and v[-1] <= high:
                     out.add(v)
