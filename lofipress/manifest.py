@@ -45,8 +45,9 @@ def asset_plan(press: dict) -> dict[str, Path]:
     """Map each site-relative path to the cache file it copies, for every audio and MIDI file.
 
     Raises:
-        SiteError: an id is not URL-safe.
+        SiteError: an id is not URL-safe, or a track's tempo has no drum or ambience render.
     """
+    check_tempos(press)
     plan: dict[str, Path] = {}
     for t in press.get("tracks", []):
         tid = check_id(t["id"], "track")
@@ -129,7 +130,7 @@ def build_manifest(station, press: dict, site_dir: Path, generated: str) -> dict
     manifest["quotes"] = [{"id": q["id"], "text": q["text"], "speaker": q["speaker"],
                            "src": f"audio/quotes/{q['id']}.mp3", "samples": q["samples"]}
                           for q in press.get("quotes", [])]
-    _check_tempos(manifest)
+    check_tempos(press)
     missing = [src for src in sorted(iter_srcs(manifest)) if not (Path(site_dir) / src).is_file()]
     if missing:
         raise SiteError(f"manifest names {len(missing)} missing file(s), first: {missing[0]}", site_dir,
@@ -138,12 +139,13 @@ def build_manifest(station, press: dict, site_dir: Path, generated: str) -> dict
     return manifest
 
 
-def _check_tempos(manifest: dict) -> None:
-    """Every tempo used by a track has a render in every drum loop and ambience."""
+def check_tempos(press: dict) -> None:
+    """Raise SiteError unless every tempo used by a track has a render in every drum loop and ambience."""
     for kind in ("drums", "ambience"):
-        for loop in manifest[kind]:
-            for t in manifest["tracks"]:
-                if bpm_label(t["bpm"]) not in loop["by_bpm"]:
+        for loop in press.get(kind, []):
+            have = {bpm_label(b) for b in loop["by_bpm"]}
+            for t in press.get("tracks", []):
+                if bpm_label(t["bpm"]) not in have:
                     raise SiteError(f"{kind} '{loop['id']}' has no render at {bpm_label(t['bpm'])} BPM "
                                     f"(track {t['id']})", None, "render every loop at every track tempo")
 

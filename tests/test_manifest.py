@@ -1,0 +1,156 @@
+"""manifest.json against the contract in docs/manifest.md, with a small schema checker."""
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from lofipress import config, manifest as mf, site
+from lofipress.errors import SiteError
+from site_fixture import make_press
+
+pytestmark = pytest.mark.skipif(not (site.NODE_MODULES / "tone").is_dir(), reason="needs `npm ci`")
+
+SRC = "src"  # a relative URL of a file in the site
+BARS = re.compile(r"^\d+m$")
+BBS = re.compile(r"^\d+:\d+:\d+$")
+DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})?$")
+AUDIO = {"src": SRC, "samples": int}
+BY_BPM = {"*": AUDIO}  # "*": a mapping whose every value has this shape
+SCHEMA = {
+    "version": int,
+    "station": {"name": str, "title": str, "description": str, "seed": int, "model": str, "generated": DATE},
+    "loops": {"drums": BARS, "ambience": BARS, "track": BARS, "quote_at": BBS, "beats_per_bar": int},
+    "live_fx": {"lowpass_hz": float, "bit_depth": int, "noise_db": float, "wow_cents": float},
+    "pack": {"name": str, "license": str},
+    "tracks": [{"id": str, "title": str, "kind": "ai", "bpm": int, "key": str, "bars": int, "seed": int,
+                "model": str, "audio": {"src": SRC, "samples": int, "sample_rate": int},
+                "notes": SRC, "midi": SRC, "page": SRC}],
+    "songs": [{"id": str, "title": str, "kind": "live", "bpm": int, "key": str, "bars": int,
+               "notes": SRC, "midi": SRC}],
+    "sampler": {"*": {"*": SRC}},
+    "drums": [{"id": str, "title": str, "bars": int, "by_bpm": BY_BPM}],
+    "ambience": [{"id": str, "title": str, "visual": str, "bars": int, "by_bpm": BY_BPM}],
+    "quotes": [{"id": str, "text": str, "speaker": str, "src": SRC, "samples": int}],
+    "credits": [{"file": str, "title": str, "author": str, "source": str, "license": str}],
+}
+NOTES_SCHEMA = {"bpm": int, "bars": int, "notes": [[float, float, int, int, ("keys", "melody", "bass")]]}
+
+
+def check(value, schema, site_dir: Path, where: str = "manifest") -> None:
+    """Assert that value has the shape of schema; SRC strings must name a file in site_dir."""
+    if schema is SRC:
+        assert isinstance(value, str) and value and not value.startswith(("/", "http")), f"{where}: {value!r}"
+        assert "#" not in value and "\\" not in value and (site_dir / value).is_file(), f"{where}: {value}"
+    elif schema is float:
+        assert isinstance(value, (int, float)) and not isinstance(value, bool), f"{where}: {value!r}"
+    elif isinstance(schema, type):
+        assert type(value) is schema, f"{where}: {value!r} is not {schema.__name__}"
+    elif isinstance(schema, re.Pattern):
+        assert isinstance(value, str) and schema.match(value), f"{where}: {value!r}"
+    elif isinstance(schema, tuple):
+        assert value in schema, f"{where}: {value!r} not in {schema}"
+    elif isinstance(schema, str):
+        assert value == schema, f"{where}: {value!r} != {schema!r}"
+    elif isinstance(schema, list):
+        assert isinstance(value, list), f"{where}: not a list"
+        if len(schema) == 1:
+            for i, item in enumerate(value):
+                check(item, schema[0], site_dir, f"{where}[{i}]")
+        else:
+            assert len(value) == len(schema), f"{where}: {len(value)} items, want {len(schema)}"
+            for i, (item, sub) in enumerate(zip(value, schema)):
+                check(item, sub, site_dir, f"{where}[{i}]")
+    elif isinstance(schema, dict) and "*" in schema:
+        assert isinstance(value, dict) and value, f"{where}: empty or not an object"
+        for key, item in value.items():
+            assert isinstance(key, str), f"{where}: key {key!r}"
+            check(item, schema["*"], site_dir, f"{where}.{key}")
+    elif isinstance(schema, dict):
+        assert isinstance(value, dict), f"{where}: not an object"
+        assert set(value) == set(schema), f"{where}: keys {sorted(set(value) ^ set(schema))} differ"
+        for key, sub in schema.items():
+            check(value[key], sub, site_dir, f"{where}.{key}")
+    else:
+        raise TypeError(schema)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    press = make_press(tmp_path_factory.mktemp("press"), track_bars=8)
+    out = tmp_path_factory.mktemp("site") / "site"
+    site.write_site(config.Station(), press, out)
+    return press, out, json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+
+
+def test_manifest_matches_the_schema(built):
+    _, out, m = built
+    check(m, SCHEMA, out)
+    assert m["version"] == mf.VERSION
+
+
+def test_check_catches_a_wrong_shape(built):
+    _, out, m = built
+    bad = copy.deepcopy(m)
+    bad["tracks"][0]["audio"]["src"] = "audio/tracks/nope.mp3"
+    with pytest.raises(AssertionError, match="nope.mp3"):
+        check(bad, SCHEMA, out)
+    bad = copy.deepcopy(m)
+    bad["loops"]["drums"] = "16"  # seconds, not bars: the bug DESIGN.md warns about
+    with pytest.raises(AssertionError, match="loops.drums"):
+        check(bad, SCHEMA, out)
+
+
+def test_loops_are_bars_from_the_station(built):
+    m = built[2]
+    assert m["loops"] == {"drums": "8m", "ambience": "12m", "track": "30m", "quote_at": "4:0:0", "beats_per_bar": 4}
+
+
+def test_every_track_tempo_has_every_loop(built):
+    m = built[2]
+    for kind in ("drums", "ambience"):
+        for loop in m[kind]:
+            assert {str(t["bpm"]) for t in m["tracks"]} <= set(loop["by_bpm"]), loop["id"]
+
+
+def test_sample_counts_and_notes_files(built):
+    press, out, m = built
+    for t, raw in zip(m["tracks"], press["tracks"]):
+        assert t["audio"]["samples"] == raw["samples"] == round(t["bars"] * 4 * 60 * 44100 / t["bpm"])
+        notes = json.loads((out / t["notes"]).read_text())
+        check(notes, NOTES_SCHEMA, out, t["notes"])
+        assert len(notes["notes"]) == len(raw["notes"]) and notes["bpm"] == t["bpm"]
+    for s in m["songs"]:
+        check(json.loads((out / s["notes"]).read_text()), NOTES_SCHEMA, out, s["notes"])
+    for pitch in m["sampler"]["keys"]:
+        assert pitch.isdigit() and 0 <= int(pitch) <= 127
+
+
+def test_iter_srcs_names_every_copied_file(built):
+    _, out, m = built
+    srcs = set(mf.iter_srcs(m))
+    copied = {p.relative_to(out).as_posix() for d in ("audio", "midi", "notes") for p in (out / d).rglob("*")
+              if p.is_file()}
+    assert copied <= srcs
+
+
+def test_missing_tempo_render_is_a_site_error(built, tmp_path):
+    press = copy.deepcopy(built[0])
+    del press["drums"][1]["by_bpm"][84]
+    with pytest.raises(SiteError, match="brushes.*84 BPM"):
+        site.write_site(config.Station(), press, tmp_path / "site")
+
+
+def test_a_missing_src_is_a_site_error(built, tmp_path):
+    press, out, m = built
+    (tmp_path / "notes").mkdir()
+    with pytest.raises(SiteError, match="missing file"):
+        mf.build_manifest(config.Station(), press, tmp_path, "")
+
+
+def test_json_is_deterministic_text():
+    assert mf.dump_json({"b": 1, "a": [1.5, "é"]}) == '{"a":[1.5,"é"],"b":1}\n'
+    assert mf.bpm_label(80) == mf.bpm_label(80.0) == "80" and mf.bpm_label(80.5) == "80.5"
