@@ -262,3 +262,39 @@ def test_summary_counts_the_site(press, tmp_path):
     assert summary["files"] == len(files)
     assert summary["bytes"] == sum(p.stat().st_size for p in files)
     assert 300 < summary["page_kb_compressed"] < 1000  # p5 alone is ~284 KB gzipped
+
+
+def test_preview_server_injects_reload_only_in_responses(built, tmp_path):
+    import threading
+    import urllib.request
+
+    from lofipress import serve
+
+    server = serve.make_server(built, 0, lambda: "7")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        def get(path):
+            with urllib.request.urlopen(base + path, timeout=5) as r:
+                return r.read(), r.headers["Content-Type"]
+
+        body, kind = get("/")
+        assert serve.RELOAD_SCRIPT.encode() in body and kind.startswith("text/html")
+        assert get("/tracks/t01.html")[0].count(b"__lofipress_version") == 1
+        assert get(serve.VERSION_PATH)[0] == b"7"
+        assert get("/manifest.json")[0] == (built / "manifest.json").read_bytes()
+        assert get("/midi/t01.mid")[1] == "audio/midi"
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert not any(b"__lofipress_version" in p.read_bytes() for p in built.rglob("*.html"))
+
+
+def test_snapshot_sees_a_change(tmp_path):
+    from lofipress import serve
+
+    (tmp_path / "a.txt").write_text("1")
+    before = serve.snapshot([tmp_path, tmp_path / "missing"])
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.css").write_text("x")
+    assert serve.snapshot([tmp_path]) != before

@@ -1,0 +1,148 @@
+"""`lofipress serve`: build, serve the site on localhost, rebuild and reload the page on change.
+
+The reload script is injected into HTML responses only: the built files never
+contain it, so the site that gets published is byte-identical to a plain build.
+"""
+from __future__ import annotations
+
+import http.server
+import threading
+import time
+from functools import partial
+from pathlib import Path
+
+from .errors import LofipressError
+
+POLL_S = 1.0  # how often the watcher looks at mtimes and the page asks for the version
+VERSION_PATH = "/__lofipress_version"
+RELOAD_SCRIPT = (  # polls the version; a changed value means a new build is in place
+    "<script>(()=>{let seen=null;setInterval(async()=>{try{"
+    f"const r=await fetch('{VERSION_PATH}',{{cache:'no-store'}});const v=await r.text();"
+    "if(seen!==null&&v!==seen)location.reload();seen=v;}catch(e){}}," f"{int(POLL_S * 1000)});}})();</script>"
+)
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site folder (looked up per request, so a swapped-in build is seen at once)."""
+
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
+                      ".mid": "audio/midi", ".js": "text/javascript", ".json": "application/json",
+                      ".mp3": "audio/mpeg", ".svg": "image/svg+xml"}
+
+    def __init__(self, *args, version=None, **kwargs):
+        self._version = version
+        super().__init__(*args, **kwargs)
+
+    def end_headers(self):
+        self.send_header("Cache-Control", "no-store")  # a preview must never show a stale build
+        super().end_headers()
+
+    def do_GET(self):
+        if self.path.split("?")[0] == VERSION_PATH:
+            return self._send(self._version().encode(), "text/plain; charset=utf-8")
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and (path / "index.html").is_file() and self.path.split("?")[0].endswith("/"):
+            path = path / "index.html"
+        if path.suffix == ".html" and path.is_file():
+            html = path.read_text(encoding="utf-8")
+            cut = html.rfind("</body>")
+            html = html[:cut] + RELOAD_SCRIPT + html[cut:] if cut >= 0 else html + RELOAD_SCRIPT
+            return self._send(html.encode("utf-8"), "text/html; charset=utf-8")
+        return super().do_GET()
+
+    def _send(self, body: bytes, content_type: str):
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, fmt, *args):  # quiet: one line per request is noise in a preview
+        pass
+
+
+def make_server(site_dir: Path, port: int, version) -> http.server.ThreadingHTTPServer:
+    """An HTTP server on 127.0.0.1:port for site_dir; `version()` returns the current build's version text."""
+    handler = partial(_Handler, directory=str(site_dir), version=version)
+    return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+
+
+def snapshot(paths: list[Path]) -> tuple:
+    """A cheap fingerprint of files under paths: (path, mtime_ns, size) of each, sorted."""
+    seen = []
+    for root in paths:
+        if root.is_file():
+            files = [root]
+        elif root.is_dir():
+            files = [p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+        else:
+            continue
+        for f in files:
+            try:
+                st = f.stat()
+            except OSError:
+                continue  # removed between listing and stat: the next poll sees it
+            seen.append((str(f), st.st_mtime_ns, st.st_size))
+    return tuple(sorted(seen))
+
+
+def watched_paths(station, station_file: Path) -> list[Path]:
+    """What a rebuild depends on for a preview: the station file, templates, player files, the pack."""
+    from . import site
+
+    return [station_file, site.TEMPLATES, site.STATIC, station.path(station.pack.dir) / station.pack.name]
+
+
+def cli_serve(args) -> int:
+    """Build the station, serve its site on 127.0.0.1, rebuild and reload pages when sources change.
+
+    Args:
+        args: argparse namespace with station, port and no_watch.
+
+    Returns:
+        0 after Ctrl-C.
+
+    Raises:
+        LofipressError: the first build fails (later failures are printed and the old site stays).
+    """
+    from . import config, pipeline
+
+    station_file = Path(args.station)
+    if station_file.is_dir():
+        station_file = station_file / "station.toml"
+    station = config.load(station_file)
+    pipeline.build(station, force=False, jobs=0, quiet=True)
+    site_dir = station.path(station.site.out_dir)
+    state = {"version": 1}
+    try:
+        server = make_server(site_dir, args.port, lambda: str(state["version"]))
+    except OSError as exc:
+        raise LofipressError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}", None,
+                             "pass another --port") from None
+    print(f"serving {site_dir} at http://127.0.0.1:{server.server_port}/ (Ctrl-C stops)", flush=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        if getattr(args, "no_watch", False):
+            while True:
+                time.sleep(3600)
+        last = snapshot(watched_paths(station, station_file))
+        while True:
+            time.sleep(POLL_S)
+            now = snapshot(watched_paths(station, station_file))
+            if now == last:
+                continue
+            last = now
+            started = time.monotonic()
+            try:
+                station = config.load(station_file)
+                pipeline.build(station, force=False, jobs=0, quiet=True)
+            except LofipressError as exc:
+                print(f"rebuild failed, still serving the last site: {exc.one_line()}", flush=True)
+                continue
+            state["version"] += 1
+            print(f"rebuilt in {time.monotonic() - started:.1f} s; pages reload", flush=True)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        server.shutdown()
+        server.server_close()
