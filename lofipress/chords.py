@@ -7,6 +7,7 @@ Keys are numbered like pretty-midi: 0-11 major (C..B), 12-23 minor (Cm..Bm).
 """
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -191,14 +192,18 @@ def voice(chord: Chord, low: int = 48, high: int = 72, previous: tuple[int, ...]
     """
     upper_pcs = _upper_pcs(chord)
     bass_pc = chord.bass_pc if chord.bass_pc is not None else chord.root_pc
-    uppers = _upper_candidates(upper_pcs, low, high)
-    cands = list(uppers)
+    pairs = [((), u) for u in _upper_candidates(upper_pcs, low, high)]
     if not rootless:  # the root (or slash bass) at least a minor 3rd under the hands
-        with_root = [(r, *u) for u in uppers for r in range(low, u[0] - 2) if r % 12 == bass_pc]
-        cands = with_root or cands
+        tries = [upper_pcs] + [list(c) for c in itertools.combinations(upper_pcs, 3)]
+        for pcs in tries:  # in a narrow range over a high root, thin the hands to three tones
+            with_root = [((r,), u) for u in _upper_candidates(pcs, low, high)
+                         for r in range(low, u[0] - 2) if r % 12 == bass_pc]
+            if with_root:
+                pairs = with_root
+                break
     best, best_score = None, float("inf")
-    for cand in cands:
-        upper = cand[1:] if len(cand) > len(upper_pcs) else cand
+    for root, upper in pairs:
+        cand = root + upper
         if True:
             score = 0.0
             if previous:
@@ -206,7 +211,7 @@ def voice(chord: Chord, low: int = 48, high: int = 72, previous: tuple[int, ...]
             score += 0.35 * abs(sum(upper) / len(upper) - (low + high) / 2 - 3)  # sit mid-high
             if upper[1] - upper[0] <= 2 and upper[0] < 55:
                 score += 4.0  # low-interval limit: seconds below G3 turn to mud
-            if len(cand) > len(upper) and cand[1] - cand[0] > 12:
+            if root and cand[1] - cand[0] > 12:
                 score += 2.0  # a root far below the hands sounds detached
             if score < best_score or (score == best_score and cand < best):
                 best, best_score = cand, score
@@ -246,8 +251,8 @@ def root_of(pitches) -> tuple[int, str] | None:
     """Estimate (root pitch class, quality) of sounding MIDI pitches by template matching.
 
     Core chord tones score, tensions are tolerated, other tones cost; the 3rd
-    and 7th weigh most, a missing root or fifth costs little (rootless
-    voicings); ties go to the root that is the lowest note.
+    and 7th weigh most, a missing fifth costs little, a missing root somewhat
+    more (rootless voicings); the lowest note is favoured as the root.
     """
     pitches = sorted(set(int(p) for p in pitches))
     if not pitches:
@@ -264,12 +269,12 @@ def root_of(pitches) -> tuple[int, str] | None:
             for i in core:
                 weight = 1.5 if i in (3, 4, 10, 11) or (i == 9 and len(core) == 4) else 0.9
                 weight = 1.3 if i in (5, 6) else weight
-                score += weight if i in rel else (-0.4 if i in (0, 7) else -1.2)
+                score += weight if i in rel else (-1.0 if i == 0 else -0.3 if i == 7 else -1.2)
             score += sum(0.2 for i in rel if i in tensions)
             score -= sum(1.5 for i in rel if i not in core and i not in tensions)
             score -= 0.1 * len(core)  # prefer simpler templates on equal evidence
             if root == lowest:
-                score += 1.0
+                score += 1.6  # loops keep the root at the bottom far more often than not
             if score > best_score:
                 best, best_score = (root, quality), score
     return best
