@@ -87,8 +87,8 @@ def limit(audio: np.ndarray, sample_rate: int, ceiling_dbtp: float, peak: np.nda
 def master(audio: np.ndarray, sample_rate: int, target_lufs: float, ceiling_dbtp: float) -> np.ndarray:
     """Bring a loop to target_lufs integrated with true peak under ceiling_dbtp.
 
-    Gain to target, limit, re-measure and correct; three rounds settle within
-    0.05 LU because the limiter only touches the loudest few milliseconds.
+    Gain to target, limit, re-measure and correct until within 0.05 LU (the
+    limiter only touches the loudest few milliseconds, so this converges fast).
 
     Args:
         audio: float (n, channels) loop.
@@ -105,7 +105,7 @@ def master(audio: np.ndarray, sample_rate: int, target_lufs: float, ceiling_dbtp
     gain_db = target_lufs - now
     peak = true_peak_per_sample(x)  # true peak is linear in gain: measure once, scale per round
     out = x
-    for _ in range(3):
+    for _ in range(5):  # usually done in two rounds; heavy limiting needs more
         gain = np.float32(10 ** (gain_db / 20))
         out = limit(x * gain, sample_rate, ceiling_dbtp, peak * gain)
         error = target_lufs - loudness(out, sample_rate)

@@ -1,0 +1,60 @@
+"""MP3 writing: exact decoded length, identical bytes, Info header kept, broken loops caught."""
+import numpy as np
+import pytest
+
+from audio_helpers import SR, sine
+from lofipress import encode, master
+from lofipress.errors import AudioError
+
+
+def _loop(seconds=2.0):
+    return sine(441, seconds, amp=0.4)  # 882 whole cycles: a seamless loop
+
+
+@pytest.mark.parametrize("n_samples", [SR * 2, 88201, 1000])
+def test_decoded_length_is_exact(tmp_path, n_samples):
+    x = _loop(3.0)[:n_samples]
+    encode.write_mp3(x, SR, tmp_path / "a.mp3", loop=False)
+    y, sr = encode.decode(tmp_path / "a.mp3")
+    assert sr == SR and y.shape == x.shape
+
+
+def test_same_input_same_bytes(tmp_path):
+    x = _loop()
+    encode.write_mp3(x, SR, tmp_path / "a.mp3")
+    encode.write_mp3(x, SR, tmp_path / "b.mp3")
+    assert (tmp_path / "a.mp3").read_bytes() == (tmp_path / "b.mp3").read_bytes()
+
+
+def test_info_header_present(tmp_path):
+    encode.write_mp3(_loop(), SR, tmp_path / "a.mp3")
+    head = (tmp_path / "a.mp3").read_bytes()[:4000]
+    at = max(head.find(b"Info"), head.find(b"Xing"))  # "Xing" for VBR, "Info" for CBR
+    assert at >= 0
+    field = head[at + 141: at + 144]  # LAME extension: 12-bit encoder delay, 12-bit padding
+    delay = (field[0] << 4) | (field[1] >> 4)
+    assert 500 <= delay <= 2000  # what lets decoders trim the start
+
+
+def test_seam_check_catches_a_broken_loop(tmp_path):
+    x = sine(441, 2.0, amp=0.4)[: 2 * SR - 25]  # cut mid-cycle: the seam jumps
+    with pytest.raises(AudioError, match="seam"):
+        encode.write_mp3(x, SR, tmp_path / "a.mp3")
+    assert not (tmp_path / "a.mp3").exists()
+    encode.write_mp3(x, SR, tmp_path / "a.mp3", loop=False)  # as a one-shot it is fine
+
+
+def test_loudness_survives_encoding(tmp_path):
+    rng = np.random.default_rng(0)
+    x = master.master((_loop(3.0) * (1 + 0.5 * rng.standard_normal((3 * SR, 1)) * 0.1)).astype(np.float32),
+                      SR, -14.0, -1.0)
+    encode.write_mp3(x, SR, tmp_path / "a.mp3")
+    y, _ = encode.decode(tmp_path / "a.mp3")
+    assert abs(master.measure(y, SR)["lufs"] - master.measure(x, SR)["lufs"]) < 0.5
+
+
+def test_mono_and_48k(tmp_path):
+    x = sine(480, 1.0, sample_rate=48000, channels=1)
+    encode.write_mp3(x, 48000, tmp_path / "m.mp3")
+    y, sr = encode.decode(tmp_path / "m.mp3")
+    assert sr == 48000 and y.shape == x.shape
