@@ -26,11 +26,14 @@ BASE_VELOCITY = {"keys": 62, "melody": 80, "bass": 84}  # the melody sings over 
 def _split_parts(notes: list[tuple[int, int, int]], keys_high: int) -> tuple[list, list]:
     """Melody = notes >= C4 that sound alone, or top a sounding set from above the keys' range."""
     keys, melody = [], []
-    for n in notes:
-        t, d, p = n
-        sounding = [q for q in notes if q[0] <= t < q[0] + q[1] and q is not n]
-        on_top = all(q[2] < p for q in sounding)
-        if p >= MELODY_LOW and ((not sounding) or (on_top and p > keys_high)):
+    arr = np.array(notes, int).reshape(-1, 3)
+    starts, ends, pitches = arr[:, 0], arr[:, 0] + arr[:, 1], arr[:, 2]
+    for i, n in enumerate(notes):
+        sounding = (starts <= n[0]) & (n[0] < ends)
+        sounding[i] = False
+        alone = not sounding.any()
+        on_top = alone or int(pitches[sounding].max()) < n[2]
+        if n[2] >= MELODY_LOW and (alone or (on_top and n[2] > keys_high)):
             melody.append(n)
         else:
             keys.append(n)
