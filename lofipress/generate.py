@@ -82,7 +82,7 @@ def sample_rows(logits: np.ndarray, uniforms: np.ndarray, temperature: float, to
     sorted_p = np.take_along_axis(p, order, axis=1)
     sorted_p /= sorted_p.sum(axis=1, keepdims=True)
     cum = np.cumsum(sorted_p, axis=1)
-    keep = (cum - sorted_p) < top_p  # the smallest prefix reaching top_p (the first token always stays)
+    keep = (cum - sorted_p) < top_p - 1e-9  # the smallest prefix reaching top_p (the first token always stays)
     if top_k > 0:
         keep[:, top_k:] = False
     sorted_p = np.where(keep, sorted_p, 0.0)

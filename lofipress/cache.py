@@ -1,0 +1,98 @@
+"""Content-hash cache: an artifact's name is the hash of everything that made it.
+
+Keys hash the inputs (settings, file bytes, the source of the code that runs),
+so a changed input can never be served a stale artifact, and an unchanged one
+is never redone. Writes go to a temporary name first and are renamed into
+place, so a killed build leaves no half-written artifact behind.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+def _default(obj):
+    if dataclasses.is_dataclass(obj):
+        return dataclasses.asdict(obj)
+    if isinstance(obj, Path):
+        return str(obj)
+    if isinstance(obj, (set, frozenset)):
+        return sorted(obj)
+    if hasattr(obj, "tolist"):
+        return obj.tolist()
+    raise TypeError(f"cannot hash {type(obj)}")
+
+
+def digest(*parts) -> str:
+    """A stable hex digest of JSON-able parts (dataclasses, paths and arrays allowed)."""
+    text = json.dumps(parts, sort_keys=True, default=_default, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def file_hash(path: Path) -> str:
+    """sha256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()[:24]
+
+
+def tree_hash(folder: Path, suffixes: tuple[str, ...] = ()) -> str:
+    """Hash of every file's relative name and bytes below a folder (optionally only some suffixes)."""
+    h = hashlib.sha256()
+    if folder.is_dir():
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            if suffixes and path.suffix not in suffixes:
+                continue
+            if "__pycache__" in path.parts:
+                continue
+            h.update(str(path.relative_to(folder)).encode())
+            h.update(file_hash(path).encode())
+    return h.hexdigest()[:24]
+
+
+def code_hash(*modules: str) -> str:
+    """Hash of the named lofipress modules' source (a code change invalidates what they made)."""
+    h = hashlib.sha256()
+    for name in sorted(modules):
+        path = PACKAGE / (name.replace(".", "/") + ".py")
+        h.update(name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:24]
+
+
+class Cache:
+    """A folder of artifacts named by content hash: `<root>/<kind>/<key><suffix>`."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def path(self, kind: str, key: str, suffix: str) -> Path:
+        folder = self.root / kind
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / f"{key}{suffix}"
+
+    def get_json(self, kind: str, key: str):
+        path = self.root / kind / f"{key}.json"
+        if not path.is_file():
+            return None
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:  # a damaged entry is a miss, never an error
+            return None
+
+    def put_json(self, kind: str, key: str, data) -> None:
+        atomic_write(self.path(kind, key, ".json"), json.dumps(data, sort_keys=True).encode())
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write bytes to a temporary name beside `path`, then rename over it."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)

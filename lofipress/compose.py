@@ -1,0 +1,160 @@
+"""Compose a station's pieces: plan (seed, key, tempo, title), generate in one batch, gate, redraw.
+
+Every piece gets its own seed derived from the station seed and its index, so
+track 3 is the same whether the station has 5 tracks or 50. A piece that misses
+a quality target (lofipress.metrics.TARGETS) is redrawn with a new derived
+seed, all failing pieces together, up to `sampling.max_redraws` times.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import metrics
+from .config import Station, derive_seed
+from .errors import ConfigError
+from .generate import Request, generate, primer_tokens
+from .model import load as load_model
+from .tokens import BAR, Piece, decode, key_name, parse_key
+from .train import EVENTS_FILE, event_sequence
+
+ADJECTIVES = ("amber", "velvet", "quiet", "paper", "late", "dusty", "soft", "rainy", "hazy", "warm", "faded",
+              "slow", "blue", "golden", "sleepy", "distant", "mellow", "cloudy", "tender", "hollow", "lazy",
+              "silver", "foggy", "honey")
+NOUNS = ("window", "lanterns", "tram", "letters", "library", "balcony", "tea", "cassette", "streetlight",
+         "notebook", "harbor", "attic", "umbrella", "bookshop", "rooftop", "sweater", "radio", "garden",
+         "platform", "postcard", "kettle", "alley", "snowfall", "polaroid")
+
+
+@dataclass
+class Composed:
+    """One composed piece and how it got through the gate."""
+
+    index: int
+    id: str
+    title: str
+    key: str
+    tempo_bpm: int
+    seed: int  # the seed of the draw that was kept
+    piece: Piece
+    tokens: list[str]
+    metrics: dict = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+    draws: int = 1
+
+
+def plan(station: Station, n: int) -> list[dict]:
+    """Seed, key, tempo and title of each track, from the station seed alone."""
+    s = station.station
+    keys = list(s.keys) or [key_name(pc, m) for m in ("major", "minor") for pc in range(12)]
+    for k in keys:
+        try:
+            parse_key(k)
+        except ValueError:
+            raise ConfigError(f"'station.keys' holds {k!r}, not a key", Path(station.root) / "station.toml",
+                              'write keys like "C", "Am", "Eb major"') from None
+    steps = int(round((s.tempo_max_bpm - s.tempo_min_bpm) / s.tempo_step_bpm))
+    tempos = sorted({int(round(s.tempo_min_bpm + i * s.tempo_step_bpm)) for i in range(steps + 1)})
+    out = []
+    for i in range(n):
+        rng = np.random.default_rng(derive_seed(s.seed, "plan", i))
+        tonic, mode = parse_key(keys[int(rng.integers(len(keys)))])
+        title = f"{ADJECTIVES[int(rng.integers(len(ADJECTIVES)))]} {NOUNS[int(rng.integers(len(NOUNS)))]}".title()
+        out.append({"index": i, "id": f"t{i + 1:02d}", "title": title, "key": key_name(tonic, mode),
+                    "tempo_bpm": tempos[int(rng.integers(len(tempos)))]})
+    return out
+
+
+def load_copy_index(model_dir: Path) -> metrics.CopyIndex | None:
+    """The training corpus as event sequences, for the copying check (None if the model has none)."""
+    path = model_dir / EVENTS_FILE
+    if not path.is_file():
+        return None
+    with gzip.open(path, "rb") as fh:
+        seqs = json.loads(fh.read())
+    return metrics.CopyIndex.build(list(seqs.values()))
+
+
+def score(piece: Piece, tokens: list[str], index: metrics.CopyIndex | None) -> dict:
+    """All gate metrics of one piece."""
+    m = metrics.piece_metrics(piece.notes, piece.bars, piece.key)
+    m["longest_repeat"] = metrics.longest_repeat([t for t in tokens if t.startswith("n:")])
+    if index is not None:
+        m.update(metrics.copy_metrics(event_sequence(piece), index))
+    m["notes"] = len(piece.notes)
+    return m
+
+
+def compose(station: Station, n: int | None = None, log=print) -> list[Composed]:
+    """Compose, gate and redraw the station's pieces.
+
+    Args:
+        station: the station (model folder, sampling settings, seed, bars, tempo range, keys).
+        n: number of pieces (default station.tracks).
+    Returns:
+        One Composed per track, in track order; `draws` says how often each was drawn.
+    Raises:
+        ModelError: the model folder is missing or inconsistent.
+    """
+    n = station.station.tracks if n is None else n
+    model_dir = station.path(station.model.dir) / station.model.name
+    step, vocab, _ = load_model(model_dir)
+    index = load_copy_index(model_dir)
+    bars, sampling = station.station.bars, station.sampling
+    plans = plan(station, n)
+    kept: dict[int, Composed] = {}
+    pending = list(range(n))
+    for draw in range(sampling.max_redraws + 1):
+        if not pending:
+            break
+        requests = []
+        for i in pending:
+            p = plans[i]
+            primer = primer_tokens(sampling.primer, p["key"], vocab) if sampling.primer else ()
+            requests.append(Request(parse_key(p["key"])[1], derive_seed(station.station.seed, "track", i, draw), primer))
+        sequences = generate(step, vocab, requests, bars, sampling)
+        still = []
+        for i, req, toks in zip(pending, requests, sequences):
+            p = plans[i]
+            piece = decode(toks, p["key"], p["id"])
+            m = score(piece, toks, index)
+            failures = metrics.check(m)
+            candidate = Composed(i, p["id"], p["title"], p["key"], p["tempo_bpm"], req.seed, piece, toks, m,
+                                 failures, draw + 1)
+            best = kept.get(i)
+            if best is None or len(failures) < len(best.failures):
+                kept[i] = candidate
+            kept[i].draws = draw + 1
+            if failures:
+                still.append(i)
+        pending = still
+    redrawn = sum(1 for c in kept.values() if c.draws > 1)
+    failed = sum(1 for c in kept.values() if c.failures)
+    log(f"composed {n} pieces of {bars} bars: {n - redrawn} passed on the first draw, {redrawn} redrawn"
+        + (f", {failed} still missing a target after {sampling.max_redraws} redraws" if failed else ""))
+    return [kept[i] for i in range(n)]
+
+
+def bars_of(tokens: list[str]) -> int:
+    return tokens.count(BAR)
+
+
+def cli_compose(args) -> int:
+    """`lofipress compose`: write one arranged .mid per piece."""
+    from . import arrange
+    from .cli import station_from_args
+    from .config import derive_seed as ds
+
+    station = station_from_args(args)
+    out = Path(args.out) if args.out else station.path(".cache") / "compose"
+    out.mkdir(parents=True, exist_ok=True)
+    for c in compose(station, args.tracks):
+        rng = np.random.default_rng(ds(c.seed, "arrange"))
+        notes = arrange.arrange(list(c.piece.notes), c.key, c.tempo_bpm, c.piece.bars, station.arrange, rng)
+        arrange.write_midi(notes, c.tempo_bpm, c.key, out / f"{c.id}.mid", c.title)
+        print(f"{out / (c.id + '.mid')}: {c.title}, {c.key}, {c.tempo_bpm} BPM, draws {c.draws}")
+    return 0

@@ -1,0 +1,338 @@
+"""`lofipress build`: the recipe. Each stage is cached by the hash of what it reads.
+
+    station -> model (trained only if missing) -> compose (+ gate) -> arrange -> MIDI
+    pack -> audio jobs (tracks, drums, ambience, quotes, sampler zones; every core) -> site
+
+TensorFlow is imported only when the model folder has no model; a rebuild with
+nothing changed hashes its inputs, finds every artifact and the same site, and stops.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+import numpy as np
+
+from .cache import Cache, code_hash, digest, file_hash, tree_hash
+from .config import Station, derive_seed
+from .errors import LofipressError, ModelError
+
+SITE_STAMP = ".lofipress-build.json"  # in the built site: the hash it was built from, and that lofipress made it
+AUDIO_CODE = ("audio", "render", "fx", "master", "encode", "packs", "notes")
+COMPOSE_CODE = ("compose", "generate", "tokens", "metrics", "model", "chords", "train")
+
+
+class Log:
+    """One line per stage; quiet mode for CI keeps only the lines, never progress bars."""
+
+    def __init__(self, quiet: bool):
+        self.quiet, self.t0 = quiet, time.perf_counter()
+
+    def __call__(self, msg: str) -> None:
+        print(f"[{time.perf_counter() - self.t0:6.1f}s] {msg}", flush=True)
+
+
+def _model_dir(station: Station) -> Path:
+    return station.path(station.model.dir) / station.model.name
+
+
+def ensure_model(station: Station, log) -> Path:
+    """The station's model folder, training it first if it has no model."""
+    from .model import CARD_FILE, MODEL_FILE, VOCAB_FILE
+
+    model_dir = _model_dir(station)
+    if all((model_dir / f).is_file() for f in (MODEL_FILE, VOCAB_FILE, CARD_FILE)):
+        return model_dir
+    log(f"no trained model in {model_dir}: training on {station.corpus.dir} (TensorFlow, minutes)")
+    from .train import train
+
+    train(station.path(station.corpus.dir), model_dir, station.model, station.corpus, seed=station.station.seed,
+          log=log)
+    return model_dir
+
+
+def compose_stage(station: Station, cache: Cache, model_dir: Path, log) -> list[dict]:
+    """Composed pieces as plain dicts, from the cache when model, sampling and plan are unchanged."""
+    from .model import MODEL_FILE, VOCAB_FILE
+    from .train import EVENTS_FILE
+
+    model_files = [file_hash(model_dir / f) for f in (MODEL_FILE, VOCAB_FILE) if (model_dir / f).is_file()]
+    events = model_dir / EVENTS_FILE
+    key = digest("compose", model_files, file_hash(events) if events.is_file() else "", station.sampling,
+                 station.station.seed, station.station.tracks, station.station.bars, station.station.tempo_min_bpm,
+                 station.station.tempo_max_bpm, station.station.tempo_step_bpm, station.station.keys,
+                 code_hash(*COMPOSE_CODE))
+    hit = cache.get_json("compose", key)
+    if hit is not None:
+        log(f"composed {len(hit)} pieces (cached)")
+        return hit
+    from .compose import compose
+
+    pieces = compose(station, log=log)
+    data = [{"index": c.index, "id": c.id, "title": c.title, "key": c.key, "tempo_bpm": c.tempo_bpm,
+             "seed": c.seed, "bars": c.piece.bars, "notes16": [list(n) for n in c.piece.notes],
+             "metrics": c.metrics, "failures": c.failures, "draws": c.draws} for c in pieces]
+    cache.put_json("compose", key, data)
+    return data
+
+
+def arrange_stage(station: Station, cache: Cache, pieces: list[dict]) -> list[dict]:
+    """Arranged notes (seconds) and a .mid per piece; cheap, so only the MIDI files are cached."""
+    from . import arrange
+
+    out = []
+    for p in pieces:
+        rng = np.random.default_rng(derive_seed(p["seed"], "arrange"))
+        notes = arrange.arrange([tuple(n) for n in p["notes16"]], p["key"], p["tempo_bpm"], p["bars"],
+                                station.arrange, rng)
+        rows = [n.to_list() for n in notes]
+        midi = cache.path("midi", digest("midi", rows, p["tempo_bpm"], p["key"], p["title"],
+                                         code_hash("arrange")), ".mid")
+        if not midi.is_file():
+            tmp = midi.with_name(f".{midi.name}.{os.getpid()}.tmp")
+            arrange.write_midi(notes, p["tempo_bpm"], p["key"], tmp, p["title"])
+            os.replace(tmp, midi)
+        out.append({**p, "notes": rows, "beats": arrange.notes_to_beats(notes, p["tempo_bpm"]), "midi": midi})
+    return out
+
+
+def audio_jobs(station: Station, cache: Cache, pack, pack_hash: str, tracks: list[dict]) -> list[dict]:
+    """Every audio artifact the site needs, each with its cache path and the call that makes it."""
+    from . import audio
+
+    pack_dir = str(pack.root)
+    m, fx = station.master, station.fx
+    code = code_hash(*AUDIO_CODE)
+    jobs = []
+
+    def add(kind, ident, func, args, **extra):
+        key = digest(kind, ident, args, pack_hash, code)
+        jobs.append({"kind": kind, "id": ident, "func": func, "args": args,
+                     "mp3": cache.path(f"audio/{kind}", key, ".mp3"),
+                     "meta": cache.path(f"audio/{kind}", key, ".json"), **extra})
+
+    for t in tracks:
+        add("track", t["id"], audio.press_track,
+            (t["notes"], pack_dir, fx, m, t["tempo_bpm"], t["bars"], None, derive_seed(t["seed"], "render")))
+    tempos = sorted({t["tempo_bpm"] for t in tracks})
+    lp = station.loops
+    for pattern in sorted(pack.patterns):
+        for bpm in tempos:
+            add("drums", f"{pattern}-{bpm}", audio.press_drums,
+                (pack_dir, pattern, bpm, lp.drums_bars, m, None, derive_seed(station.station.seed, "drums", pattern)),
+                ref=pattern, bpm=bpm)
+    for bed in pack.ambience:
+        for bpm in tempos:
+            add("ambience", f"{bed.id}-{bpm}", audio.press_ambience, (pack_dir, bed.id, bpm, lp.ambience_bars, m, None),
+                ref=bed.id, bpm=bpm)
+    for q in pack.quotes:
+        add("quote", q.id, audio.press_quote, (pack_dir, q.id, m, None), ref=q.id)
+    for role in ("keys", "bass"):
+        inst = pack.instruments.get(role)
+        if inst is None:
+            continue
+        top = max(z.vel_hi for z in inst.zones)  # the loudest layer: the browser sampler has one
+        for i, z in enumerate(inst.zones):
+            if z.vel_hi == top:
+                add("sample", f"{role}-{z.root}", audio.press_sample, (pack_dir, role, i, None, m.sample_rate),
+                    ref=role, root=z.root)
+    return jobs
+
+
+def _run_job(func, args, mp3: str, meta: str) -> dict:
+    """Worker: make one MP3 under a temporary name, then move it and its metadata into place."""
+    tmp = Path(mp3).with_name(f".{Path(mp3).name}.{os.getpid()}.tmp.mp3")
+    args = tuple(str(tmp) if a is None else a for a in args)
+    result = func(*args)
+    os.replace(tmp, mp3)
+    Path(meta).write_text(json.dumps(result, sort_keys=True))
+    return result
+
+
+def run_jobs(jobs: list[dict], workers: int, log, quiet: bool) -> None:
+    """Run the jobs whose artifacts are missing, over `workers` processes, with a progress bar."""
+    todo = [j for j in jobs if not (j["mp3"].is_file() and j["meta"].is_file())]
+    log(f"audio: {len(jobs) - len(todo)} of {len(jobs)} files cached, {len(todo)} to render on {workers} cores")
+    if not todo:
+        return
+    bar = None
+    if not quiet and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(todo), unit="file", desc="rendering", file=sys.stderr)
+    done = 0
+    # Longest first (tracks), so the pool never ends waiting on one long job.
+    todo.sort(key=lambda j: {"track": 0, "ambience": 1, "drums": 2, "quote": 3, "sample": 4}[j["kind"]])
+    if workers <= 1:
+        for j in todo:
+            _run_job(j["func"], j["args"], str(j["mp3"]), str(j["meta"]))
+            done += 1
+            bar.update(1) if bar else None
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(_run_job, j["func"], j["args"], str(j["mp3"]), str(j["meta"])) for j in todo]
+            for fut in as_completed(futures):
+                fut.result()
+                done += 1
+                if bar:
+                    bar.update(1)
+                elif not quiet and done % 10 == 0:
+                    log(f"audio: {done}/{len(todo)}")
+    if bar:
+        bar.close()
+
+
+def _meta(job: dict) -> dict:
+    return json.loads(job["meta"].read_text())
+
+
+def gather(station: Station, pack, tracks: list[dict], jobs: list[dict], model_dir: Path, pieces: list[dict]) -> dict:
+    """The press: plain data the site writer turns into pages and manifest.json."""
+    from .evaluate import COLUMNS
+
+    by = {}
+    for j in jobs:
+        by.setdefault(j["kind"], []).append(j)
+    track_jobs = {j["id"]: j for j in by.get("track", [])}
+    press_tracks, songs = [], []
+    for t in tracks:
+        meta = _meta(track_jobs[t["id"]])
+        press_tracks.append({"id": t["id"], "title": t["title"], "bpm": t["tempo_bpm"], "key": t["key"],
+                             "bars": t["bars"], "seed": t["seed"], "model": station.model.name, "notes": t["beats"],
+                             "mp3": track_jobs[t["id"]]["mp3"], "midi": t["midi"], "samples": meta["samples"],
+                             "sample_rate": meta["sample_rate"],
+                             "metrics": {k: v for k, v in t["metrics"].items() if isinstance(v, (int, float))}})
+        songs.append({"id": f"live-{t['id']}", "title": f"{t['title']} (live)", "bpm": t["tempo_bpm"],
+                      "key": t["key"], "bars": t["bars"], "notes": t["beats"], "midi": t["midi"]})
+
+    def looped(kind, bars, info):
+        out = {}
+        for j in by.get(kind, []):
+            entry = out.setdefault(j["ref"], {"id": j["ref"], "bars": bars, "by_bpm": {}, **info(j["ref"])})
+            entry["by_bpm"][j["bpm"]] = {"mp3": j["mp3"], "samples": _meta(j)["samples"]}
+        return [out[k] for k in sorted(out)]
+
+    beds = {b.id: b for b in pack.ambience}
+    drums = looped("drums", station.loops.drums_bars, lambda ref: {"title": pack.patterns[ref].title})
+    ambience = looped("ambience", station.loops.ambience_bars,
+                      lambda ref: {"title": beds[ref].title, "visual": beds[ref].visual})
+    quotes = []
+    for j in by.get("quote", []):
+        q = next(q for q in pack.quotes if q.id == j["ref"])
+        quotes.append({"id": q.id, "text": q.text, "speaker": q.speaker, "mp3": j["mp3"], "samples": _meta(j)["samples"]})
+    sampler: dict = {}
+    for j in by.get("sample", []):
+        sampler.setdefault(j["ref"], {})[j["root"]] = j["mp3"]
+    from .evaluate import summarize_rows
+
+    card = json.loads((model_dir / "card.json").read_text())
+    fxp = _live_fx(station)
+    return {
+        "tracks": press_tracks, "songs": songs, "sampler": sampler, "drums": drums, "ambience": ambience,
+        "quotes": quotes,
+        "credits": [dataclasses.asdict(c) for c in pack.credits],
+        "pack": {"name": pack.name, "license": pack.license},
+        "about": {"eval": summarize_rows(pieces), "loss_png": model_dir / "loss.png" if (model_dir / "loss.png").is_file() else None,
+                  "card": {k: card[k] for k in ("corpus", "epochs", "best_epoch", "metrics", "vocab_size", "date",
+                                                "settings") if k in card}},
+        "live_fx": fxp,
+    }
+
+
+def _live_fx(station: Station) -> dict:
+    """The in-browser chain for live songs, from the same fx preset as the renders."""
+    from . import fx
+
+    r = fx.resolve(station.fx)
+    return {"lowpass_hz": float(r.get("lowpass_hz", 9000.0)), "bit_depth": int(r.get("bit_depth", 12) or 16),
+            "noise_db": float(r.get("hiss_db", -40.0)), "wow_cents": float(r.get("wow_cents", 6.0))}
+
+
+def build(station: Station, force: bool = False, jobs: int = 0, quiet: bool = False, out: str | None = None) -> dict:
+    """Build the station's site.
+
+    Args:
+        station: the loaded Station.
+        force: ignore every cached artifact (the cache is emptied first).
+        jobs: worker processes for audio (0 = every core).
+        quiet: one line per stage, no progress bars.
+        out: output folder (default station.site.out_dir).
+    Returns:
+        A summary: site folder, files, bytes, timings, whether anything was rebuilt.
+    Raises:
+        LofipressError: bad input anywhere; the previous site is left as it was.
+    """
+    from . import packs
+    from .site import write_site
+
+    log = Log(quiet)
+    started = time.perf_counter()
+    out_dir = Path(out).absolute() if out else station.path(station.site.out_dir)
+    cache = Cache(station.path(".cache"))
+    if force and cache.root.is_dir():
+        shutil.rmtree(cache.root)
+    model_dir = ensure_model(station, log)
+    pieces = compose_stage(station, cache, model_dir, log)
+    tracks = arrange_stage(station, cache, pieces)
+    pack_dir = station.path(station.pack.dir) / station.pack.name
+    pack = packs.load_pack(pack_dir)
+    pack_hash = tree_hash(pack_dir)
+    job_list = audio_jobs(station, cache, pack, pack_hash, tracks)
+    workers = jobs or os.cpu_count() or 1
+    run_jobs(job_list, workers, log, quiet)
+    press = gather(station, pack, tracks, job_list, model_dir, pieces)
+    site_key = digest("site", press, station, code_hash("site", "manifest", "pianoroll", "pipeline"),
+                      tree_hash(Path(__file__).resolve().parent.parent / "templates"),
+                      tree_hash(Path(__file__).resolve().parent.parent / "site_static"),
+                      os.environ.get("SOURCE_DATE_EPOCH", ""))
+    stamp = out_dir / SITE_STAMP
+    if not force and stamp.is_file() and _stamp_key(stamp) == site_key:
+        log(f"site unchanged: {out_dir}")
+        return {"dir": str(out_dir), "rebuilt": False, "seconds": round(time.perf_counter() - started, 3)}
+    summary = write_site(station, press, out_dir)
+    stamp.write_text(json.dumps({"made_by": "lofipress", "key": site_key}) + "\n")
+    log(f"wrote {out_dir}: {summary.get('files')} files, {summary.get('bytes', 0) / 1e6:.1f} MB, "
+        f"{len(tracks)} tracks")
+    return {**summary, "rebuilt": True, "seconds": round(time.perf_counter() - started, 3)}
+
+
+def _stamp_key(path: Path) -> str | None:
+    try:
+        return json.loads(path.read_text()).get("key")
+    except (OSError, ValueError):
+        return None
+
+
+def cli_build(args) -> int:
+    from .cli import station_from_args
+
+    station = station_from_args(args)
+    build(station, args.force, args.jobs, args.quiet, args.out)
+    return 0
+
+
+def cli_clean(args) -> int:
+    """Remove the build cache and the site folder, only if lofipress made it (it holds our stamp)."""
+    from .cli import station_from_args
+
+    station = station_from_args(args)
+    removed = []
+    cache = station.path(".cache")
+    if cache.is_dir():
+        shutil.rmtree(cache)
+        removed.append(str(cache))
+    site = station.path(station.site.out_dir)
+    if site.is_dir():
+        if not (site / SITE_STAMP).is_file():
+            raise LofipressError("not removing a folder lofipress did not make (no build stamp)", site,
+                                 "delete it yourself if you are sure")
+        shutil.rmtree(site)
+        removed.append(str(site))
+    print("removed " + (", ".join(removed) if removed else "nothing (already clean)"))
+    return 0

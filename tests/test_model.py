@@ -1,0 +1,82 @@
+"""The numpy step model equals Keras; training writes a complete, resumable model folder."""
+import json
+import os
+
+import numpy as np
+import pretty_midi
+import pytest
+
+from lofipress import model as model_mod
+from lofipress.config import ModelSettings
+from lofipress.errors import ModelError
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def write_loops(folder, n=6):
+    """Small ii-V-I loops in several keys, made in code."""
+    folder.mkdir()
+    for k in range(n):
+        pm = pretty_midi.PrettyMIDI(initial_tempo=80)
+        inst = pretty_midi.Instrument(4)
+        beat = 0.75
+        for bar, chord in enumerate([(50, 53, 57, 60), (55, 59, 62, 65), (48, 52, 55, 59), (57, 60, 64, 67)]):
+            for rep in range(2):
+                start = (bar * 4 + rep * 2) * beat
+                for p in chord:
+                    inst.notes.append(pretty_midi.Note(70, p + k, start, start + 2 * beat))
+            inst.notes.append(pretty_midi.Note(80, chord[-1] + 12 + k, (bar * 4 + 3.5) * beat, (bar * 4 + 4) * beat))
+        pm.instruments.append(inst)
+        pm.write(str(folder / f"loop{k}.mid"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("arch", ["small", "seed"])
+def test_numpy_step_equals_keras_within_1e_5(tmp_path, arch):
+    import keras
+
+    km = model_mod.build_keras(40, arch, embedding=8, units=24)
+    km.save(tmp_path / "m.keras")
+    step = model_mod.StepModel.from_file(tmp_path / "m.keras")
+    ids = np.random.default_rng(0).integers(1, 40, size=(3, 17))
+    ref = km.predict(ids, verbose=0)
+    step.reset(3)
+    got = np.stack([step.step(ids[:, t]) for t in range(ids.shape[1])], axis=1)
+    assert np.abs(got - ref).max() < 1e-5
+    del keras
+
+
+@pytest.mark.slow
+def test_train_writes_a_complete_resumable_folder(tmp_path):
+    from lofipress.train import train
+
+    write_loops(tmp_path / "corpus")
+    settings = ModelSettings(epochs=2, units=32, embedding=16, seq_len=32, patience=10)
+    out = tmp_path / "m"
+    card = train(tmp_path / "corpus", out, settings, log=lambda *_: None)
+    for name in ("model.keras", "vocab.json", "card.json", "loss.png", "checkpoint.keras"):
+        assert (out / name).is_file(), name
+    assert card["epochs"] == 2 and card["corpus"]["kept"] == 6 and len(card["corpus"]["hash"]) == 16
+    step, vocab, _ = model_mod.load(out)
+    assert step.vocab_size == len(vocab)
+    import dataclasses
+    card2 = train(tmp_path / "corpus", out, dataclasses.replace(settings, epochs=3), resume=True, log=lambda *_: None)
+    assert card2["epochs"] == 3 and len(card2["losses"]["loss"]) == 3
+
+
+def test_vocabulary_mismatch_is_a_clear_error(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parent.parent / "models" / "default"
+    if not (src / "model.keras").is_file():
+        pytest.skip("no default model")
+    dst = tmp_path / "m"
+    shutil.copytree(src, dst)
+    tokens = json.loads((dst / "vocab.json").read_text())["tokens"]
+    (dst / "vocab.json").write_text(json.dumps({"tokens": tokens[:-3]}))
+    with pytest.raises(ModelError, match="vocabulary"):
+        model_mod.load(dst)
+    (dst / "model.keras").unlink()
+    with pytest.raises(ModelError, match="missing model.keras"):
+        model_mod.load(dst)
