@@ -163,11 +163,17 @@
     const buf = bufCache.get(src);
     const player = new Tone.Player().connect(gain);
     const ready = buf.then((b) => { player.buffer = b; });
+    let lastStart = -1, lastStop = -1;
     return {
       src, gain, player, ready,
       duration: () => player.buffer.duration,
-      start: (t, off = 0) => player.loaded && player.start(t, off),
-      stop: (t) => player.stop(t),
+      start: (t, off = 0) => {
+        // A loop tick and a resume can land on the same time: already started is fine.
+        if (!player.loaded || (t <= lastStart + 1e-4 && lastStop < lastStart)) return;
+        player.start(t, off);
+        lastStart = t;
+      },
+      stop: (t) => { player.stop(t); lastStop = t; },
       dispose: () => { player.dispose(); gain.dispose(); },
     };
   }

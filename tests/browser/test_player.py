@@ -26,3 +26,41 @@ def test_loads_clean_and_play_starts_transport_at_track_tempo(open_page):
     assert page.evaluate("window.lofipress.transport.seconds") > 0.2
     assert state["firstSoundAt"] > state["clickAt"]
     assert watch.errors == [] and watch.failed == []
+
+
+def test_loop_lengths_are_exact_bars_and_quote_at_bar_5(open_page):
+    page, _ = open_page()
+    state = start_playing(page)
+    bpm = state["bpm"]
+    bar_s = 4 * 60 / bpm
+    for layer, bars in (("drums", 8), ("ambience", 12), ("track", 30)):
+        loop = state["loops"][layer]
+        assert abs(loop["lengthSeconds"] - bars * bar_s) < 1e-6, layer
+        assert abs(loop["lengthBars"] - bars) < 1e-6, layer
+    assert abs(state["quoteAtSeconds"] - 4 * bar_s) < 1e-6
+    # a different tempo: the next track is at 84 BPM in the fixture; lengths follow it
+    page.click("#next")
+    page.wait_for_function(f"window.lofipress.state.trackId !== {state['trackId']!r} && window.lofipress.state.loaded")
+    page.wait_for_function("window.lofipress.transport.state === 'started'")
+    state2 = page.evaluate("window.lofipress.state")
+    bar2 = 4 * 60 / state2["bpm"]
+    m = page.evaluate("window.lofipress.manifest")
+    assert abs(state2["bpm"] - next(t["bpm"] for t in m["tracks"] if t["id"] == state2["trackId"])) < 1e-9
+    for layer, bars in (("drums", 8), ("ambience", 12), ("track", 30)):
+        assert abs(state2["loops"][layer]["lengthSeconds"] - bars * bar2) < 1e-6, layer
+
+
+def test_every_mp3_decodes_to_the_manifest_sample_count(open_page):
+    page, watch = open_page()
+    assert page.evaluate("window.lofipress.transport.sampleRate") == 44100
+    lengths = page.evaluate("window.lofipress.decodeAll()")
+    m = page.evaluate("window.lofipress.manifest")
+    expected = {t["audio"]["src"]: t["audio"]["samples"] for t in m["tracks"]}
+    for kind in ("drums", "ambience"):
+        for loop in m[kind]:
+            expected.update({e["src"]: e["samples"] for e in loop["by_bpm"].values()})
+    expected.update({q["src"]: q["samples"] for q in m["quotes"]})
+    assert expected, "the manifest names no MP3"
+    for src, n in expected.items():
+        assert lengths[src] == n, src
+    assert watch.errors == [] and watch.failed == []

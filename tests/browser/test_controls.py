@@ -1,0 +1,102 @@
+"""Mixing controls, the mix URL, station mode and the note-driven visualizer."""
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from conftest import start_playing
+
+pytestmark = pytest.mark.browser
+
+
+def test_layers_and_volumes_change_state_and_gains(open_page):
+    page, watch = open_page()
+    start_playing(page)
+    m = page.evaluate("window.lofipress.manifest")
+    drums2, amb2 = m["drums"][1]["id"], m["ambience"][1]["id"]
+    page.select_option("#drums-select", drums2)
+    page.select_option("#ambience-select", amb2)
+    page.wait_for_function(f"window.lofipress.state.drumsId === {drums2!r} && window.lofipress.state.ambienceId === {amb2!r}")
+    state = page.evaluate("window.lofipress.state")
+    assert state["layers"]["drums"] in state["buffers"] and state["layers"]["drums"].startswith(f"audio/drums/{drums2}-")
+    assert state["visual"] == m["ambience"][1]["visual"]
+    page.select_option("#quote-select", "")
+    page.wait_for_function("window.lofipress.state.quoteId === null")
+
+    before = page.evaluate("window.lofipress.gains()")
+    page.fill("#vol-drums", "20")  # range inputs accept fill: sets value and fires input
+    page.wait_for_timeout(200)
+    after = page.evaluate("window.lofipress.gains()")
+    assert abs(after["drums"] - 0.04) < 1e-3 and after["drums"] < before["drums"]
+    page.click("#mute-ambience")
+    page.wait_for_timeout(200)
+    assert page.evaluate("window.lofipress.gains().ambience") == 0
+    assert page.get_attribute("#mute-ambience", "aria-pressed") == "true"
+    page.keyboard.press("m")  # mute all: master to 0
+    page.wait_for_timeout(200)
+    assert page.evaluate("window.lofipress.gains().master") == 0
+    page.keyboard.press("m")
+    page.wait_for_timeout(200)
+    assert page.evaluate("window.lofipress.gains().master") > 0
+
+    page.wait_for_timeout(300)  # the URL is written 150 ms after a change
+    q = parse_qs(urlparse(page.url).query)
+    assert q["drums"] == [drums2] and q["ambience"] == [amb2] and q["quote"] == ["none"]
+    assert q["vdrums"] == ["20"] and "ambience" in q["mute"][0]
+
+    page.evaluate("document.activeElement.blur()")  # Space on a focused button clicks that button
+    page.keyboard.press("Space")
+    page.wait_for_function("!window.lofipress.state.playing && window.lofipress.transport.state === 'paused'")
+    assert page.get_attribute("#play", "aria-pressed") == "false"
+    page.keyboard.press("Space")
+    page.wait_for_function("window.lofipress.state.playing && window.lofipress.transport.state === 'started'")
+    assert watch.errors == [] and watch.failed == []
+
+
+def test_url_restores_the_mix(open_page):
+    page, _ = open_page()
+    m = page.evaluate("window.lofipress.manifest")
+    t2, d2, a2 = m["tracks"][1]["id"], m["drums"][1]["id"], m["ambience"][1]["id"]
+    q2 = m["quotes"][1]["id"]
+    page2, watch = open_page(f"?track={t2}&drums={d2}&ambience={a2}&quote={q2}&vdrums=33&vmaster=55&mute=quote")
+    assert page2.input_value("#track-select") == t2
+    assert page2.input_value("#drums-select") == d2
+    assert page2.input_value("#ambience-select") == a2
+    assert page2.input_value("#quote-select") == q2
+    assert page2.input_value("#vol-drums") == "33"
+    assert page2.input_value("#vol-master") == "55"
+    assert page2.get_attribute("#mute-quote", "aria-pressed") == "true"
+    state = start_playing(page2)
+    assert (state["trackId"], state["drumsId"], state["ambienceId"], state["quoteId"]) == (t2, d2, a2, q2)
+    assert page2.evaluate("window.lofipress.gains().quote") == 0
+    assert watch.errors == [] and watch.failed == []
+
+
+def test_live_song_plays_through_the_sampler(open_page):
+    page, watch = open_page("?source=live")
+    state = start_playing(page)
+    assert state["source"] == "live" and state["layers"]["main"] is None
+    m = page.evaluate("window.lofipress.manifest")
+    song = m["songs"][0]
+    bar_s = 4 * 60 / state["bpm"]
+    assert abs(state["loops"]["track"]["lengthSeconds"] - song["bars"] * bar_s) < 1e-6
+    assert abs(state["loops"]["drums"]["lengthSeconds"] - 8 * bar_s) < 1e-6
+    page.wait_for_function("window.lofipress.state.noteEvents > 0", timeout=10000)
+    assert watch.errors == [] and watch.failed == []
+
+
+def test_station_mode_moves_on_and_visualizer_gets_notes(open_page):
+    page, watch = open_page("?test-fast=1")
+    first = start_playing(page)["trackId"]
+    page.wait_for_function("window.lofipress.state.noteEvents > 0", timeout=10000)
+    page.click("#station-mode")
+    assert page.get_attribute("#station-mode", "aria-pressed") == "true"
+    # test-fast: station mode leaves a track after one bar (3 s at 80 BPM) with a 0.5 s crossfade
+    page.wait_for_function(f"window.lofipress.state.trackId !== {first!r}", timeout=15000)
+    page.wait_for_function("window.lofipress.transport.state === 'started'")
+    second = page.evaluate("window.lofipress.state.trackId")
+    assert page.input_value("#track-select") == second
+    page.evaluate("window.lofipress.advance()")
+    page.wait_for_function(f"window.lofipress.state.trackId !== {second!r}", timeout=10000)
+    assert watch.errors == [] and watch.failed == []
