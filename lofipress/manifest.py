@@ -30,10 +30,15 @@ def check_id(value, what: str) -> str:
     return value
 
 
+def tempo(bpm) -> int | float:
+    """A tempo as JSON and pages show it: 80 for 80.0, 80.5 stays 80.5."""
+    bpm = float(bpm)
+    return int(bpm) if bpm.is_integer() else bpm
+
+
 def bpm_label(bpm) -> str:
     """A tempo as it appears in file names and `by_bpm` keys: "80", or "80.5" if fractional."""
-    bpm = float(bpm)
-    return str(int(bpm)) if bpm.is_integer() else f"{bpm:g}"
+    return str(tempo(bpm))
 
 
 def _suffix(path: Path) -> str:
@@ -73,7 +78,7 @@ def notes_json(piece: dict) -> str:
     """The notes file of a track or song: {"bpm", "bars", "notes": [[start, dur, pitch, vel, part]]}."""
     notes = [[round(float(a), 4), round(float(b), 4), int(p), int(v), str(part)]
              for a, b, p, v, part in piece["notes"]]
-    return dump_json({"bpm": piece["bpm"], "bars": piece["bars"], "notes": sorted(notes, key=lambda n: n[:3])})
+    return dump_json({"bpm": tempo(piece["bpm"]), "bars": piece["bars"], "notes": sorted(notes, key=lambda n: n[:3])})
 
 
 def build_manifest(station, press: dict, site_dir: Path, generated: str) -> dict:
@@ -104,14 +109,14 @@ def build_manifest(station, press: dict, site_dir: Path, generated: str) -> dict
         "live_fx": dict(press.get("live_fx", {})),
         "pack": dict(press.get("pack", {})),
         "tracks": [{
-            "id": t["id"], "title": t["title"], "kind": "ai", "bpm": t["bpm"], "key": t["key"],
+            "id": t["id"], "title": t["title"], "kind": "ai", "bpm": tempo(t["bpm"]), "key": t["key"],
             "bars": t["bars"], "seed": t["seed"], "model": t["model"],
             "audio": {"src": f"audio/tracks/{t['id']}.mp3", "samples": t["samples"],
                       "sample_rate": t["sample_rate"]},
             "notes": f"notes/{t['id']}.json", "midi": f"midi/{t['id']}.mid", "page": f"tracks/{t['id']}.html",
         } for t in press.get("tracks", [])],
         "songs": [{
-            "id": s["id"], "title": s["title"], "kind": "live", "bpm": s["bpm"], "key": s["key"],
+            "id": s["id"], "title": s["title"], "kind": "live", "bpm": tempo(s["bpm"]), "key": s["key"],
             "bars": s["bars"], "notes": f"notes/{s['id']}.json", "midi": f"midi/{s['id']}.mid",
         } for s in press.get("songs", [])],
         "sampler": {part: {str(int(p)): f"audio/samples/{part}/{int(p)}{_suffix(path)}"

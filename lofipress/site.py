@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import functools
 import gzip
 import json
 import os
@@ -214,7 +215,9 @@ def _write(path: Path, text: str) -> None:
     path.write_bytes(text.encode("utf-8"))
 
 
+@functools.cache
 def _environment():
+    """One Jinja2 environment per process; it recompiles a template when its file changes (serve)."""
     import jinja2
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
@@ -227,12 +230,16 @@ def _environment():
 
 
 def _num(value) -> str:
-    """Format a table cell: floats to 3 decimals, nested data as compact JSON."""
-    if isinstance(value, bool) or value is None:
-        return "" if value is None else str(value).lower()
+    """Format a table cell: floats to 3 decimals, booleans as yes/no, lists joined, dicts as JSON."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:.3f}".rstrip("0").rstrip(".") if abs(value) < 1e6 else f"{value:.4g}"
-    if isinstance(value, (dict, list, tuple)):
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_num(v) for v in value) or "none"
+    if isinstance(value, dict):
         return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
     return str(value)
 
@@ -251,6 +258,19 @@ def _library_versions() -> list[dict]:
     return out
 
 
+def _about_context(about: dict, has_loss: bool) -> dict:
+    """The model card and evaluation summary as rows the about page can print (nested dicts one level deep)."""
+    def pairs(data: dict) -> list:
+        return [(k, pairs(v) if isinstance(v, dict) else v) for k, v in sorted(data.items())]
+
+    ev = about.get("eval") or {}
+    rows = ev.get("rows") or []
+    return {"card": pairs(about.get("card") or {}), "loss_png": "img/loss.png" if has_loss else "",
+            "eval_rows": rows, "eval_cols": list(dict.fromkeys(k for r in rows for k in r)),
+            "eval_medians": ev.get("medians") or {}, "eval_targets": pairs(ev.get("targets") or {}),
+            "eval_stats": [(k, v) for k, v in sorted(ev.items()) if not isinstance(v, (dict, list))]}
+
+
 def _write_pages(station, press: dict, site: Path, has_loss: bool) -> None:
     """Render every HTML page and image into site."""
     env = _environment()
@@ -259,7 +279,7 @@ def _write_pages(station, press: dict, site: Path, has_loss: bool) -> None:
     base_url = settings.base_url.rstrip("/")
     css_vars = "; ".join(f"--{name}: {value}" for name, value in
                          zip(("bg", "fg", "accent", "accent2"), palette)) + f"; --font: {settings.font}"
-    tracks = [{**t, "mp3": f"audio/tracks/{t['id']}.mp3", "midi": f"midi/{t['id']}.mid",
+    tracks = [{**t, "bpm": mf.tempo(t["bpm"]), "mp3": f"audio/tracks/{t['id']}.mp3", "midi": f"midi/{t['id']}.mid",
                "page": f"tracks/{t['id']}.html", "roll": f"img/tracks/{t['id']}.png", "n_notes": len(t["notes"]),
                "seconds": round(t["samples"] / t["sample_rate"], 3),
                "duration": "{}:{:02d}".format(*divmod(round(t["samples"] / t["sample_rate"]), 60))}
@@ -277,7 +297,8 @@ def _write_pages(station, press: dict, site: Path, has_loss: bool) -> None:
               {"name": "ambience", "label": "Ambience", "items": press.get("ambience", [])},
               {"name": "quote", "label": "Quote", "items": [{"id": q["id"], "title": q["text"]}
                                                              for q in press.get("quotes", [])]}]
-    render("index.html", "index.html", "", tracks=tracks, songs=press.get("songs", []), layers=layers,
+    songs = [{**song, "bpm": mf.tempo(song["bpm"])} for song in press.get("songs", [])]
+    render("index.html", "index.html", "", tracks=tracks, songs=songs, layers=layers,
            volumes=[{"name": n, "label": lab, "value": v} for n, lab, v in VOLUMES], shortcuts=SHORTCUTS)
     for i, t in enumerate(tracks):
         pianoroll.render_pianoroll(t["notes"], t["bars"], palette, site / t["roll"])
@@ -287,13 +308,7 @@ def _write_pages(station, press: dict, site: Path, has_loss: bool) -> None:
         _write(site / "notes" / f"{piece['id']}.json", mf.notes_json(piece))
     render("credits.html", "credits.html", "", credits=press.get("credits", []),
            pack={"name": "", "license": "", **press.get("pack", {})}, libraries=_library_versions())
-    about = press.get("about") or {}
-    ev = about.get("eval") or {}
-    rows = ev.get("rows") or []
-    cols = list(dict.fromkeys(k for r in rows for k in r))
-    render("about.html", "about.html", "", card=sorted((about.get("card") or {}).items()),
-           loss_png="img/loss.png" if has_loss else "", eval_rows=rows, eval_cols=cols,
-           eval_medians=ev.get("medians") or {}, eval_targets=ev.get("targets") or {})
+    render("about.html", "about.html", "", **_about_context(press.get("about") or {}, has_loss))
     render("404.html", "404.html", "", home_url=f"{base_url}/" if base_url else "./")
     _write(site / "favicon.svg", env.get_template("favicon.svg").render(station={"title": meta.title},
                                                                        palette=palette))

@@ -162,14 +162,16 @@ def make_press(tmp_path: Path, title: str = "Amber Window", track_bars: int = 30
                {"file": "ambience/rain.ogg", "title": "Rain on a window", "author": "Field Recorder",
                 "source": "https://example.org/rain", "license": "CC-BY-4.0"}]
     about = {
-        "eval": {
-            "rows": [{"id": t["id"], **t["metrics"]} for t in tracks],
+        "eval": {  # the shape of lofipress.evaluate.summarize_rows
+            "pieces": 2, "first_draw_pass_rate": 0.5, "kept_pass_rate": 1.0, "redrawn": 1,
+            "rows": [{"id": t["id"], "title": t["title"], "key": t["key"], "tempo_bpm": t["bpm"], "draws": i,
+                      "passed": True, "failures": [], **t["metrics"]} for i, t in enumerate(tracks, start=1)],
             "medians": {"key_consistency": 0.9, "in_key": 0.93, "pc_entropy": 2.8},
-            "targets": {"key_consistency": ">= 0.75", "in_key": ">= 0.85", "pc_entropy": "2.45-3.05"},
+            "targets": {"key_consistency_min": 0.75, "in_key_min": 0.85, "entropy_min": 2.45, "entropy_max": 3.05},
         },
         "loss_png": _write_loss_png(cache / "loss.png"),
         "card": {"name": "default", "arch": "small", "epochs": 10, "corpus_hash": "abc123",
-                 "date": "2026-11-20", "losses": {"train": 1.21, "validation": 1.34}},
+                 "date": "2026-11-20", "metrics": {"train_loss": 1.21, "val_loss": 1.34}},
     }
     return {
         "tracks": tracks, "songs": songs, "sampler": sampler, "drums": drums, "ambience": ambience,

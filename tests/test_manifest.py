@@ -154,3 +154,14 @@ def test_a_missing_src_is_a_site_error(built, tmp_path):
 def test_json_is_deterministic_text():
     assert mf.dump_json({"b": 1, "a": [1.5, "é"]}) == '{"a":[1.5,"é"],"b":1}\n'
     assert mf.bpm_label(80) == mf.bpm_label(80.0) == "80" and mf.bpm_label(80.5) == "80.5"
+
+
+def test_whole_float_tempos_are_written_as_integers(built, tmp_path):
+    press = copy.deepcopy(built[0])
+    for t in press["tracks"]:
+        t["bpm"] = float(t["bpm"])  # the pipeline's tempo_bpm may be a float
+    site.write_site(config.Station(), press, tmp_path / "site")
+    m = json.loads((tmp_path / "site" / "manifest.json").read_text())
+    assert [t["bpm"] for t in m["tracks"]] == [80, 84] and type(m["tracks"][0]["bpm"]) is int
+    assert json.loads((tmp_path / "site" / "notes" / "t01.json").read_text())["bpm"] == 80
+    assert "80.0" not in (tmp_path / "site" / "index.html").read_text()

@@ -298,3 +298,9 @@ def test_snapshot_sees_a_change(tmp_path):
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "b.css").write_text("x")
     assert serve.snapshot([tmp_path]) != before
+
+
+def test_about_shows_card_loss_and_evaluation(built):
+    html = (built / "about.html").read_text(encoding="utf-8")
+    assert '<img src="img/loss.png"' in html and "<th scope=\"row\">median</th>" in html
+    assert "key consistency min" in html and "first draw pass rate" in html and "val loss" in html
