@@ -1,0 +1,236 @@
+"""Regenerate samples/default: FluidR3 instruments and kit, procedural ambience, spoken quotes.
+
+Needs fluidsynth, fluid-soundfont-gm and espeak-ng (Debian); the build itself
+never runs this. Deterministic: fixed seeds, fixed MIDI, fixed text.
+
+    .venv/bin/python scripts/make_pack.py [OUT_DIR]
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pretty_midi
+import soundfile as sf
+from scipy.signal import butter, sosfilt
+
+SR = 44100
+SF2 = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
+SPACING_S = 4.0  # one note every 4 s in the render: the release of each dies before the next
+NOTE_S, KEEP_S = 2.0, 2.6  # hold each sampled note 2 s and keep 0.6 s of its release
+LAYERS = ((1, 80, 64), (81, 127, 112))  # (vel_lo, vel_hi, velocity sampled): soft and hard layers
+INSTRUMENTS = {  # role: (GM program, lowest root, highest root); roots every minor third
+    "keys": (4, 36, 84),  # Electric Piano 1 (Rhodes-like tines)
+    "piano": (0, 36, 84),  # Acoustic Grand
+    "bass": (33, 28, 55),  # Electric Bass (finger)
+}
+KIT = {"kick": (36, 0.6), "snare": (38, 0.5), "rim": (37, 0.3), "hat_closed": (42, 0.25), "hat_open": (46, 0.8),
+       "ride": (51, 1.5), "shaker": (70, 0.3)}  # voice: (GM drum note, seconds kept)
+QUOTES = [
+    ("walden-stream", "Time is but the stream I go a-fishing in.", "Henry David Thoreau, Walden (1854)"),
+    ("walden-woods", "I went to the woods because I wished to live deliberately, to front only the essential "
+     "facts of life.", "Henry David Thoreau, Walden (1854)"),
+    ("whitman-loafe", "I loafe and invite my soul. I lean and loafe at my ease, observing a spear of summer grass.",
+     "Walt Whitman, Song of Myself (1855)"),
+    ("dickinson-hope", "Hope is the thing with feathers that perches in the soul, and sings the tune without the "
+     "words, and never stops at all.", "Emily Dickinson, poem 254 (published 1891)"),
+]
+BEDS = [("rain", "Rain on the window", "rain"), ("fire", "Fireplace", "fire"), ("wind", "Wind in the trees", "wind"),
+        ("water", "Creek", "water")]
+BED_S = 24.0  # >= 20 s: render.render_ambience makes a shorter bed cyclic and crossfades the loop seam
+PATTERNS = {  # id: (title, swing, snare_late_ms, {voice: 16 velocities per bar})
+    "boombap": ("Boom bap", 0.58, 22.0, {
+        "kick": [112, 0, 0, 0, 0, 0, 0, 0, 0, 0, 96, 0, 0, 0, 0, 0],
+        "snare": [0, 0, 0, 0, 108, 0, 0, 0, 0, 0, 0, 0, 108, 0, 0, 0],
+        "hat_closed": [80, 0, 52, 0, 78, 0, 50, 0, 80, 0, 54, 0, 76, 0, 48, 60]}),
+    "lazy": ("Lazy Sunday", 0.6, 28.0, {
+        "kick": [108, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        "rim": [0, 0, 0, 0, 96, 0, 0, 0, 0, 0, 0, 0, 96, 0, 0, 0],
+        "shaker": [0, 0, 50, 0, 0, 0, 50, 0, 0, 0, 50, 0, 0, 0, 50, 0]}),
+    "dusty-ride": ("Dusty ride", 0.62, 18.0, {
+        "kick": [110, 0, 0, 0, 0, 0, 0, 70, 0, 0, 100, 0, 0, 0, 0, 0],
+        "snare": [0, 0, 0, 0, 104, 0, 0, 0, 0, 0, 0, 0, 104, 0, 0, 30],
+        "ride": [70, 0, 0, 0, 64, 0, 0, 50, 70, 0, 0, 0, 64, 0, 0, 50],
+        "hat_open": [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 56, 0]}),
+}
+
+
+def _fluidsynth(midi: pretty_midi.PrettyMIDI, work: Path) -> np.ndarray:
+    mid, wav = work / "x.mid", work / "x.wav"
+    midi.write(str(mid))
+    subprocess.run(["fluidsynth", "-ni", "-R", "0", "-C", "0", "-g", "0.6", "-F", str(wav), "-r", str(SR),
+                    str(SF2), str(mid)], check=True, capture_output=True)
+    audio, _ = sf.read(str(wav), dtype="float32", always_2d=True)
+    return audio.mean(axis=1)
+
+
+def _cut(audio: np.ndarray, start_s: float, keep_s: float) -> np.ndarray:
+    x = audio[int(start_s * SR): int((start_s + keep_s) * SR)].copy()
+    fade = int(0.08 * SR)
+    x[-fade:] *= np.linspace(1, 0, fade) ** 2
+    return x
+
+
+def _ogg(path: Path, audio: np.ndarray, quality: float = 0.35) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sf.write(str(path), audio, SR, format="OGG", subtype="VORBIS", compression_level=1 - quality)
+
+
+def make_instruments(out: Path, work: Path) -> list[str]:
+    lines = []
+    for role, (program, lo_root, hi_root) in INSTRUMENTS.items():
+        roots = list(range(lo_root, hi_root + 1, 3))
+        midi = pretty_midi.PrettyMIDI()
+        inst = pretty_midi.Instrument(program=program)
+        plan = [(r, layer) for r in roots for layer in LAYERS]
+        for i, (root, (_, _, vel)) in enumerate(plan):
+            inst.notes.append(pretty_midi.Note(vel, root, i * SPACING_S, i * SPACING_S + NOTE_S))
+        midi.instruments.append(inst)
+        audio = _fluidsynth(midi, work)
+        zones = []
+        for i, (root, (vlo, vhi, vel)) in enumerate(plan):
+            rel = f"{role}/{root}-v{vel}.ogg"
+            _ogg(out / rel, _cut(audio, i * SPACING_S, KEEP_S))
+            lo = 0 if root == roots[0] else root - 1  # each zone plays its root, one below, one above
+            hi = 127 if root == roots[-1] else root + 1
+            zones.append(f'  {{file = "{rel}", root = {root}, lo = {lo}, hi = {hi}, vel_lo = {vlo}, vel_hi = {vhi}}}')
+        lines += [f"[instruments.{role}]", "zones = [", ",\n".join(zones), "]", ""]
+    return lines
+
+
+def make_kit(out: Path, work: Path) -> list[str]:
+    midi = pretty_midi.PrettyMIDI()
+    drums = pretty_midi.Instrument(program=0, is_drum=True)
+    for i, (note, _) in enumerate(KIT.values()):
+        drums.notes.append(pretty_midi.Note(110, note, i * SPACING_S, i * SPACING_S + 0.2))
+    midi.instruments.append(drums)
+    audio = _fluidsynth(midi, work)
+    lines = ["[kit]"]
+    for i, (voice, (_, keep_s)) in enumerate(KIT.items()):
+        _ogg(out / f"kit/{voice}.ogg", _cut(audio, i * SPACING_S, keep_s), 0.5)
+        lines.append(f'{voice} = "kit/{voice}.ogg"')
+    return lines + [""]
+
+
+def _sos(kind, freq, order=2):
+    return butter(order, freq, kind, fs=SR, output="sos")
+
+
+def _smooth_noise(rng, n, rate_hz):
+    """Slow random control signal in 0..1 (gusts, swells)."""
+    knots = rng.uniform(0, 1, int(n / SR * rate_hz) + 2)
+    return np.interp(np.arange(n), np.linspace(0, n, len(knots)), knots)
+
+
+def _events(rng, n, per_s, length_s, freq_lo, freq_hi, decay_s):
+    """Random short resonant blips (droplets, crackles, babble), stereo placed."""
+    out = np.zeros((n + int(length_s * SR), 2))
+    k = np.arange(int(length_s * SR)) / SR
+    for _ in range(rng.poisson(per_s * n / SR)):
+        at = rng.integers(0, n)
+        f = rng.uniform(freq_lo, freq_hi) * np.exp(-k / rng.uniform(0.01, 0.05) * 0.3)  # slight downward chirp
+        blip = np.sin(2 * np.pi * np.cumsum(f) / SR) * np.exp(-k / (decay_s * rng.uniform(0.5, 1.5)))
+        pan = rng.uniform(0.15, 0.85)
+        out[at:at + len(k)] += rng.lognormal(0, 0.6) * blip[:, None] * [1 - pan, pan]
+    return out[:n]
+
+
+def make_bed(kind: str, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    n = int(BED_S * SR)
+    white = rng.standard_normal((n, 2))
+    if kind == "rain":
+        wash = sosfilt(_sos("bandpass", [400, 6000]), white, axis=0) * 0.3
+        drops = _events(rng, n, 40, 0.03, 1500, 4500, 0.004) * 0.25
+        x = wash + sosfilt(_sos("highpass", 800), drops, axis=0)
+    elif kind == "fire":
+        rumble = sosfilt(_sos("lowpass", 300), white, axis=0) * (0.6 + 0.4 * _smooth_noise(rng, n, 0.7))[:, None]
+        crackle = sosfilt(_sos("highpass", 1500), _events(rng, n, 7, 0.01, 2000, 6000, 0.0015), axis=0) * 0.7
+        pops = _events(rng, n, 0.6, 0.05, 300, 900, 0.01) * 0.5
+        x = rumble * 0.8 + crackle + pops
+    elif kind == "wind":
+        gust = _smooth_noise(rng, n, 0.25) ** 2
+        low = sosfilt(_sos("bandpass", [150, 900]), white, axis=0)
+        high = sosfilt(_sos("bandpass", [900, 3000]), white, axis=0)
+        x = low * (0.2 + gust)[:, None] + high * (0.05 + 0.5 * gust ** 2)[:, None]
+    else:  # water: a creek, broadband wash with babbling resonant bubbles
+        wash = sosfilt(_sos("bandpass", [200, 3000]), white, axis=0) * (0.5 + 0.3 * _smooth_noise(rng, n, 1.5))[:, None]
+        babble = _events(rng, n, 60, 0.04, 300, 1400, 0.012) * 0.3
+        x = wash * 0.5 + babble
+    return (x / np.abs(x).max() * 0.5).astype(np.float32)
+
+
+def make_quote(text: str, work: Path) -> np.ndarray:
+    wav = work / "q.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "140", "-p", "40", "-w", str(wav), text], check=True)
+    x, sr = sf.read(str(wav), dtype="float64")
+    from scipy.signal import resample_poly
+
+    x = resample_poly(x, SR, sr) if sr != SR else x
+    x = sosfilt(_sos("bandpass", [300, 3400], 4), x)  # an old radio: telephone band
+    x = np.tanh(3 * x / np.abs(x).max()) / np.tanh(3)  # light valve saturation
+    pad = np.zeros(int(0.2 * SR))
+    x = np.concatenate([pad, x, pad])
+    return (0.7 * x / np.abs(x).max()).astype(np.float32)
+
+
+def main(out: Path) -> None:
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        inst_lines = make_instruments(out, work)
+        kit_lines = make_kit(out, work)
+        quote_lines = []
+        for qid, text, speaker in QUOTES:
+            _ogg(out / f"quotes/{qid}.ogg", make_quote(text, work), 0.3)
+            quote_lines += ["[[quotes]]", f'id = "{qid}"', f'file = "quotes/{qid}.ogg"', f'text = "{text}"',
+                            f'speaker = "{speaker}"', ""]
+    bed_lines = []
+    for seed, (bid, title, visual) in enumerate(BEDS):
+        _ogg(out / f"ambience/{bid}.ogg", make_bed(bid, 100 + seed), 0.3)
+        bed_lines += ["[[ambience]]", f'id = "{bid}"', f'title = "{title}"', f'file = "ambience/{bid}.ogg"',
+                      f'visual = "{visual}"', ""]
+    pattern_lines = []
+    for pid, (title, swing, late_ms, grid) in PATTERNS.items():
+        pattern_lines += [f"[patterns.{pid}]", f'title = "{title}"', "bars = 1", f"swing = {swing}",
+                          f"snare_late_ms = {late_ms}", f"[patterns.{pid}.grid]"]
+        pattern_lines += [f"{voice} = {steps}" for voice, steps in grid.items()] + [""]
+    fluid = ('title = "FluidR3 GM SoundFont", author = "Frank Wen", '
+             'source = "https://packages.debian.org/fluid-soundfont-gm", license = "MIT"')
+    procedural = 'author = "lofipress (scripts/make_pack.py)", source = "made procedurally in numpy", license = "CC0-1.0"'
+    credits = [f'  {{file = "{d}/", {fluid}}}' for d in ("keys", "piano", "bass", "kit")]
+    credits += [f'  {{file = "ambience/{b}.ogg", title = "{t}", {procedural}}}' for b, t, _ in BEDS]
+    credits += [f'  {{file = "quotes/{q}.ogg", title = "{s} (text public domain), read by espeak-ng", '
+                f'author = "lofipress (espeak-ng voice)", source = "espeak-ng en-us, radio filter", '
+                f'license = "CC0-1.0"}}' for q, _, s in QUOTES]
+    head = ['# Generated by scripts/make_pack.py; edit that script, not this file.', 'name = "default"',
+            'license = "MIT (FluidR3 instruments and kit) and CC0-1.0 (ambience, spoken quotes)"',
+            "credits = [", ",\n".join(credits), "]", "", *quote_lines, *bed_lines]
+    (out / "pack.toml").write_text("\n".join(head + inst_lines + kit_lines + pattern_lines))
+    (out / "LICENSE.md").write_text(LICENSE_TEXT)
+
+
+LICENSE_TEXT = """# samples/default: licenses
+
+- keys/, piano/, bass/, kit/: rendered with FluidSynth from the FluidR3 GM SoundFont by Frank Wen
+  (Debian package fluid-soundfont-gm), released under the MIT license:
+  Copyright (c) 2000-2002, 2008, 2012 Frank Wen <getfrank@gmail.com>. Permission is hereby granted, free of
+  charge, to any person obtaining a copy of this software and associated documentation files, to deal in the
+  Software without restriction, including without limitation the rights to use, copy, modify, merge, publish,
+  distribute, sublicense, and/or sell copies of the Software, subject to the condition that the above
+  copyright notice and this permission notice be included in all copies or substantial portions of the
+  Software. THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND.
+- ambience/: synthesized procedurally by scripts/make_pack.py; CC0-1.0 (public domain dedication).
+- quotes/: spoken by espeak-ng and filtered by scripts/make_pack.py; CC0-1.0. The texts are in the public
+  domain: Henry David Thoreau, Walden (1854); Walt Whitman, Song of Myself (1855); Emily Dickinson,
+  "Hope is the thing with feathers" (poem 254, first published 1891).
+"""
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "samples" / "default")
