@@ -50,7 +50,8 @@ def asset_plan(press: dict) -> dict[str, Path]:
     """Map each site-relative path to the cache file it copies, for every audio and MIDI file.
 
     Raises:
-        SiteError: an id is not URL-safe, or a track's tempo has no drum or ambience render.
+        SiteError: an id is not URL-safe or names a track and a song (their notes and MIDI share
+            folders), or a track's tempo has no drum or ambience render.
     """
     check_tempos(press)
     plan: dict[str, Path] = {}
@@ -59,6 +60,8 @@ def asset_plan(press: dict) -> dict[str, Path]:
         plan[f"audio/tracks/{tid}.mp3"] = Path(t["mp3"])
         plan[f"midi/{tid}.mid"] = Path(t["midi"])
     for s in press.get("songs", []):
+        if s["id"] in {t["id"] for t in press.get("tracks", [])}:
+            raise SiteError(f"song id {s['id']!r} is also a track id", None, "give songs their own ids")
         plan[f"midi/{check_id(s['id'], 'song')}.mid"] = Path(s["midi"])
     for part, zones in press.get("sampler", {}).items():
         check_id(part, "sampler part")

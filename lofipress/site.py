@@ -86,8 +86,9 @@ def write_site(station, press: dict, out_dir: Path) -> dict:
                     _copy(src, tmp / "static" / src.relative_to(STATIC))
         if loss_png:
             _copy(Path(loss_png), tmp / "img" / "loss.png")
-        _write_pages(station, press, tmp, bool(loss_png))
-        mf.build_manifest(station, press, tmp, build_date(station, press))
+        generated = build_date(station, press)
+        _write_pages(station, press, tmp, bool(loss_png), generated)
+        mf.build_manifest(station, press, tmp, generated)
         summary = summarize(tmp)
         _swap(tmp, out_dir)
     except OSError as exc:
@@ -271,7 +272,7 @@ def _about_context(about: dict, has_loss: bool) -> dict:
             "eval_stats": [(k, v) for k, v in sorted(ev.items()) if not isinstance(v, (dict, list))]}
 
 
-def _write_pages(station, press: dict, site: Path, has_loss: bool) -> None:
+def _write_pages(station, press: dict, site: Path, has_loss: bool, generated: str) -> None:
     """Render every HTML page and image into site."""
     env = _environment()
     meta, settings = station.station, station.site
@@ -288,7 +289,7 @@ def _write_pages(station, press: dict, site: Path, has_loss: bool) -> None:
     def render(template: str, rel: str, root: str, **extra) -> None:
         social = f"{base_url}/img/social.png" if base_url else f"{root}img/social.png"
         ctx = {"station": {"title": meta.title, "description": meta.description, "model": station.model.name},
-               "palette": palette, "css_vars": css_vars, "root": root, "generated": build_date(station, press),
+               "palette": palette, "css_vars": css_vars, "root": root, "generated": generated,
                "page_url": f"{base_url}/{rel}" if base_url else "", "social": {"url": social},
                "page_name": rel.removesuffix(".html").split("/")[0], **extra}
         _write(site / rel, env.get_template(template).render(ctx))

@@ -165,3 +165,10 @@ def test_whole_float_tempos_are_written_as_integers(built, tmp_path):
     assert [t["bpm"] for t in m["tracks"]] == [80, 84] and type(m["tracks"][0]["bpm"]) is int
     assert json.loads((tmp_path / "site" / "notes" / "t01.json").read_text())["bpm"] == 80
     assert "80.0" not in (tmp_path / "site" / "index.html").read_text()
+
+
+def test_a_song_may_not_reuse_a_track_id(built, tmp_path):
+    press = copy.deepcopy(built[0])
+    press["songs"][0]["id"] = "t01"
+    with pytest.raises(SiteError, match="also a track id"):
+        site.write_site(config.Station(), press, tmp_path / "site")
