@@ -1,0 +1,83 @@
+"""`lofipress audiocheck SITE`: loudness, true peak, length and seam of every MP3 a built site lists."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from . import encode, master
+from .errors import AudioError
+
+LUFS_TOLERANCE = 0.5  # DESIGN.md: tracks at their target +-0.5 LU
+TRACK_LUFS = -14.0  # the delivery target of AI tracks
+CEILING_DBTP = -1.0  # true-peak ceiling of every file
+
+
+def _entries(manifest: dict) -> list[dict]:
+    """(kind, id, src, samples, loop) of every MP3 the manifest names."""
+    out = []
+    for t in manifest.get("tracks", []):
+        a = t.get("audio") or {}
+        if a.get("src"):
+            out.append({"kind": "track", "id": t["id"], "src": a["src"], "samples": a.get("samples"), "loop": True})
+    for group in ("drums", "ambience"):
+        for item in manifest.get(group, []):
+            for bpm, v in sorted((item.get("by_bpm") or {}).items()):
+                out.append({"kind": group, "id": f"{item['id']}@{bpm}", "src": v["src"], "samples": v.get("samples"),
+                            "loop": True})
+    for q in manifest.get("quotes", []):
+        out.append({"kind": "quote", "id": q["id"], "src": q["src"], "samples": q.get("samples"), "loop": False})
+    return out
+
+
+def check_file(path: Path, entry: dict) -> dict:
+    """Measure one MP3 against its manifest entry; returns a row with 'ok' and the reasons it failed."""
+    row = {"kind": entry["kind"], "id": entry["id"], "src": entry["src"], "problems": []}
+    try:
+        audio, sr = encode.decode(path)
+    except AudioError as exc:
+        row["problems"].append(f"cannot decode: {exc.message}")
+        row["ok"] = False
+        return row
+    m = master.measure(audio, sr)
+    jump, step = encode.seam_jump(audio)
+    row.update(lufs=round(m["lufs"], 2), true_peak_dbtp=round(m["true_peak_dbtp"], 2), samples=len(audio),
+               expected_samples=entry["samples"], seam=round(jump, 5), max_step=round(step, 5))
+    if entry["samples"] is not None and len(audio) != entry["samples"]:
+        row["problems"].append(f"length {len(audio)} != manifest {entry['samples']}")
+    if m["true_peak_dbtp"] > CEILING_DBTP:
+        row["problems"].append(f"true peak {m['true_peak_dbtp']:.2f} > {CEILING_DBTP} dBTP")
+    if entry["kind"] == "track" and abs(m["lufs"] - TRACK_LUFS) > LUFS_TOLERANCE:
+        row["problems"].append(f"loudness {m['lufs']:.2f} LUFS, not {TRACK_LUFS} +-{LUFS_TOLERANCE}")
+    if entry["loop"] and jump > step:
+        row["problems"].append(f"seam jump {jump:.4f} > largest step {step:.4f}")
+    row["ok"] = not row["problems"]
+    return row
+
+
+def cli_audiocheck(args) -> int:
+    """Check every MP3 of a built site; print a table (and one JSON line with --json); exit 2 on any failure."""
+    site = Path(args.site)
+    try:
+        manifest = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise AudioError("manifest.json not found", site / "manifest.json", "build the site first") from None
+    except (OSError, ValueError) as exc:
+        raise AudioError(f"cannot read manifest: {exc}", site / "manifest.json") from None
+    rows = []
+    for entry in _entries(manifest):
+        path = site / entry["src"]
+        if not path.is_file():
+            rows.append({**entry, "ok": False, "problems": ["file missing"]})
+            continue
+        rows.append(check_file(path, entry))
+    print(f"{'kind':9} {'id':22} {'LUFS':>7} {'dBTP':>6} {'samples':>9} {'seam/step':>10}  result")
+    for r in rows:
+        ratio = f"{r['seam'] / r['max_step']:.2f}" if r.get("max_step") else "-"
+        print(f"{r['kind']:9} {r['id'][:22]:22} {r.get('lufs', float('nan')):7.2f} "
+              f"{r.get('true_peak_dbtp', float('nan')):6.2f} {r.get('samples', 0):9d} {ratio:>10}  "
+              + ("ok" if r["ok"] else "FAIL: " + "; ".join(r["problems"])))
+    failed = sum(not r["ok"] for r in rows)
+    print(f"{len(rows) - failed}/{len(rows)} files pass")
+    if getattr(args, "json", False):
+        print(json.dumps({"files": len(rows), "failed": failed, "rows": rows}, sort_keys=True))
+    return 2 if failed else 0
