@@ -38,6 +38,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         super().end_headers()
 
     def do_GET(self):
+        if self._version is None:  # plain static serving (benchmarks)
+            return super().do_GET()
         if self.path.split("?")[0] == VERSION_PATH:
             return self._send(self._version().encode(), "text/plain; charset=utf-8")
         path = Path(self.translate_path(self.path))
@@ -61,8 +63,12 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def make_server(site_dir: Path, port: int, version) -> http.server.ThreadingHTTPServer:
-    """An HTTP server on 127.0.0.1:port for site_dir; `version()` returns the current build's version text."""
+def make_server(site_dir: Path, port: int, version=None) -> http.server.ThreadingHTTPServer:
+    """An HTTP server on 127.0.0.1:port (0: any free port) for site_dir.
+
+    With `version` (a function returning the current build's version text), HTML responses
+    carry the reload script; without it the files are served as they are.
+    """
     handler = partial(_Handler, directory=str(site_dir), version=version)
     return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
 

@@ -304,3 +304,20 @@ def test_about_shows_card_loss_and_evaluation(built):
     html = (built / "about.html").read_text(encoding="utf-8")
     assert '<img src="img/loss.png"' in html and "<th scope=\"row\">median</th>" in html
     assert "key consistency min" in html and "first draw pass rate" in html and "val loss" in html
+
+
+def test_plain_server_serves_files_as_they_are(built):
+    import threading
+    import urllib.request
+
+    from lofipress import serve
+
+    server = serve.make_server(built, 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/index.html"
+        with urllib.request.urlopen(url, timeout=5) as r:
+            assert r.read() == (built / "index.html").read_bytes()
+    finally:
+        server.shutdown()
+        server.server_close()

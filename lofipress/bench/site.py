@@ -5,12 +5,10 @@ in Chromium on localhost. Without a built site, the fake press of tests/site_fix
 """
 from __future__ import annotations
 
-import http.server
 import importlib.util
 import statistics
 import tempfile
 import threading
-from functools import partial
 from pathlib import Path
 
 from . import report
@@ -32,11 +30,6 @@ FIRST_SOUND_JS = """async () => {
 }"""
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, fmt, *args):
-        pass
-
-
 def _fixture_site(tmp: Path, station) -> Path:
     """Build the test fixture's fake press into tmp/site (no pipeline run needed)."""
     from .. import site
@@ -53,7 +46,9 @@ def click_to_sound_ms(site_dir: Path, runs: int = RUNS) -> list[float]:
     """Serve site_dir on localhost and time click-on-#play to first sound in Chromium, once per run."""
     from playwright.sync_api import sync_playwright
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(site_dir)))
+    from ..serve import make_server
+
+    server = make_server(site_dir, 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}/index.html"
     times = []
