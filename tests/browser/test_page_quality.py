@@ -1,0 +1,62 @@
+"""Accessibility (axe-core), HTML validity (Nu checker) and screenshots of the playing page."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, start_playing
+
+pytestmark = pytest.mark.browser
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def _axe(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [{"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+            for v in result["violations"]]
+
+
+@pytest.mark.skipif(not AXE.is_file(), reason="npm ci installs axe-core")
+def test_axe_finds_no_violation_on_any_page(open_page, site_url, built_site):
+    page, _ = open_page()
+    assert _axe(page) == []
+    start_playing(page)  # the playing state, with the help dialog open too
+    assert _axe(page) == []
+    page.keyboard.press("?")
+    assert page.evaluate("document.getElementById('help-dialog').open")
+    assert _axe(page) == []
+    page.keyboard.press("Escape")
+    for html in sorted(built_site.rglob("*.html")):
+        rel = html.relative_to(built_site).as_posix()
+        if rel == "index.html":
+            continue
+        page.goto(site_url + rel)
+        assert _axe(page) == [], rel
+
+
+@pytest.mark.skipif(not VNU.is_file() or not shutil.which("java"), reason="needs vnu-jar (npm ci) and Java")
+def test_nu_html_checker_finds_no_error(built_site):
+    pages = sorted(str(p) for p in Path(built_site).rglob("*.html"))
+    assert pages
+    run = subprocess.run(["java", "-jar", str(VNU), "--errors-only", *pages],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr + run.stdout
+
+
+@pytest.mark.parametrize("name,width,height", [("desktop", 1280, 800), ("phone", 360, 740)])
+def test_screenshot_of_the_playing_page(open_page, artifacts, name, width, height):
+    page, watch = open_page(width=width, height=height)
+    start_playing(page)
+    page.wait_for_function("window.lofipress.state.noteEvents > 3", timeout=10000)
+    page.wait_for_timeout(1200)
+    out = artifacts / f"player-{name}.png"
+    page.screenshot(path=str(out), full_page=True)
+    assert out.stat().st_size > 10_000
+    # nothing overflows sideways on a phone
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert watch.errors == [] and watch.failed == []
