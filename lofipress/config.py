@@ -48,7 +48,7 @@ class ModelSettings:
     embedding: int = 96  # token embedding width
     units: int = 320  # LSTM width of the small model
     dropout: float = 0.3  # the seed articles' value; the corpus is small and memorizes fast
-    seq_len: int = 96  # training window in tokens: about 6 bars of chords and melody
+    seq_len: int = 160  # training window in tokens: about 12 bars, so a looped phrase is seen coming back twice
     batch_size: int = 64  # small batches generalize better on a small corpus
     epochs: int = 40  # upper bound; early stopping usually ends sooner
     patience: int = 4  # epochs without validation improvement before stopping
@@ -81,7 +81,7 @@ class ArrangeSettings:
 
 @dataclass(frozen=True)
 class FxSettings:
-    preset: str = "dusty"  # dusty, tape or clean; the keys below override the preset
+    preset: str = "dusty"  # dusty, tape, muffled or clean; the keys below override the preset
     highpass_hz: float = 0.0  # 0 = take the preset's value
     lowpass_hz: float = 0.0  # 0 = take the preset's value
     wow_hz: float = 0.0  # 0 = preset

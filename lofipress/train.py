@@ -23,7 +23,8 @@ from .model import CARD_FILE, LOSS_PNG, MODEL_FILE, VOCAB_FILE
 from .tokens import STEPS_PER_BAR, Piece, Vocab, augment_keys, encode, events
 
 CHECKPOINT, HISTORY, EVENTS_FILE = "checkpoint.keras", "history.json", "corpus_events.json.gz"
-LOOP_MAX_BARS = 8  # pieces this short are loops: train on them played twice, as a station plays them
+LOOP_MAX_BARS = 8  # pieces this short are loops: train on them looped, as a station plays them
+LOOP_FILL_BARS = 16  # loops are repeated to at least this many bars, so the model learns that loops come back
 
 
 def looped(piece: Piece, times: int = 2) -> Piece:
@@ -61,7 +62,8 @@ def windows(sequences: list[list[int]], seq_len: int, stride: int) -> tuple[np.n
 def prepare(pieces: list[Piece], settings: ModelSettings, seed: int):
     """Pieces -> (vocab, train windows, validation windows)."""
     train_p, val_p = split_pieces(pieces, settings.validation_split, seed)
-    prep = lambda ps: [looped(p) if p.bars <= LOOP_MAX_BARS else p for p in ps]  # noqa: E731
+    prep = lambda ps: [looped(p, -(-LOOP_FILL_BARS // p.bars)) if p.bars <= LOOP_MAX_BARS else p  # noqa: E731
+                       for p in ps]
     train_aug = [a for p in prep(train_p) for a in augment_keys(p)]
     val_aug = [a for p in prep(val_p) for a in augment_keys(p)]
     vocab = Vocab.build(train_aug + val_aug, settings.min_chord_count)
