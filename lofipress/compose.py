@@ -80,8 +80,8 @@ def load_copy_index(model_dir: Path) -> metrics.CopyIndex | None:
 
 
 def score(piece: Piece, tokens: list[str], index: metrics.CopyIndex | None) -> dict:
-    """All gate metrics of one piece."""
-    m = metrics.piece_metrics(piece.notes, piece.bars, piece.key)
+    """All gate metrics of one piece. Its key is the one heard in the whole piece, not the one asked for."""
+    m = metrics.piece_metrics(piece.notes, piece.bars, None)
     m["longest_repeat"] = metrics.longest_repeat([t for t in tokens if t.startswith("n:")])
     if index is not None:
         m.update(metrics.copy_metrics(event_sequence(piece), index))
@@ -123,8 +123,9 @@ def compose(station: Station, n: int | None = None, log=print) -> list[Composed]
             piece = decode(toks, p["key"], p["id"])
             m = score(piece, toks, index)
             failures = metrics.check(m)
-            candidate = Composed(i, p["id"], p["title"], p["key"], p["tempo_bpm"], req.seed, piece, toks, m,
-                                 failures, draw + 1)
+            heard = key_name(*parse_key(m["key"]))  # label the piece with the key it is heard in
+            candidate = Composed(i, p["id"], p["title"], heard, p["tempo_bpm"], req.seed,
+                                 Piece(p["id"], piece.notes, heard, piece.bars), toks, m, failures, draw + 1)
             best = kept.get(i)
             if best is None or len(failures) < len(best.failures):
                 kept[i] = candidate

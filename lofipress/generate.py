@@ -20,6 +20,8 @@ from .model import StepModel
 from .tokens import BAR, BOS, EOS, PAD, STEPS_PER_BAR, Vocab
 
 MAX_EVENTS_PER_BAR = 24  # a bar with more note events than this is noise: force the bar line
+SCALES = {"major": {0, 2, 4, 5, 7, 9, 11},  # scale degrees in semitones above the tonic
+          "minor": {0, 2, 3, 5, 7, 8, 10, 9, 11}}  # natural minor plus the raised 6th and 7th
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,13 @@ class Grammar:
         return mask
 
 
+def out_of_scale(vocab: Vocab, mode: str) -> np.ndarray:
+    """Per token, how many of its notes fall outside the mode's scale (tokens are tonic-relative)."""
+    scale = SCALES[mode]
+    return np.array([sum((int(r) % 12) not in scale for r in t[2:].split(".")) if t.startswith("n:") else 0
+                     for t in vocab.tokens], np.float32)
+
+
 def _kind(token: str) -> str:
     return token.split(":")[0] if ":" in token else token
 
@@ -114,6 +123,9 @@ def generate(model: StepModel, vocab: Vocab, requests: list[Request], bars: int,
     out = [list(p) for p in prompt_ids]
     model.reset(n)
     penalty = np.ones((n, len(vocab)), np.float32)
+    # Key-aware sampling: each note outside the scale costs `scale_bias` in logits (soft, so color tones remain).
+    outside = {m: out_of_scale(vocab, m) for m in {r.mode for r in requests}}
+    scale_cost = settings.scale_bias * np.stack([outside[r.mode] for r in requests])
     # Replay the prompts (teacher forcing): together when they are the same length, else one by one.
     state = _track(prompts, vocab)
     if len({len(p) for p in prompt_ids}) == 1:
@@ -124,10 +136,21 @@ def generate(model: StepModel, vocab: Vocab, requests: list[Request], bars: int,
     bars_done = state["bars"]
     last_kind, pos, events = state["last_kind"], state["pos"], state["events"]
     finished = np.zeros(n, bool)
+    # Loop prior: per row, the ids of each bar so far; bar b leans toward bar b - loop_bars, token by token.
+    bar_tokens: list[list[list[int]]] = [_split_bars(seq, g.bar_id) for seq in out]
+    loop = settings.loop_bars if settings.loop_bias > 0 else 0
     max_steps = bars * (3 * MAX_EVENTS_PER_BAR + 2) + 8
     for _ in range(max_steps):
         mask = g.allowed(last_kind, pos, events, bars_done)
-        z = np.where(mask, logits - np.log(penalty), -np.inf)
+        z = logits - np.log(penalty) - scale_cost
+        if loop:
+            for i in np.flatnonzero(~finished):
+                bars_i = bar_tokens[i]
+                if len(bars_i) > loop:
+                    ref_bar, j = bars_i[-1 - loop], len(bars_i[-1])
+                    ref = ref_bar[j] if j < len(ref_bar) else g.bar_id  # the old bar ended: lean to a bar line
+                    z[i, ref] += settings.loop_bias
+        z = np.where(mask, z, -np.inf)
         u = np.array([r.random() for r in rngs])
         ids = sample_rows(z, u, settings.temperature, settings.top_k, settings.top_p)
         is_bar = ids == g.bar_id
@@ -135,6 +158,10 @@ def generate(model: StepModel, vocab: Vocab, requests: list[Request], bars: int,
         ids = np.where(ending, g.eos_id, ids)
         for i in np.flatnonzero(~finished):
             out[i].append(int(ids[i]))
+            if ids[i] == g.bar_id:
+                bar_tokens[i].append([])
+            elif bar_tokens[i]:
+                bar_tokens[i][-1].append(int(ids[i]))
         finished |= ending
         if finished.all():
             break
@@ -155,6 +182,17 @@ def generate(model: StepModel, vocab: Vocab, requests: list[Request], bars: int,
             words += [BAR] * max(0, bars - words.count(BAR)) + [EOS]
         result.append(words)
     return result
+
+
+def _split_bars(ids: list[int], bar_id: int) -> list[list[int]]:
+    """The ids after each bar line, one list per bar begun (tokens before the first bar line are dropped)."""
+    bars: list[list[int]] = []
+    for t in ids:
+        if t == bar_id:
+            bars.append([])
+        elif bars:
+            bars[-1].append(t)
+    return bars
 
 
 def _replay_exact(model: StepModel, prompt_ids: list[list[int]]) -> np.ndarray:

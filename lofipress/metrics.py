@@ -19,9 +19,12 @@ WINDOW_BARS = 4
 TARGETS = dict(key_consistency_min=0.75, in_key_min=0.85, entropy_min=2.45, entropy_max=3.05,
                copied_run_max=12, shared_8gram_max=0.05)
 
-# Krumhansl-Kessler probe-tone profiles (Krumhansl 1990), tonic first
-_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
-_MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
+# Aarden-Essen key profiles (Aarden 2003), tonic first: the weights of music21's default
+# `analyze('key')`, with which the real-loop figures in FIELD-NOTES were measured. Against
+# Krumhansl-Kessler they weigh scale membership over tonic emphasis, so a diatonic window
+# is not heard in its dominant's key.
+_MAJOR = np.array([17.7661, 0.1456, 14.9265, 0.1602, 19.8049, 11.3587, 0.2912, 22.062, 0.1456, 8.1549, 0.233, 4.9512])
+_MINOR = np.array([18.2648, 0.7376, 14.0499, 16.8599, 0.7025, 14.4362, 0.7025, 18.6161, 4.5662, 1.9319, 7.3762, 1.7562])
 
 
 def _profiles() -> np.ndarray:

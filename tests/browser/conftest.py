@@ -1,7 +1,8 @@
 """Browser fixtures: a built site served under a sub-path, one Debian chromium per session.
 
 The site comes from ONE fixture, `built_site`: LOFIPRESS_SITE_DIR names a prebuilt site
-folder; otherwise a small site is written from tests/site_fixture.py's fake press.
+folder; LOFIPRESS_BROWSER_FAKE=1 writes a small site from tests/site_fixture.py's fake
+press; otherwise the real default station is built (station.toml, through the build cache).
 It is served from http.server under /lofi-test/, like a GitHub Pages project site.
 Playwright's own browsers are never downloaded: Debian's /usr/bin/chromium runs.
 """
@@ -44,15 +45,20 @@ def built_site(tmp_path_factory) -> Path:
         if not (site / "index.html").is_file():
             pytest.fail(f"LOFIPRESS_SITE_DIR={prebuilt} has no index.html")
         return site
+    work = tmp_path_factory.mktemp("site")
+    out = work / "out" / "site"
+    if os.environ.get("LOFIPRESS_BROWSER_FAKE") != "1":
+        from lofipress import config, pipeline
+
+        pipeline.build(config.load(ROOT / "station.toml"), quiet=True, out=str(out))
+        return out
     sys.path.insert(0, str(ROOT / "tests"))
     from site_fixture import make_press
 
     from lofipress.config import Station
     from lofipress.site import write_site
 
-    work = tmp_path_factory.mktemp("site")
     press = make_press(work)
-    out = work / "out" / "site"
     write_site(Station(), press, out)
     return out
 
