@@ -59,14 +59,14 @@ class ModelSettings:
 
 @dataclass(frozen=True)
 class SamplingSettings:
-    temperature: float = 0.9  # below 1 keeps the key; above 1 wanders
+    temperature: float = 1.0  # the scale and loop priors keep the key, so the model samples as trained
     top_k: int = 0  # 0 = off; top-p already trims the tail
-    top_p: float = 0.9  # nucleus sampling cuts the implausible 10 %
-    repetition_penalty: float = 1.15  # >1 discourages an event the piece just played
+    top_p: float = 0.95  # nucleus sampling cuts the implausible 5 %
+    repetition_penalty: float = 1.0  # >1 discourages a chord just played; 1 = off, as the loop prior wants repeats
     penalty_restore: float = 0.85  # per-event decay of the penalty (Music Transformer article)
     scale_bias: float = 2.0  # logit cost per note outside the key's scale; 0 = off, 1-2 keeps color tones rare
     loop_bars: int = 4  # lo-fi is a loop: after this many bars, lean toward what was played a loop ago; 0 = off
-    loop_bias: float = 8.0  # logit bonus for the token a loop ago; the model still varies where it is sure
+    loop_bias: float = 12.0  # logit bonus for the token a loop ago; the model still varies where it is sure
     primer: str = ""  # optional chord symbols, e.g. "Dm9 G13 Cmaj9 A7b9"
     max_redraws: int = 8  # a piece failing the quality gate is redrawn at most this often
 
@@ -272,7 +272,7 @@ def validate(s: Station, path: Path) -> None:
     need(0.0 <= sm.penalty_restore <= 1.0, "sampling.penalty_restore", "must be between 0 and 1")
     need(0.0 <= sm.scale_bias <= 10.0, "sampling.scale_bias", "must be between 0 (off) and 10")
     need(sm.loop_bars in (0, 1, 2, 4, 8, 16), "sampling.loop_bars", "must be 0 (off), 1, 2, 4, 8 or 16")
-    need(0.0 <= sm.loop_bias <= 10.0, "sampling.loop_bias", "must be between 0 and 10")
+    need(0.0 <= sm.loop_bias <= 20.0, "sampling.loop_bias", "must be between 0 and 20")
     need(0 <= sm.max_redraws <= 100, "sampling.max_redraws", "must be between 0 and 100")
     a = s.arrange
     need(0.5 <= a.swing <= 0.75, "arrange.swing", "must be between 0.50 (straight) and 0.75")

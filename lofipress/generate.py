@@ -21,7 +21,7 @@ from .tokens import BAR, BOS, EOS, PAD, STEPS_PER_BAR, Vocab
 
 MAX_EVENTS_PER_BAR = 24  # a bar with more note events than this is noise: force the bar line
 SCALES = {"major": {0, 2, 4, 5, 7, 9, 11},  # scale degrees in semitones above the tonic
-          "minor": {0, 2, 3, 5, 7, 8, 10, 9, 11}}  # natural minor plus the raised 6th and 7th
+          "minor": {0, 2, 3, 5, 7, 8, 10, 11}}  # natural minor plus the leading tone of V7
 
 
 @dataclass(frozen=True)

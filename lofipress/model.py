@@ -146,9 +146,9 @@ def save_inference(model, path: Path) -> None:
     """Save weights and architecture without optimizer state (half the size of a checkpoint)."""
     import keras
 
-    clone = keras.models.clone_model(model)
-    clone.set_weights(model.get_weights())
-    clone.save(path)
+    bare = model.__class__.from_config(model.get_config())  # never compiled: no optimizer variables
+    bare.set_weights(model.get_weights())
+    bare.save(path)
 
 
 def load(model_dir: str | Path) -> tuple[StepModel, Vocab, dict]:
