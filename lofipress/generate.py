@@ -17,7 +17,7 @@ import numpy as np
 
 from .config import SamplingSettings
 from .model import StepModel
-from .tokens import BAR, BOS, EOS, PAD, STEPS_PER_BAR, Vocab
+from .tokens import BAR, BOS, EOS, STEPS_PER_BAR, Vocab
 
 MAX_EVENTS_PER_BAR = 24  # a bar with more note events than this is noise: force the bar line
 SCALES = {"major": {0, 2, 4, 5, 7, 9, 11},  # scale degrees in semitones above the tonic
@@ -82,22 +82,41 @@ def _kind(token: str) -> str:
     return token.split(":")[0] if ":" in token else token
 
 
-def sample_rows(logits: np.ndarray, uniforms: np.ndarray, temperature: float, top_k: int, top_p: float) -> np.ndarray:
-    """Sample one id per row from logits (masked entries at -inf) with temperature, top-k and top-p."""
+def sample_rows(logits: np.ndarray, uniforms: np.ndarray, temperature: float, top_k: int, top_p: float,
+                shortlist: int = 64) -> np.ndarray:
+    """Sample one id per row from logits (masked entries at -inf) with temperature, top-k and top-p.
+
+    Only the `shortlist` most likely tokens are sorted (argpartition is linear); rows whose shortlist
+    holds less than top_p of the mass fall back to a full sort, so the result equals a full sort's.
+    """
     z = logits / temperature
     z = z - z.max(axis=1, keepdims=True)
     p = np.exp(z)
-    order = np.argsort(-p, axis=1, kind="stable")
-    sorted_p = np.take_along_axis(p, order, axis=1)
-    sorted_p /= sorted_p.sum(axis=1, keepdims=True)
+    p /= p.sum(axis=1, keepdims=True)
+    v = p.shape[1]
+    k = min(v, max(shortlist, top_k))
+    if k < v:
+        part = np.argpartition(-p, k - 1, axis=1)[:, :k]
+        short = np.take_along_axis(p, part, axis=1)
+        inner = np.argsort(-short, axis=1, kind="stable")
+        order = np.take_along_axis(part, inner, axis=1)
+        sorted_p = np.take_along_axis(short, inner, axis=1)
+        reaches = (top_k and top_k <= k) or bool((sorted_p.sum(axis=1) >= top_p - 1e-9).all())
+        if reaches:
+            return _nucleus(order, sorted_p, uniforms, top_k, top_p)
+    order = np.argsort(-p, axis=1, kind="stable")  # rare: some nucleus reaches past the shortlist
+    return _nucleus(order, np.take_along_axis(p, order, axis=1), uniforms, top_k, top_p)
+
+
+def _nucleus(order: np.ndarray, sorted_p: np.ndarray, uniforms: np.ndarray, top_k: int, top_p: float) -> np.ndarray:
     cum = np.cumsum(sorted_p, axis=1)
     keep = (cum - sorted_p) < top_p - 1e-9  # the smallest prefix reaching top_p (the first token always stays)
     if top_k > 0:
         keep[:, top_k:] = False
-    sorted_p = np.where(keep, sorted_p, 0.0)
-    cum = np.cumsum(sorted_p, axis=1)
+    kept = np.where(keep, sorted_p, 0.0)
+    cum = np.cumsum(kept, axis=1)
     target = uniforms[:, None] * cum[:, -1:]
-    idx = np.minimum((cum < target).sum(axis=1), logits.shape[1] - 1)
+    idx = np.minimum((cum < target).sum(axis=1), order.shape[1] - 1)
     return order[np.arange(len(order)), idx]
 
 
@@ -135,36 +154,34 @@ def generate(model: StepModel, vocab: Vocab, requests: list[Request], bars: int,
         logits = _replay_exact(model, prompt_ids)
     bars_done = state["bars"]
     last_kind, pos, events = state["last_kind"], state["pos"], state["events"]
-    finished = np.zeros(n, bool)
     # Loop prior: per row, the ids of each bar so far; bar b leans toward bar b - loop_bars, token by token.
     bar_tokens: list[list[list[int]]] = [_split_bars(seq, g.bar_id) for seq in out]
     loop = settings.loop_bars if settings.loop_bias > 0 else 0
+    live = np.arange(n)  # rows still sampling; finished rows leave the batch so they cost nothing
     max_steps = bars * (3 * MAX_EVENTS_PER_BAR + 2) + 8
     for _ in range(max_steps):
         mask = g.allowed(last_kind, pos, events, bars_done)
         z = logits - np.log(penalty) - scale_cost
         if loop:
-            for i in np.flatnonzero(~finished):
+            for r, i in enumerate(live):
                 bars_i = bar_tokens[i]
                 if len(bars_i) > loop:
                     ref_bar, j = bars_i[-1 - loop], len(bars_i[-1])
                     ref = ref_bar[j] if j < len(ref_bar) else g.bar_id  # the old bar ended: lean to a bar line
-                    z[i, ref] += settings.loop_bias
+                    z[r, ref] += settings.loop_bias
         z = np.where(mask, z, -np.inf)
-        u = np.array([r.random() for r in rngs])
+        u = np.array([rngs[i].random() for i in live])
         ids = sample_rows(z, u, settings.temperature, settings.top_k, settings.top_p)
         is_bar = ids == g.bar_id
         ending = is_bar & (bars_done >= bars)
         ids = np.where(ending, g.eos_id, ids)
-        for i in np.flatnonzero(~finished):
-            out[i].append(int(ids[i]))
-            if ids[i] == g.bar_id:
+        for r, i in enumerate(live):
+            tok = int(ids[r])
+            out[i].append(tok)
+            if tok == g.bar_id:
                 bar_tokens[i].append([])
             elif bar_tokens[i]:
-                bar_tokens[i][-1].append(int(ids[i]))
-        finished |= ending
-        if finished.all():
-            break
+                bar_tokens[i][-1].append(tok)
         # Update grammar state.
         bars_done = bars_done + is_bar
         pos = np.where(is_bar, -1, np.where(g.is_pos[ids], g.pos_value[ids], pos))
@@ -174,7 +191,15 @@ def generate(model: StepModel, vocab: Vocab, requests: list[Request], bars: int,
         penalty = 1.0 + (penalty - 1.0) * settings.penalty_restore
         used = g.is_chord[ids]
         penalty[np.flatnonzero(used), ids[used]] *= settings.repetition_penalty  # only chords ever leave 1.0
-        logits = model.step(np.where(finished, vocab.index[PAD], ids))
+        if ending.any():
+            keep = ~ending
+            live, ids, bars_done, pos, events, last_kind = (a[keep] for a in (live, ids, bars_done, pos, events,
+                                                                               last_kind))
+            penalty, scale_cost = penalty[keep], scale_cost[keep]
+            model.state = [(h[keep], c[keep]) for h, c in model.state]
+            if not len(live):
+                break
+        logits = model.step(ids)
     result = []
     for i, seq in enumerate(out):
         words = vocab.words(seq)
