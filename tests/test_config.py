@@ -1,0 +1,58 @@
+"""station.toml: defaults, unknown keys and wrong types named with the file, impossible values refused."""
+import pytest
+
+from lofipress import config
+from lofipress.errors import ConfigError
+
+
+def write(tmp_path, text):
+    path = tmp_path / "station.toml"
+    path.write_text(text)
+    return path
+
+
+def test_the_default_station_loads_and_every_missing_key_has_a_default(tmp_path):
+    s = config.load(write(tmp_path, ""))
+    assert s.station.bars == 30 and s.loops.drums_bars == 8 and s.loops.quote_at == "4:0:0"
+    assert config.load("station.toml").station.name == "default"
+
+
+@pytest.mark.parametrize("text, words", [
+    ("[station]\ntrakcs = 3\n", ["station.trakcs", "did you mean 'tracks'"]),
+    ("[sampling]\ntemperature = \"hot\"\n", ["sampling.temperature", "number"]),
+    ("[station]\ntracks = 2.5\n", ["station.tracks", "whole number"]),
+    ("[fxx]\npreset = \"dusty\"\n", ["[fxx]", "did you mean [fx]"]),
+    ("[station]\ntracks = 0\n", ["station.tracks"]),
+    ("[station]\ntempo_min_bpm = 0\n", ["station.tempo_min_bpm"]),
+    ("[loops]\nbeats_per_bar = 3\n", ["loops.beats_per_bar", "4/4"]),
+    ("[sampling]\ntop_p = 0\n", ["sampling.top_p"]),
+    ("[fx]\npreset = \"loud\"\n", ["fx.preset"]),
+    ("[station\nname = 1", ["not valid TOML"]),
+])
+def test_bad_station_files_name_the_file_and_the_key(tmp_path, text, words):
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as err:
+        config.load(path)
+    line = err.value.one_line()
+    assert str(path) in line and "\n" not in line
+    for w in words:
+        assert w in line
+
+
+def test_missing_station_file_says_how_to_make_one(tmp_path):
+    with pytest.raises(ConfigError, match="lofipress new"):
+        config.load(tmp_path / "nope.toml")
+
+
+def test_derived_seeds_are_stable_and_distinct():
+    assert config.derive_seed(1234, "track", 0) == config.derive_seed(1234, "track", 0)
+    assert len({config.derive_seed(1234, "track", i) for i in range(100)}) == 100
+
+
+def test_cli_turns_a_bad_station_into_one_line_and_exit_2(tmp_path, capsys):
+    from lofipress.cli import main
+
+    path = write(tmp_path, "[station]\ncolour = 1\n")
+    assert main(["eval", "--station", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "station.colour" in err and str(path) in err

@@ -1,0 +1,68 @@
+"""The corpus reader: real files kept, bad files skipped with a reason, never a traceback."""
+import pretty_midi
+import pytest
+
+from lofipress.corpus import load_corpus, read_piece
+from lofipress.errors import CorpusError
+
+
+def midi_file(path, notes, tempo=90.0, drums=False, key_number=None):
+    pm = pretty_midi.PrettyMIDI(initial_tempo=tempo)
+    inst = pretty_midi.Instrument(0, is_drum=drums)
+    for start, end, pitch in notes:
+        inst.notes.append(pretty_midi.Note(80, pitch, start, end))
+    pm.instruments.append(inst)
+    if key_number is not None:
+        pm.key_signature_changes.append(pretty_midi.KeySignature(key_number, 0))
+    pm.write(str(path))
+
+
+def chord_loop(n=4):
+    beat = 60 / 90
+    return [(b * 4 * beat, (b * 4 + 4) * beat, p) for b in range(n) for p in (57, 60, 64, 67)]
+
+
+def test_bad_files_are_skipped_and_reported(tmp_path):
+    midi_file(tmp_path / "good.mid", chord_loop(), key_number=9 + 12)
+    (tmp_path / "empty.mid").write_bytes(b"")
+    (tmp_path / "text.mid").write_text("this is not a MIDI file")
+    (tmp_path / "corrupt.mid").write_bytes(b"MThd\x00\x00\x00\x06\x00\x01\x00\x02\x01\xe0MTrk\xff\xff")
+    midi_file(tmp_path / "drums-only.mid", chord_loop(), drums=True)
+    midi_file(tmp_path / "long.mid", [(i * 2.0, i * 2.0 + 1, 60) for i in range(4000)])
+    pieces, report = load_corpus(tmp_path, max_bars=512)
+    assert [p.name for p in pieces] == ["good.mid"]
+    assert pieces[0].key == "A minor" and pieces[0].bars == 4
+    summary = report.summary()
+    assert summary.startswith("kept 1/6 files")
+    for name in ("empty.mid", "text.mid", "corrupt.mid", "drums-only.mid", "long.mid"):
+        assert name in summary
+
+
+def test_tempo_changes_do_not_move_notes_off_the_grid(tmp_path):
+    pm = pretty_midi.PrettyMIDI(resolution=480, initial_tempo=120)
+    # Ticks stay on the beat grid whatever the tempo map: write notes by tick through mido-level times.
+    inst = pretty_midi.Instrument(0)
+    for beat in range(16):
+        t = pm.tick_to_time(beat * 480)
+        inst.notes.append(pretty_midi.Note(80, 60 + beat % 5, t, pm.tick_to_time(beat * 480 + 240)))
+    pm.instruments.append(inst)
+    pm.write(str(tmp_path / "a.mid"))
+    piece = read_piece(tmp_path / "a.mid")
+    assert [s for s, _, _ in piece.notes] == [4 * b for b in range(16)]
+    assert all(d == 2 for _, d, _ in piece.notes)
+
+
+def test_abc_files_are_read_with_music21(tmp_path):
+    (tmp_path / "tune.abc").write_text("X:1\nT:Test\nM:4/4\nL:1/8\nK:G\nGABc dedB|dedB dedB|c2ec B2dB|c2A2 A4|\n")
+    piece = read_piece(tmp_path / "tune.abc")
+    assert len(piece.notes) >= 8 and piece.key == "G major"
+
+
+def test_an_empty_or_useless_corpus_is_a_clear_error(tmp_path):
+    with pytest.raises(CorpusError, match="no .mid"):
+        load_corpus(tmp_path)
+    (tmp_path / "x.mid").write_text("nope")
+    with pytest.raises(CorpusError, match="no usable piece"):
+        load_corpus(tmp_path)
+    with pytest.raises(CorpusError, match="not found"):
+        load_corpus(tmp_path / "missing")
