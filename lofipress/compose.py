@@ -19,7 +19,7 @@ from .config import Station, derive_seed
 from .errors import ConfigError
 from .generate import Request, generate, primer_tokens
 from .model import load as load_model
-from .tokens import BAR, Piece, decode, key_name, parse_key
+from .tokens import Piece, decode, key_name, parse_key
 from .train import EVENTS_FILE, event_sequence
 
 ADJECTIVES = ("amber", "velvet", "quiet", "paper", "late", "dusty", "soft", "rainy", "hazy", "warm", "faded",
@@ -140,22 +140,23 @@ def compose(station: Station, n: int | None = None, log=print) -> list[Composed]
     return [kept[i] for i in range(n)]
 
 
-def bars_of(tokens: list[str]) -> int:
-    return tokens.count(BAR)
-
-
 def cli_compose(args) -> int:
-    """`lofipress compose`: write one arranged .mid per piece."""
-    from . import arrange
+    """`lofipress compose`: the build's compose and arrange stages, with each .mid copied to --out."""
+    import dataclasses
+    import shutil
+
+    from . import pipeline
     from .cli import station_from_args
-    from .config import derive_seed as ds
 
     station = station_from_args(args)
+    if args.tracks is not None:
+        station = dataclasses.replace(station, station=dataclasses.replace(station.station, tracks=args.tracks))
+    cache = pipeline.Cache(station.path(".cache"))
+    log = pipeline.Log(quiet=True)
+    pieces = pipeline.compose_stage(station, cache, pipeline.ensure_model(station, log), log)
     out = Path(args.out) if args.out else station.path(".cache") / "compose"
     out.mkdir(parents=True, exist_ok=True)
-    for c in compose(station, args.tracks):
-        rng = np.random.default_rng(ds(c.seed, "arrange"))
-        notes = arrange.arrange(list(c.piece.notes), c.key, c.tempo_bpm, c.piece.bars, station.arrange, rng)
-        arrange.write_midi(notes, c.tempo_bpm, c.key, out / f"{c.id}.mid", c.title)
-        print(f"{out / (c.id + '.mid')}: {c.title}, {c.key}, {c.tempo_bpm} BPM, draws {c.draws}")
+    for t in pipeline.arrange_stage(station, cache, pieces):
+        shutil.copyfile(t["midi"], out / f"{t['id']}.mid")
+        print(f"{out / (t['id'] + '.mid')}: {t['title']}, {t['key']}, {t['tempo_bpm']} BPM, draws {t['draws']}")
     return 0

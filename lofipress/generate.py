@@ -45,8 +45,6 @@ class Grammar:
         self.bar_id = vocab.index[BAR]
         self.eos_id = vocab.index[EOS]
         self.pos_value = np.array([int(t[4:]) if t.startswith("pos:") else -1 for t in vocab.tokens])
-        self.after_pos = self.is_chord.copy()
-        self.after_chord = self.is_dur.copy()
         self.size = v
 
     def allowed(self, last_kind: np.ndarray, pos: np.ndarray, events: np.ndarray, bars_done: np.ndarray) -> np.ndarray:
@@ -56,8 +54,8 @@ class Grammar:
         after_pos = last_kind == 1
         after_chord = last_kind == 2
         free = ~(after_pos | after_chord)  # after bar, mode or d: a later position, another chord, or a bar line
-        mask[after_pos] = self.after_pos
-        mask[after_chord] = self.after_chord
+        mask[after_pos] = self.is_chord  # a position is followed by a chord
+        mask[after_chord] = self.is_dur  # a chord by its duration
         if free.any():
             later = self.is_pos[None, :] & (self.pos_value[None, :] > pos[:, None])
             rows = free[:, None] & later
@@ -142,18 +140,18 @@ def generate(model: StepModel, vocab: Vocab, requests: list[Request], bars: int,
     out = [list(p) for p in prompt_ids]
     model.reset(n)
     penalty = np.ones((n, len(vocab)), np.float32)
+    log_penalty = np.zeros_like(penalty)
+    penalize = settings.repetition_penalty != 1.0  # at 1.0 the penalty stays 1: skip its per-step upkeep
     # Key-aware sampling: each note outside the scale costs `scale_bias` in logits (soft, so color tones remain).
     outside = {m: out_of_scale(vocab, m) for m in {r.mode for r in requests}}
     scale_cost = settings.scale_bias * np.stack([outside[r.mode] for r in requests])
     # Replay the prompts (teacher forcing): together when they are the same length, else one by one.
-    state = _track(prompts, vocab)
     if len({len(p) for p in prompt_ids}) == 1:
         for t in range(len(prompt_ids[0])):
             logits = model.step(np.array([p[t] for p in prompt_ids]))
     else:
         logits = _replay_exact(model, prompt_ids)
-    bars_done = state["bars"]
-    last_kind, pos, events = state["last_kind"], state["pos"], state["events"]
+    bars_done, pos, events, last_kind = _grammar_state(g, prompt_ids)
     # Loop prior: per row, the ids of each bar so far; bar b leans toward bar b - loop_bars, token by token.
     bar_tokens: list[list[list[int]]] = [_split_bars(seq, g.bar_id) for seq in out]
     loop = settings.loop_bars if settings.loop_bias > 0 else 0
@@ -161,7 +159,7 @@ def generate(model: StepModel, vocab: Vocab, requests: list[Request], bars: int,
     max_steps = bars * (3 * MAX_EVENTS_PER_BAR + 2) + 8
     for _ in range(max_steps):
         mask = g.allowed(last_kind, pos, events, bars_done)
-        z = logits - np.log(penalty) - scale_cost
+        z = logits - log_penalty - scale_cost
         if loop:
             for r, i in enumerate(live):
                 bars_i = bar_tokens[i]
@@ -182,20 +180,17 @@ def generate(model: StepModel, vocab: Vocab, requests: list[Request], bars: int,
                 bar_tokens[i].append([])
             elif bar_tokens[i]:
                 bar_tokens[i][-1].append(tok)
-        # Update grammar state.
-        bars_done = bars_done + is_bar
-        pos = np.where(is_bar, -1, np.where(g.is_pos[ids], g.pos_value[ids], pos))
-        events = np.where(is_bar, 0, events + g.is_chord[ids])
-        last_kind = np.select([g.is_pos[ids], g.is_chord[ids], g.is_dur[ids]], [1, 2, 3], 0)
-        # Repetition penalty on chords: a used chord is penalized, then recovers at the restore speed.
-        penalty = 1.0 + (penalty - 1.0) * settings.penalty_restore
-        used = g.is_chord[ids]
-        penalty[np.flatnonzero(used), ids[used]] *= settings.repetition_penalty  # only chords ever leave 1.0
+        bars_done, pos, events, last_kind = _advance(g, ids, bars_done, pos, events)
+        if penalize:  # a used chord is penalized, then recovers at the restore speed
+            penalty = 1.0 + (penalty - 1.0) * settings.penalty_restore
+            used = g.is_chord[ids]
+            penalty[np.flatnonzero(used), ids[used]] *= settings.repetition_penalty  # only chords ever leave 1.0
+            log_penalty = np.log(penalty)
         if ending.any():
             keep = ~ending
             live, ids, bars_done, pos, events, last_kind = (a[keep] for a in (live, ids, bars_done, pos, events,
                                                                                last_kind))
-            penalty, scale_cost = penalty[keep], scale_cost[keep]
+            penalty, log_penalty, scale_cost = penalty[keep], log_penalty[keep], scale_cost[keep]
             model.state = [(h[keep], c[keep]) for h, c in model.state]
             if not len(live):
                 break
@@ -234,23 +229,26 @@ def _replay_exact(model: StepModel, prompt_ids: list[list[int]]) -> np.ndarray:
     return np.stack(logits)
 
 
-def _track(prompts: list[list[str]], vocab: Vocab) -> dict:
-    """Grammar state after each prompt: bars seen, position, last token kind, events in the bar."""
-    n = len(prompts)
-    bars, pos, last, events = np.zeros(n, int), np.full(n, -1), np.zeros(n, int), np.zeros(n, int)
-    for i, p in enumerate(prompts):
-        for tok in p:
-            if tok == BAR:
-                bars[i] += 1
-                pos[i], events[i], last[i] = -1, 0, 0
-            elif tok.startswith("pos:"):
-                pos[i], last[i] = int(tok[4:]), 1
-            elif tok.startswith("n:"):
-                events[i] += 1
-                last[i] = 2
-            elif tok.startswith("d:"):
-                last[i] = 3
-    return {"bars": bars, "pos": pos, "last_kind": last, "events": events}
+def _advance(g: Grammar, ids: np.ndarray, bars_done, pos, events):
+    """Grammar state after each row emits `ids`: bars begun, position, events in the bar, last token kind."""
+    is_bar = ids == g.bar_id
+    bars_done = bars_done + is_bar
+    pos = np.where(is_bar, -1, np.where(g.is_pos[ids], g.pos_value[ids], pos))
+    events = np.where(is_bar, 0, events + g.is_chord[ids])
+    last_kind = np.select([g.is_pos[ids], g.is_chord[ids], g.is_dur[ids]], [1, 2, 3], 0)
+    return bars_done, pos, events, last_kind
+
+
+def _grammar_state(g: Grammar, prompt_ids: list[list[int]]):
+    """Grammar state after each prompt, by the same rules as sampling (prompts may differ in length)."""
+    n = len(prompt_ids)
+    bars_done, pos, events, last_kind = np.zeros(n, int), np.full(n, -1), np.zeros(n, int), np.zeros(n, int)
+    for t in range(max(len(p) for p in prompt_ids)):
+        rows = np.array([i for i, p in enumerate(prompt_ids) if t < len(p)])
+        ids = np.array([prompt_ids[i][t] for i in rows])
+        bars_done[rows], pos[rows], events[rows], last_kind[rows] = _advance(
+            g, ids, bars_done[rows], pos[rows], events[rows])
+    return bars_done, pos, events, last_kind
 
 
 def primer_tokens(chord_symbols: str, key: str, vocab: Vocab, steps_per_chord: int = STEPS_PER_BAR) -> tuple[str, ...]:

@@ -68,7 +68,7 @@ def _estimate_number(pc_weights: np.ndarray) -> int:
 def estimate_key(pc_weights: np.ndarray) -> str:
     """Krumhansl-Schmuckler key of a 12-bin pitch-class weight vector (duration-weighted).
 
-    Correlates the weights with the 24 rotated Krumhansl-Kessler profiles and
+    Correlates the weights with the 24 rotated Aarden-Essen profiles and
     returns the best key's short name ("C", "Am"...). A flat vector returns "C".
     """
     return KEY_NAMES[_estimate_number(pc_weights)]

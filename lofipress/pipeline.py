@@ -21,7 +21,7 @@ import numpy as np
 
 from .cache import Cache, code_hash, digest, file_hash, tree_hash
 from .config import Station, derive_seed
-from .errors import LofipressError, ModelError
+from .errors import LofipressError
 
 SITE_STAMP = ".lofipress-build.json"  # in the built site: the hash it was built from, and that lofipress made it
 AUDIO_CODE = ("audio", "render", "fx", "master", "encode", "packs", "notes")
@@ -166,24 +166,22 @@ def run_jobs(jobs: list[dict], workers: int, log, quiet: bool) -> None:
         from tqdm import tqdm
 
         bar = tqdm(total=len(todo), unit="file", desc="rendering", file=sys.stderr)
-    done = 0
     # Longest first (tracks), so the pool never ends waiting on one long job.
     todo.sort(key=lambda j: {"track": 0, "ambience": 1, "drums": 2, "quote": 3, "sample": 4}[j["kind"]])
-    if workers <= 1:
-        for j in todo:
-            _run_job(j["func"], j["args"], str(j["mp3"]), str(j["meta"]))
-            done += 1
-            bar.update(1) if bar else None
-    else:
+    calls = [(j["func"], j["args"], str(j["mp3"]), str(j["meta"])) for j in todo]
+
+    def finished():
+        if workers <= 1:
+            yield from (_run_job(*c) for c in calls)
+            return
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_run_job, j["func"], j["args"], str(j["mp3"]), str(j["meta"])) for j in todo]
-            for fut in as_completed(futures):
-                fut.result()
-                done += 1
-                if bar:
-                    bar.update(1)
-                elif not quiet and done % 10 == 0:
-                    log(f"audio: {done}/{len(todo)}")
+            yield from (f.result() for f in as_completed([pool.submit(_run_job, *c) for c in calls]))
+
+    for done, _ in enumerate(finished(), 1):
+        if bar:
+            bar.update(1)
+        elif not quiet and done % 10 == 0:
+            log(f"audio: {done}/{len(todo)}")
     if bar:
         bar.close()
 
@@ -194,8 +192,6 @@ def _meta(job: dict) -> dict:
 
 def gather(station: Station, pack, tracks: list[dict], jobs: list[dict], model_dir: Path, pieces: list[dict]) -> dict:
     """The press: plain data the site writer turns into pages and manifest.json."""
-    from .evaluate import COLUMNS
-
     by = {}
     for j in jobs:
         by.setdefault(j["kind"], []).append(j)

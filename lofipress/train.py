@@ -205,11 +205,9 @@ def plot_losses(history: dict, path: Path) -> None:
 
 def cli_train(args) -> int:
     """`lofipress train`: settings from the station file when there is one, flags on top."""
-    from pathlib import Path as _P
-
     from . import config
 
-    station = config.load(args.station) if _P(args.station).exists() else config.Station()
+    station = config.load(args.station) if Path(args.station).exists() else config.Station()
     settings = station.model
     overrides = {k: v for k, v in (("arch", args.arch), ("epochs", args.epochs)) if v is not None}
     settings = dataclasses.replace(settings, **overrides)
