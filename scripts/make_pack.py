@@ -1,9 +1,9 @@
-"""Regenerate samples/default: FluidR3 instruments and kit, procedural ambience, spoken quotes.
+"""Regenerate samples/default (or a variant): FluidR3 instruments and kit, procedural ambience, spoken quotes.
 
 Needs fluidsynth, fluid-soundfont-gm and espeak-ng (Debian); the build itself
 never runs this. Deterministic: fixed seeds, fixed MIDI, fixed text.
 
-    .venv/bin/python scripts/make_pack.py [OUT_DIR]
+    .venv/bin/python scripts/make_pack.py [--variant nightcap] [OUT_DIR]
 """
 from __future__ import annotations
 
@@ -80,9 +80,9 @@ def _ogg(path: Path, audio: np.ndarray, quality: float = 0.35) -> None:
     sf.write(str(path), audio, SR, format="OGG", subtype="VORBIS", compression_level=1 - quality)
 
 
-def make_instruments(out: Path, work: Path) -> list[str]:
+def make_instruments(out: Path, work: Path, instruments: dict = INSTRUMENTS) -> list[str]:
     lines = []
-    for role, (program, lo_root, hi_root) in INSTRUMENTS.items():
+    for role, (program, lo_root, hi_root) in instruments.items():
         roots = list(range(lo_root, hi_root + 1, 3))
         midi = pretty_midi.PrettyMIDI()
         inst = pretty_midi.Instrument(program=program)
@@ -102,15 +102,16 @@ def make_instruments(out: Path, work: Path) -> list[str]:
     return lines
 
 
-def make_kit(out: Path, work: Path) -> list[str]:
+def make_kit(out: Path, work: Path, kit: dict = KIT, kit_program: int = 0) -> list[str]:
+    """One-shots of a GM drum kit; on the drum channel the program picks the kit (0 Standard, 40 Brush)."""
     midi = pretty_midi.PrettyMIDI()
-    drums = pretty_midi.Instrument(program=0, is_drum=True)
-    for i, (note, _) in enumerate(KIT.values()):
+    drums = pretty_midi.Instrument(program=kit_program, is_drum=True)
+    for i, (note, _) in enumerate(kit.values()):
         drums.notes.append(pretty_midi.Note(110, note, i * SPACING_S, i * SPACING_S + 0.2))
     midi.instruments.append(drums)
     audio = _fluidsynth(midi, work)
     lines = ["[kit]"]
-    for i, (voice, (_, keep_s)) in enumerate(KIT.items()):
+    for i, (voice, (_, keep_s)) in enumerate(kit.items()):
         _ogg(out / f"kit/{voice}.ogg", _cut(audio, i * SPACING_S, keep_s), 0.5)
         lines.append(f'{voice} = "kit/{voice}.ogg"')
     return lines + [""]
@@ -152,6 +153,13 @@ def make_bed(kind: str, seed: int) -> np.ndarray:
         crackle = sosfilt(_sos("highpass", 1500), _events(rng, n, 7, 0.01, 2000, 6000, 0.0015), axis=0) * 0.7
         pops = _events(rng, n, 0.6, 0.05, 300, 900, 0.01) * 0.5
         x = rumble * 0.8 + crackle + pops
+    elif kind == "crickets":  # a summer night: chirp trains of a 4.6 kHz carrier over a faint low hum
+        t = np.arange(n) / SR
+        x = sosfilt(_sos("lowpass", 200), white, axis=0) * 0.15
+        for rate_hz, phase, pan in ((0.9, 0.0, 0.3), (0.7, 0.4, 0.75), (1.1, 0.7, 0.5)):
+            trains = (((t * rate_hz + phase) % 1.0) < 0.25) * (np.sin(2 * np.pi * 30 * t) > 0)  # 30 pulses/s
+            chirp = np.sin(2 * np.pi * rng.uniform(4300, 4900) * t) * sosfilt(_sos("lowpass", 120), trains * 1.0)
+            x += 0.2 * chirp[:, None] * [1 - pan, pan]
     elif kind == "wind":
         gust = _smooth_noise(rng, n, 0.25) ** 2
         low = sosfilt(_sos("bandpass", [150, 900]), white, axis=0)
@@ -164,9 +172,9 @@ def make_bed(kind: str, seed: int) -> np.ndarray:
     return (x / np.abs(x).max() * 0.5).astype(np.float32)
 
 
-def make_quote(text: str, work: Path) -> np.ndarray:
+def make_quote(text: str, work: Path, voice: tuple = ("en-us", "140", "40")) -> np.ndarray:
     wav = work / "q.wav"
-    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "140", "-p", "40", "-w", str(wav), text], check=True)
+    subprocess.run(["espeak-ng", "-v", voice[0], "-s", voice[1], "-p", voice[2], "-w", str(wav), text], check=True)
     x, sr = sf.read(str(wav), dtype="float64")
     from scipy.signal import resample_poly
 
@@ -178,42 +186,45 @@ def make_quote(text: str, work: Path) -> np.ndarray:
     return (0.7 * x / np.abs(x).max()).astype(np.float32)
 
 
-def main(out: Path) -> None:
+def main(out: Path, variant: str = "default") -> None:
+    v = {"name": "default", "instruments": INSTRUMENTS, "kit": KIT, "kit_program": 0, "quotes": QUOTES,
+         "voice": ("en-us", "140", "40"), "beds": BEDS, "bed_seed": 100, "patterns": PATTERNS,
+         "license": LICENSE_TEXT, **VARIANTS.get(variant, {})}
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        inst_lines = make_instruments(out, work)
-        kit_lines = make_kit(out, work)
+        inst_lines = make_instruments(out, work, v["instruments"])
+        kit_lines = make_kit(out, work, v["kit"], v["kit_program"])
         quote_lines = []
-        for qid, text, speaker in QUOTES:
-            _ogg(out / f"quotes/{qid}.ogg", make_quote(text, work), 0.3)
+        for qid, text, speaker in v["quotes"]:
+            _ogg(out / f"quotes/{qid}.ogg", make_quote(text, work, v["voice"]), 0.3)
             quote_lines += ["[[quotes]]", f'id = "{qid}"', f'file = "quotes/{qid}.ogg"', f'text = "{text}"',
                             f'speaker = "{speaker}"', ""]
     bed_lines = []
-    for seed, (bid, title, visual) in enumerate(BEDS):
-        _ogg(out / f"ambience/{bid}.ogg", make_bed(bid, 100 + seed), 0.3)
+    for seed, (bid, title, visual) in enumerate(v["beds"]):
+        _ogg(out / f"ambience/{bid}.ogg", make_bed(bid, v["bed_seed"] + seed), 0.3)
         bed_lines += ["[[ambience]]", f'id = "{bid}"', f'title = "{title}"', f'file = "ambience/{bid}.ogg"',
                       f'visual = "{visual}"', ""]
     pattern_lines = []
-    for pid, (title, swing, late_ms, grid) in PATTERNS.items():
+    for pid, (title, swing, late_ms, grid) in v["patterns"].items():
         pattern_lines += [f"[patterns.{pid}]", f'title = "{title}"', "bars = 1", f"swing = {swing}",
                           f"snare_late_ms = {late_ms}", f"[patterns.{pid}.grid]"]
         pattern_lines += [f"{voice} = {steps}" for voice, steps in grid.items()] + [""]
     fluid = ('title = "FluidR3 GM SoundFont", author = "Frank Wen", '
              'source = "https://packages.debian.org/fluid-soundfont-gm", license = "MIT"')
     procedural = 'author = "lofipress (scripts/make_pack.py)", source = "made procedurally in numpy", license = "CC0-1.0"'
-    credits = [f'  {{file = "{d}/", {fluid}}}' for d in ("keys", "piano", "bass", "kit")]
-    credits += [f'  {{file = "ambience/{b}.ogg", title = "{t}", {procedural}}}' for b, t, _ in BEDS]
+    credits = [f'  {{file = "{d}/", {fluid}}}' for d in (*v["instruments"], "kit")]
+    credits += [f'  {{file = "ambience/{b}.ogg", title = "{t}", {procedural}}}' for b, t, _ in v["beds"]]
     credits += [f'  {{file = "quotes/{q}.ogg", title = "{s} (text public domain), read by espeak-ng", '
-                f'author = "lofipress (espeak-ng voice)", source = "espeak-ng en-us, radio filter", '
-                f'license = "CC0-1.0"}}' for q, _, s in QUOTES]
-    head = ['# Generated by scripts/make_pack.py; edit that script, not this file.', 'name = "default"',
+                f'author = "lofipress (espeak-ng voice)", source = "espeak-ng {v["voice"][0]}, radio filter", '
+                f'license = "CC0-1.0"}}' for q, _, s in v["quotes"]]
+    head = ['# Generated by scripts/make_pack.py; edit that script, not this file.', f'name = "{v["name"]}"',
             'license = "MIT (FluidR3 instruments and kit) and CC0-1.0 (ambience, spoken quotes)"',
             "credits = [", ",\n".join(credits), "]", "", *quote_lines, *bed_lines]
     (out / "pack.toml").write_text("\n".join(head + inst_lines + kit_lines + pattern_lines))
-    (out / "LICENSE.md").write_text(LICENSE_TEXT)
+    (out / "LICENSE.md").write_text(v["license"])
 
 
 LICENSE_TEXT = """# samples/default: licenses
@@ -232,5 +243,48 @@ LICENSE_TEXT = """# samples/default: licenses
   "Hope is the thing with feathers" (poem 254, first published 1891).
 """
 
+NIGHTCAP_LICENSE = LICENSE_TEXT.replace("samples/default", "samples/nightcap").replace(
+    "keys/, piano/, bass/, kit/", "keys/ (vibraphone), piano/ (nylon guitar), bass/ (fretless), kit/ (brush kit)").replace(
+    """Henry David Thoreau, Walden (1854); Walt Whitman, Song of Myself (1855); Emily Dickinson,
+  "Hope is the thing with feathers" (poem 254, first published 1891).""",
+    """Henry Wadsworth Longfellow, "The Day Is Done" (1844); Ralph Waldo Emerson, Nature (1836);
+  Henry David Thoreau, Walden (1854).""")
+VARIANTS = {  # a second station's pack: same recipe, audibly other instruments, kit, beds and voice
+    "nightcap": {
+        "name": "nightcap",
+        "instruments": {"keys": (11, 48, 84),  # Vibraphone: soft mallets instead of Rhodes tines
+                        "piano": (24, 40, 82),  # Acoustic Guitar (nylon) plays the melody
+                        "bass": (35, 28, 55)},  # Fretless Bass
+        "kit": {"kick": (36, 0.6), "snare": (38, 0.6), "rim": (37, 0.3), "hat_closed": (42, 0.3),
+                "ride": (51, 1.5), "shaker": (40, 0.8)},  # the Brush kit's note 40 is a brush swirl
+        "kit_program": 40,  # GM Brush kit
+        "quotes": [
+            ("longfellow-night", "And the night shall be filled with music.",
+             "Henry Wadsworth Longfellow, The Day Is Done (1844)"),
+            ("emerson-woods", "In the woods, we return to reason and faith.", "Ralph Waldo Emerson, Nature (1836)"),
+            ("walden-wildness", "We need the tonic of wildness.", "Henry David Thoreau, Walden (1854)"),
+        ],
+        "voice": ("en-gb-x-rp", "125", "28"),  # slower and lower than the default station's reader
+        "beds": [("crickets", "Summer night", "night"), ("rain", "Slow rain", "rain")],
+        "bed_seed": 300,
+        "patterns": {
+            "brushes": ("Brushes", 0.62, 30.0, {
+                "kick": [100, 0, 0, 0, 0, 0, 0, 0, 0, 0, 80, 0, 0, 0, 0, 0],
+                "snare": [0, 0, 0, 0, 92, 0, 0, 0, 0, 0, 0, 0, 92, 0, 0, 0],
+                "shaker": [60, 0, 0, 0, 0, 0, 0, 0, 60, 0, 0, 0, 0, 0, 0, 0]}),
+            "ride-slow": ("Slow ride", 0.64, 24.0, {
+                "kick": [96, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+                "rim": [0, 0, 0, 0, 84, 0, 0, 0, 0, 0, 0, 0, 84, 0, 0, 0],
+                "ride": [70, 0, 0, 0, 60, 0, 0, 44, 70, 0, 0, 0, 60, 0, 0, 44]}),
+        },
+        "license": NIGHTCAP_LICENSE,
+    },
+}
+
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "samples" / "default")
+    args = sys.argv[1:]
+    name = args[args.index("--variant") + 1] if "--variant" in args else "default"
+    rest = [a for i, a in enumerate(args) if a != "--variant" and (i == 0 or args[i - 1] != "--variant")]
+    if name not in ("default", *VARIANTS):
+        sys.exit(f"unknown variant {name!r}; known: default, {', '.join(VARIANTS)}")
+    main(Path(rest[0]) if rest else Path(__file__).resolve().parent.parent / "samples" / name, name)
