@@ -3,7 +3,9 @@
 Keys hash the inputs (settings, file bytes, the source of the code that runs),
 so a changed input can never be served a stale artifact, and an unchanged one
 is never redone. Writes go to a temporary name first and are renamed into
-place, so a killed build leaves no half-written artifact behind.
+place, so a killed build leaves no half-written artifact behind. An audio
+artifact is "sealed": its metadata records the hash of its bytes, and a file
+that no longer matches (truncated, damaged by hand or by disk) is a miss.
 """
 from __future__ import annotations
 
@@ -11,16 +13,18 @@ import dataclasses
 import hashlib
 import json
 import os
+from functools import partial
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
+SEAL = "sha256"  # metadata key holding the hash of the artifact's bytes
 
 
-def _default(obj):
+def _default(obj, root: Path | None = None):
     if dataclasses.is_dataclass(obj):
         return dataclasses.asdict(obj)
     if isinstance(obj, Path):
-        return str(obj)
+        return obj.relative_to(root).as_posix() if root and obj.is_relative_to(root) else str(obj)
     if isinstance(obj, (set, frozenset)):
         return sorted(obj)
     if hasattr(obj, "tolist"):
@@ -28,9 +32,12 @@ def _default(obj):
     raise TypeError(f"cannot hash {type(obj)}")
 
 
-def digest(*parts) -> str:
-    """A stable hex digest of JSON-able parts (dataclasses, paths and arrays allowed)."""
-    text = json.dumps(parts, sort_keys=True, default=_default, separators=(",", ":"))
+def digest(*parts, root: Path | None = None) -> str:
+    """A stable hex digest of JSON-able parts (dataclasses, paths and arrays allowed).
+
+    Paths below `root` count by their place under it, so a moved station folder keeps its keys.
+    """
+    text = json.dumps(parts, sort_keys=True, default=partial(_default, root=root), separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
@@ -89,6 +96,20 @@ class Cache:
 
     def put_json(self, kind: str, key: str, data) -> None:
         atomic_write(self.path(kind, key, ".json"), json.dumps(data, sort_keys=True).encode())
+
+
+def seal(artifact: Path, meta: Path, result: dict) -> None:
+    """Write an artifact's metadata with the hash of its bytes (after the artifact is in place)."""
+    atomic_write(Path(meta), json.dumps({**result, SEAL: file_hash(Path(artifact))}, sort_keys=True).encode())
+
+
+def intact(artifact: Path, meta: Path) -> bool:
+    """Whether an artifact and its metadata exist and the artifact still has the bytes it was sealed with."""
+    try:
+        sealed = json.loads(Path(meta).read_text(encoding="utf-8")).get(SEAL)
+        return sealed is not None and sealed == file_hash(Path(artifact))
+    except (OSError, ValueError, AttributeError):  # missing, unreadable or not a JSON object: redo it
+        return False
 
 
 def atomic_write(path: Path, data: bytes) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .cache import Cache, code_hash, digest, file_hash, tree_hash
+from .cache import Cache, code_hash, digest, file_hash, intact, seal, tree_hash
 from .config import Station, derive_seed
 from .errors import LofipressError
 
@@ -112,7 +112,7 @@ def audio_jobs(station: Station, cache: Cache, pack, pack_hash: str, tracks: lis
     jobs = []
 
     def add(kind, ident, func, args, **extra):
-        key = digest(kind, ident, args, pack_hash, code)
+        key = digest(kind, ident, [a for a in args if a != pack_dir], pack_hash, code)  # the pack counts by content
         jobs.append({"kind": kind, "id": ident, "func": func, "args": args,
                      "mp3": cache.path(f"audio/{kind}", key, ".mp3"),
                      "meta": cache.path(f"audio/{kind}", key, ".json"), **extra})
@@ -151,13 +151,13 @@ def _run_job(func, args, mp3: str, meta: str) -> dict:
     args = tuple(str(tmp) if a is None else a for a in args)
     result = func(*args)
     os.replace(tmp, mp3)
-    Path(meta).write_text(json.dumps(result, sort_keys=True))
+    seal(mp3, meta, result)
     return result
 
 
 def run_jobs(jobs: list[dict], workers: int, log, quiet: bool) -> None:
     """Run the jobs whose artifacts are missing, over `workers` processes, with a progress bar."""
-    todo = [j for j in jobs if not (j["mp3"].is_file() and j["meta"].is_file())]
+    todo = [j for j in jobs if not intact(j["mp3"], j["meta"])]
     log(f"audio: {len(jobs) - len(todo)} of {len(jobs)} files cached, {len(todo)} to render on {workers} cores")
     if not todo:
         return
@@ -265,7 +265,7 @@ def build(station: Station, force: bool = False, jobs: int = 0, quiet: bool = Fa
         LofipressError: bad input anywhere; the previous site is left as it was.
     """
     from . import packs
-    from .site import write_site
+    from .site import STATIC, TEMPLATES, write_site
 
     log = Log(quiet)
     started = time.perf_counter()
@@ -283,10 +283,9 @@ def build(station: Station, force: bool = False, jobs: int = 0, quiet: bool = Fa
     workers = jobs or os.cpu_count() or 1
     run_jobs(job_list, workers, log, quiet)
     press = gather(station, pack, tracks, job_list, model_dir, pieces)
-    site_key = digest("site", press, station, code_hash("site", "manifest", "pianoroll", "pipeline"),
-                      tree_hash(Path(__file__).resolve().parent.parent / "templates"),
-                      tree_hash(Path(__file__).resolve().parent.parent / "site_static"),
-                      os.environ.get("SOURCE_DATE_EPOCH", ""))
+    site_key = digest("site", press, dataclasses.replace(station, root=""),
+                      code_hash("site", "manifest", "pianoroll", "pipeline"), tree_hash(TEMPLATES), tree_hash(STATIC),
+                      os.environ.get("SOURCE_DATE_EPOCH", ""), root=station.path("."))  # the same wherever it lives
     stamp = out_dir / SITE_STAMP
     if not force and stamp.is_file() and _stamp_key(stamp) == site_key:
         log(f"site unchanged: {out_dir}")
@@ -318,17 +317,14 @@ def cli_clean(args) -> int:
     from .cli import station_from_args
 
     station = station_from_args(args)
+    site, cache = station.path(station.site.out_dir), station.path(".cache")
+    if site.is_dir() and not (site / SITE_STAMP).is_file():  # checked first: a refusal removes nothing
+        raise LofipressError("not removing a folder lofipress did not make (no build stamp)", site,
+                             "delete it yourself if you are sure")
     removed = []
-    cache = station.path(".cache")
-    if cache.is_dir():
-        shutil.rmtree(cache)
-        removed.append(str(cache))
-    site = station.path(station.site.out_dir)
-    if site.is_dir():
-        if not (site / SITE_STAMP).is_file():
-            raise LofipressError("not removing a folder lofipress did not make (no build stamp)", site,
-                                 "delete it yourself if you are sure")
-        shutil.rmtree(site)
-        removed.append(str(site))
+    for folder in (cache, site):
+        if folder.is_dir():
+            shutil.rmtree(folder)
+            removed.append(str(folder))
     print("removed " + (", ".join(removed) if removed else "nothing (already clean)"))
     return 0
