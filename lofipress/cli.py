@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+import traceback
 from pathlib import Path
 
 from .errors import LofipressError
@@ -16,11 +18,18 @@ def _station_arg(p: argparse.ArgumentParser) -> None:
                    help="station file or folder (default: ./station.toml; a stations/ folder builds them all)")
 
 
+def _command(sub, name: str, **kwargs) -> argparse.ArgumentParser:
+    """A subcommand; every one takes --debug, so `python build.py --debug` works after the implied `build`."""
+    p = sub.add_parser(name, **kwargs)
+    p.add_argument("--debug", action="store_true", help="print the traceback of an unexpected error (a bug)")
+    return p
+
+
 def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="lofipress", description="Press a lo-fi hip-hop station into a static website.")
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("build", help="compose, render and write the site (what `python build.py` runs)")
+    p = _command(sub, "build", help="compose, render and write the site (what `python build.py` runs)")
     _station_arg(p)
     p.add_argument("--force", action="store_true", help="ignore the cache and rebuild everything")
     p.add_argument("--jobs", "-j", type=int, default=0, help="worker processes for rendering (default: every core)")
@@ -28,58 +37,59 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output folder (default: the station's site.out_dir)")
     p.set_defaults(handler="lofipress.pipeline:cli_build")
 
-    p = sub.add_parser("serve", help="preview the site on localhost; rebuild and reload on change")
+    p = _command(sub, "serve", help="preview the site on localhost; rebuild and reload on change")
     _station_arg(p)
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--no-watch", action="store_true", help="serve only, do not rebuild on change")
     p.set_defaults(handler="lofipress.serve:cli_serve")
 
-    p = sub.add_parser("train", help="train an LSTM on a folder of MIDI/ABC files")
+    p = _command(sub, "train", help="train an LSTM on a folder of MIDI/ABC files")
     p.add_argument("--corpus", required=True, help="folder of .mid/.midi/.abc files")
     p.add_argument("--out", required=True, help="model folder to write, e.g. models/mine")
     p.add_argument("--resume", action="store_true", help="continue from the folder's last checkpoint")
     p.add_argument("--arch", choices=["small", "seed"], default=None, help="small (default) or the seed articles' 256-512-256")
     p.add_argument("--epochs", type=int, default=None, help="upper bound on epochs (early stopping may end sooner)")
+    p.add_argument("--skip-bad", action="store_true", help="skip unreadable corpus files instead of stopping")
     _station_arg(p)
     p.set_defaults(handler="lofipress.train:cli_train")
 
-    p = sub.add_parser("compose", help="compose the station's pieces to MIDI (no audio)")
+    p = _command(sub, "compose", help="compose the station's pieces to MIDI (no audio)")
     _station_arg(p)
     p.add_argument("--out", default=None, help="folder for the .mid files (default: build cache)")
     p.add_argument("--tracks", type=int, default=None, help="override station.tracks")
     p.set_defaults(handler="lofipress.compose:cli_compose")
 
-    p = sub.add_parser("eval", help="score composed pieces against the quality targets")
+    p = _command(sub, "eval", help="score composed pieces against the quality targets")
     _station_arg(p)
     p.add_argument("--tracks", type=int, default=None, help="how many pieces to compose and score")
     p.add_argument("--json", action="store_true", help="end with one JSON object")
     p.set_defaults(handler="lofipress.evaluate:cli_eval")
 
-    p = sub.add_parser("bench", help="benchmarks: generate, render, site, build")
+    p = _command(sub, "bench", help="benchmarks: generate, render, site, build")
     p.add_argument("what", choices=["generate", "render", "site", "build"])
     _station_arg(p)
     p.add_argument("--json", action="store_true", help="end with one JSON object")
     p.set_defaults(handler="lofipress.bench.cli:cli_bench")
 
-    p = sub.add_parser("new", help="scaffold a new station folder that builds as it is")
+    p = _command(sub, "new", help="scaffold a new station folder that builds as it is")
     p.add_argument("dir")
     p.set_defaults(handler="lofipress.scaffold:cli_new")
 
-    p = sub.add_parser("pack", help="check or import a sample pack")
+    p = _command(sub, "pack", help="check or import a sample pack")
     psub = p.add_subparsers(dest="pack_command", required=True, metavar="PACK_COMMAND")
-    q = psub.add_parser("check", help="validate a pack and list its credits")
+    q = _command(psub, "check", help="validate a pack and list its credits")
     q.add_argument("dir")
     q.set_defaults(handler="lofipress.packs:cli_check")
-    q = psub.add_parser("import", help="draft a pack.toml from a folder of sounds or a .sf2")
+    q = _command(psub, "import", help="draft a pack.toml from a folder of sounds or a .sf2")
     q.add_argument("src")
     q.add_argument("dir")
     q.set_defaults(handler="lofipress.pack_import:cli_import")
 
-    p = sub.add_parser("clean", help="remove what lofipress made (site and cache), nothing else")
+    p = _command(sub, "clean", help="remove what lofipress made (site and cache), nothing else")
     _station_arg(p)
     p.set_defaults(handler="lofipress.pipeline:cli_clean")
 
-    p = sub.add_parser("audiocheck", help="report loudness, true peak, length and seam of every MP3 in a site")
+    p = _command(sub, "audiocheck", help="report loudness, true peak, length and seam of every MP3 in a site")
     p.add_argument("site", nargs="?", default="site")
     p.add_argument("--json", action="store_true", help="end with one JSON object")
     p.set_defaults(handler="lofipress.audiocheck:cli_audiocheck")
@@ -99,6 +109,18 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: the previous site is untouched", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - anything else is our bug, not the user's
+        if args.debug or os.environ.get("LOFIPRESS_DEBUG"):
+            traceback.print_exc()
+        print(f"bug: {type(exc).__name__}: {_first_line(exc)} (please report it; rerun with --debug or "
+              "LOFIPRESS_DEBUG=1 for the traceback)", file=sys.stderr)
+        return EXIT_BUG
+
+
+def _first_line(exc: BaseException) -> str:
+    """The first line of an exception's text, so a bug stays one line too."""
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else "(no message)"
 
 
 def station_from_args(args) -> "object":

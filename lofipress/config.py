@@ -14,6 +14,7 @@ import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import mood
 from .errors import ConfigError
 
 
@@ -38,6 +39,7 @@ class CorpusSettings:
     max_file_mb: float = 4.0  # larger MIDI files are skipped as absurd, not parsed
     max_bars: int = 512  # longer pieces are skipped: they are rarely loops
     min_notes: int = 8  # fewer notes is not a usable piece
+    skip_bad: bool = False  # a bad file stops training with its name; true skips it and lists it in the card
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,10 @@ class SiteSettings:
     out_dir: str = "site"  # the built site; swapped in whole at the end of a build
     palette: tuple[str, ...] = ("#1d1b2c", "#f2d6b3", "#e07a5f", "#81b29a")  # bg, text, accent, accent2
     font: str = "system-ui"  # CSS font family of the page
+    heading_font: str = ""  # CSS font family of titles; empty = the page font (no web fonts: no CDN)
+    background: str = "calm"  # backdrop scene while no ambience plays: calm, rain, fire, wind, water or night
     base_url: str = ""  # absolute URL of the published site, for social cards; may stay empty
+    home_url: str = ""  # an "All stations" link in the header; a multi-station build sets it to its picker
 
 
 @dataclass(frozen=True)
@@ -166,16 +171,16 @@ def _check_type(value, annotation, key: str, path: Path):
     origin = typing.get_origin(annotation)
     if origin is tuple:
         if not isinstance(value, list):
-            raise ConfigError(f"'{key}' must be a list", path, "write it as [\"a\", \"b\"]")
+            raise ConfigError(f"'{key}' must be a list", path, 'write it as ["a", "b"]')
         (item_type, _) = typing.get_args(annotation)
         return tuple(_check_type(v, item_type, f"{key}[]", path) for v in value)
     if annotation is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ConfigError(f"'{key}' must be a number, not {value!r}", path)
+            raise ConfigError(f"'{key}' must be a number, not {value!r}", path, "write a bare number like 1.5")
         return float(value)
     if annotation is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"'{key}' must be a whole number, not {value!r}", path)
+            raise ConfigError(f"'{key}' must be a whole number, not {value!r}", path, "write a bare integer like 4")
         return value
     if annotation is str:
         if not isinstance(value, str):
@@ -183,14 +188,14 @@ def _check_type(value, annotation, key: str, path: Path):
         return value
     if annotation is bool:
         if not isinstance(value, bool):
-            raise ConfigError(f"'{key}' must be true or false, not {value!r}", path)
+            raise ConfigError(f"'{key}' must be true or false, not {value!r}", path, "write true or false, unquoted")
         return value
     raise TypeError(f"unsupported config type {annotation}")
 
 
 def _build_section(cls, table: dict, section: str, path: Path):
     if not isinstance(table, dict):
-        raise ConfigError(f"[{section}] must be a table", path)
+        raise ConfigError(f"[{section}] must be a table", path, f"write it as a [{section}] header with keys below")
     hints = typing.get_type_hints(cls)
     names = {f.name for f in dataclasses.fields(cls)}
     kwargs = {}
@@ -222,8 +227,30 @@ def from_dict(data: dict, path: Path, root: Path | None = None) -> Station:
             raise ConfigError(f"unknown section [{name}]", path, hint)
         kwargs[name] = _build_section(hints[name], table, name, path)
     station = Station(**kwargs, root=str((root or path.parent).resolve()))
+    explicit = {f"{name}.{key}" for name, table in data.items() for key in table}
+    station = _builtin_folders(mood.resolve(station, explicit), explicit)
     validate(station, path)
     return station
+
+
+INSTALL_ROOT = Path(__file__).resolve().parent.parent  # the repo root in an editable install: models/, samples/
+
+
+def _builtin_folders(s: Station, explicit: set[str]) -> Station:
+    """Models and packs the station folder lacks come from the lofipress install, by name.
+
+    A station made by `lofipress new` lives outside the repo with no models/default:
+    it uses the install's models/<name> (and samples/<name>) until it has its own.
+    An explicit `model.dir` or `pack.dir` is taken as written.
+    """
+    model, pack = s.model, s.pack
+    if ("model.dir" not in explicit and not (s.path(model.dir) / model.name).is_dir()
+            and (INSTALL_ROOT / "models" / model.name).is_dir()):
+        model = dataclasses.replace(model, dir=str(INSTALL_ROOT / "models"))
+    if ("pack.dir" not in explicit and not (s.path(pack.dir) / pack.name).is_dir()
+            and (INSTALL_ROOT / "samples" / pack.name).is_dir()):
+        pack = dataclasses.replace(pack, dir=str(INSTALL_ROOT / "samples"))
+    return dataclasses.replace(s, model=model, pack=pack)
 
 
 def load(path: str | Path) -> Station:
@@ -240,7 +267,7 @@ def load(path: str | Path) -> Station:
     except FileNotFoundError:
         raise ConfigError("station file not found", path, "run `lofipress new DIR` to make one") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read station file: {exc}", path) from None
+        raise ConfigError(f"cannot read station file: {exc}", path, "make it a readable UTF-8 text file") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -251,9 +278,9 @@ def load(path: str | Path) -> Station:
 def validate(s: Station, path: Path) -> None:
     """Reject impossible values with the key that holds them."""
 
-    def need(ok: bool, key: str, why: str):
+    def need(ok: bool, key: str, why: str, fix: str = ""):
         if not ok:
-            raise ConfigError(f"'{key}' {why}", path)
+            raise ConfigError(f"'{key}' {why}", path, fix or f"change {key}, or delete it to take the default")
 
     m = s.station
     need(bool(m.name) and m.name.replace("-", "").replace("_", "").isalnum(), "station.name",
@@ -280,7 +307,8 @@ def validate(s: Station, path: Path) -> None:
     need(0 <= a.keys_low < a.keys_high <= 127, "arrange.keys_low", "must be below keys_high, in 0-127")
     need(0 <= a.bass_low < a.bass_high <= 127, "arrange.bass_low", "must be below bass_high, in 0-127")
     lp = s.loops
-    need(lp.beats_per_bar == 4, "loops.beats_per_bar", "must be 4: the loops are written in 4/4")
+    need(lp.beats_per_bar == 4, "loops.beats_per_bar", f"is {lp.beats_per_bar}, but the loops are written in 4/4",
+         "only 4/4 is supported: set beats_per_bar = 4 or delete it")
     need(lp.drums_bars >= 1 and lp.ambience_bars >= 1 and lp.track_bars >= 1, "loops.*_bars",
          "must be at least 1")
     need(lp.track_bars == m.bars, "loops.track_bars", f"must equal station.bars ({m.bars})")
@@ -293,10 +321,26 @@ def validate(s: Station, path: Path) -> None:
     need(0 <= ms.mp3_quality <= 9, "master.mp3_quality", "must be a LAME -V level 0-9")
     need(s.model.arch in ("small", "seed"), "model.arch", "must be \"small\" or \"seed\"")
     need(0 < s.model.validation_split < 0.5, "model.validation_split", "must be in (0, 0.5)")
-    need(s.fx.preset in ("dusty", "tape", "clean", "muffled"), "fx.preset",
-         "must be dusty, tape, muffled or clean")
+    presets = ("dusty", "tape", "muffled", "clean")
+    near = _nearest(s.fx.preset, presets)
+    need(s.fx.preset in presets, "fx.preset", f"is {s.fx.preset!r}: no such preset",
+         f"did you mean '{near}'?" if near else f"use {', '.join(presets)}")
+    for key, name in (("model.name", s.model.name), ("pack.name", s.pack.name)):
+        need(_is_folder_name(name), key, f"is {name!r}: it must name one folder",
+             "use letters, digits, '-', '_' or '.', with no slash")
     for color in s.site.palette:
         need(color.startswith("#") and len(color) in (4, 7), "site.palette", "must hold #rgb or #rrggbb colors")
+    need(len(s.site.palette) == 4, "site.palette", "must hold 4 colors: background, text, accent, accent2")
+    for key in ("font", "heading_font"):  # the value lands in a style attribute: no ; { } < or \\
+        need(not set(getattr(s.site, key)) & set(";{}<>\\"), f"site.{key}",
+             "must be a CSS font list like 'Georgia, serif'")
+    need(s.site.background in ("calm", "rain", "fire", "wind", "water", "night"), "site.background",
+         "must be calm, rain, fire, wind, water or night")
+
+
+def _is_folder_name(name: str) -> bool:
+    """One folder below models/ or samples/: no empty name, no separator, no way up."""
+    return bool(name) and name not in (".", "..") and all(c.isalnum() or c in "-_." for c in name)
 
 
 def _is_bbs(text: str) -> bool:

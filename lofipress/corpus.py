@@ -3,8 +3,9 @@
 Files come as users bring them: several tracks and instruments, drum channels
 (ignored), tempo and time-signature changes (we read positions in beats from
 ticks, so tempo changes cannot move notes), pickup bars (leading empty bars are
-dropped), odd quantization (snapped to 16ths). Corrupt, empty, note-less,
-non-MIDI and absurdly long files are skipped with a reason.
+dropped), odd quantization (snapped to 16ths). A corrupt, empty, note-less,
+non-MIDI or absurdly large file stops the read with its name and reason, so a
+corpus never shrinks silently; with `skip_bad` it is skipped and reported instead.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from .tokens import STEPS_PER_BAR, Piece, key_name, quantize
 
 MIDI_SUFFIXES = (".mid", ".midi", ".kar")
 ABC_SUFFIXES = (".abc",)
+SKIP_HINT = "fix or remove it, or skip bad files with --skip-bad or `skip_bad = true` under [corpus]"
 
 
 @dataclass(frozen=True)
@@ -52,16 +54,18 @@ def corpus_hash(folder: Path) -> str:
 
 
 def load_corpus(folder: str | Path, max_file_mb: float = 4.0, max_bars: int = 512,
-                min_notes: int = 8) -> tuple[list[Piece], CorpusReport]:
+                min_notes: int = 8, skip_bad: bool = False) -> tuple[list[Piece], CorpusReport]:
     """Read every usable piece of a corpus folder.
 
     Args:
         folder: a folder of .mid/.midi/.kar/.abc files (searched recursively).
-        max_file_mb, max_bars, min_notes: limits beyond which a file is skipped.
+        max_file_mb, max_bars, min_notes: limits beyond which a file is bad.
+        skip_bad: skip bad files and list them in the report instead of stopping at the first.
     Returns:
         (pieces, report): pieces in file order; the report lists what was skipped and why.
     Raises:
         CorpusError: the folder is missing or no file in it is usable.
+        MidiError: a file is bad and skip_bad is off; names the file and how to skip it.
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -75,6 +79,8 @@ def load_corpus(folder: str | Path, max_file_mb: float = 4.0, max_bars: int = 51
         try:
             piece = read_piece(path, max_file_mb, max_bars, min_notes)
         except MidiError as exc:
+            if not skip_bad:
+                raise MidiError(exc.message, path, SKIP_HINT) from None
             skipped.append((name, exc.message))
             continue
         pieces.append(Piece(name, piece.notes, piece.key, piece.bars, piece.meta))
@@ -87,7 +93,10 @@ def load_corpus(folder: str | Path, max_file_mb: float = 4.0, max_bars: int = 51
 
 def read_piece(path: Path, max_file_mb: float = 4.0, max_bars: int = 512, min_notes: int = 8) -> Piece:
     """One file -> Piece, or MidiError with the reason."""
-    size = path.stat().st_size
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise MidiError(f"cannot read the file ({exc.strerror})", path) from None
     if size == 0:
         raise MidiError("empty file", path)
     if size > max_file_mb * 1e6:
@@ -112,7 +121,10 @@ def read_piece(path: Path, max_file_mb: float = 4.0, max_bars: int = 512, min_no
 def _read_midi(path: Path):
     import pretty_midi
 
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise MidiError(f"cannot read the file ({exc.strerror})", path) from None
     if not data.startswith(b"MThd") and b"MThd" not in data[:64]:
         raise MidiError("not a MIDI file (no MThd header)", path)
     try:

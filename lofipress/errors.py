@@ -14,9 +14,10 @@ class LofipressError(Exception):
         super().__init__(self.one_line())
 
     def one_line(self) -> str:
+        """`path: message (fix)`, newlines folded: a decoder's multi-line text must not break the one-line promise."""
         head = f"{self.path}: " if self.path else ""
         tail = f" ({self.fix})" if self.fix else ""
-        return f"{head}{self.message}{tail}"
+        return " ".join(f"{head}{self.message}{tail}".split("\n"))
 
 
 class ConfigError(LofipressError):
@@ -28,7 +29,7 @@ class CorpusError(LofipressError):
 
 
 class MidiError(LofipressError):
-    """One MIDI or ABC file cannot be read; the corpus skips it and reports it."""
+    """One MIDI or ABC file cannot be read: an error by default, skipped and reported with `skip_bad`."""
 
 
 class ModelError(LofipressError):

@@ -88,11 +88,13 @@ def train(corpus_dir: str | Path, out_dir: str | Path, settings: ModelSettings =
     Returns:
         The model card (also written to card.json).
     Raises:
-        CorpusError: nothing usable in the corpus. ModelError: --resume without a checkpoint.
+        CorpusError: nothing usable in the corpus. MidiError: a bad corpus file (unless skip_bad).
+        ModelError: --resume without a checkpoint. All of these come before TensorFlow is imported.
     """
     out_dir = Path(out_dir)
+    _check_out_dir(out_dir, resume)
     pieces, report = corpus_mod.load_corpus(corpus_dir, corpus_settings.max_file_mb, corpus_settings.max_bars,
-                                            corpus_settings.min_notes)
+                                            corpus_settings.min_notes, corpus_settings.skip_bad)
     log(report.summary())
     if sum(len(p.notes) for p in pieces) < 64:
         raise CorpusError("the corpus has fewer than 64 notes in all: too little to learn from", corpus_dir,
@@ -110,8 +112,6 @@ def train(corpus_dir: str | Path, out_dir: str | Path, settings: ModelSettings =
     out_dir.mkdir(parents=True, exist_ok=True)
     history = {"loss": [], "val_loss": [], "sparse_categorical_accuracy": [], "val_sparse_categorical_accuracy": []}
     if resume:
-        if not (out_dir / CHECKPOINT).is_file():
-            raise ModelError("nothing to resume (no checkpoint.keras)", out_dir, "train without --resume first")
         old_vocab = Vocab.load(out_dir / VOCAB_FILE)
         if old_vocab.tokens != vocab.tokens:
             raise ModelError("the corpus changed since the checkpoint (vocabulary differs)", out_dir,
@@ -151,6 +151,14 @@ def train(corpus_dir: str | Path, out_dir: str | Path, settings: ModelSettings =
     (out_dir / CARD_FILE).write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
     plot_losses(history, out_dir / LOSS_PNG)
     return card
+
+
+def _check_out_dir(out_dir: Path, resume: bool) -> None:
+    """Refuse a model folder that cannot work before the corpus is read and TensorFlow imported."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ModelError("the model folder is a file", out_dir, "give --out a folder path")
+    if resume and not (out_dir / CHECKPOINT).is_file():
+        raise ModelError("nothing to resume (no checkpoint.keras)", out_dir, "train without --resume first")
 
 
 def _stopped_early(history: dict, patience: int) -> bool:
@@ -211,7 +219,8 @@ def cli_train(args) -> int:
     settings = station.model
     overrides = {k: v for k, v in (("arch", args.arch), ("epochs", args.epochs)) if v is not None}
     settings = dataclasses.replace(settings, **overrides)
-    card = train(args.corpus, args.out, settings, station.corpus, args.resume, station.station.seed)
+    corpus_settings = dataclasses.replace(station.corpus, skip_bad=station.corpus.skip_bad or args.skip_bad)
+    card = train(args.corpus, args.out, settings, corpus_settings, args.resume, station.station.seed)
     print(f"wrote {args.out}: {card['epochs']} epochs, best val_loss {card['metrics']['val_loss']} "
           f"(perplexity {card['metrics']['val_perplexity']}), vocabulary {card['vocab_size']}")
     return 0

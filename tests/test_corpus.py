@@ -1,9 +1,9 @@
-"""The corpus reader: real files kept, bad files skipped with a reason, never a traceback."""
+"""The corpus reader: real files kept; a bad file stops the read with its name, or is skipped when asked."""
 import pretty_midi
 import pytest
 
 from lofipress.corpus import load_corpus, read_piece
-from lofipress.errors import CorpusError
+from lofipress.errors import CorpusError, MidiError
 
 
 def midi_file(path, notes, tempo=90.0, drums=False, key_number=None):
@@ -22,14 +22,28 @@ def chord_loop(n=4):
     return [(b * 4 * beat, (b * 4 + 4) * beat, p) for b in range(n) for p in (57, 60, 64, 67)]
 
 
-def test_bad_files_are_skipped_and_reported(tmp_path):
-    midi_file(tmp_path / "good.mid", chord_loop(), key_number=9 + 12)
-    (tmp_path / "empty.mid").write_bytes(b"")
-    (tmp_path / "text.mid").write_text("this is not a MIDI file")
-    (tmp_path / "corrupt.mid").write_bytes(b"MThd\x00\x00\x00\x06\x00\x01\x00\x02\x01\xe0MTrk\xff\xff")
-    midi_file(tmp_path / "drums-only.mid", chord_loop(), drums=True)
-    midi_file(tmp_path / "long.mid", [(i * 2.0, i * 2.0 + 1, 60) for i in range(4000)])
-    pieces, report = load_corpus(tmp_path, max_bars=512)
+def bad_corpus(folder):
+    """One good loop and five kinds of bad file."""
+    midi_file(folder / "good.mid", chord_loop(), key_number=9 + 12)
+    (folder / "empty.mid").write_bytes(b"")
+    (folder / "text.mid").write_text("this is not a MIDI file")
+    (folder / "corrupt.mid").write_bytes(b"MThd\x00\x00\x00\x06\x00\x01\x00\x02\x01\xe0MTrk\xff\xff")
+    midi_file(folder / "drums-only.mid", chord_loop(), drums=True)
+    midi_file(folder / "long.mid", [(i * 2.0, i * 2.0 + 1, 60) for i in range(4000)])
+
+
+def test_a_bad_file_stops_the_read_naming_it_and_how_to_skip(tmp_path):
+    bad_corpus(tmp_path)
+    with pytest.raises(MidiError) as info:
+        load_corpus(tmp_path, max_bars=512)
+    line = info.value.one_line()
+    assert line.startswith(str(tmp_path / "corrupt.mid"))  # the first bad file in sorted order
+    assert "corrupt MIDI" in line and "--skip-bad" in line and "skip_bad = true" in line
+
+
+def test_with_skip_bad_bad_files_are_skipped_and_reported(tmp_path):
+    bad_corpus(tmp_path)
+    pieces, report = load_corpus(tmp_path, max_bars=512, skip_bad=True)
     assert [p.name for p in pieces] == ["good.mid"]
     assert pieces[0].key == "A minor" and pieces[0].bars == 4
     summary = report.summary()
@@ -63,6 +77,6 @@ def test_an_empty_or_useless_corpus_is_a_clear_error(tmp_path):
         load_corpus(tmp_path)
     (tmp_path / "x.mid").write_text("nope")
     with pytest.raises(CorpusError, match="no usable piece"):
-        load_corpus(tmp_path)
+        load_corpus(tmp_path, skip_bad=True)
     with pytest.raises(CorpusError, match="not found"):
         load_corpus(tmp_path / "missing")
