@@ -106,6 +106,8 @@ def compose(station: Station, n: int | None = None, log=print) -> list[Composed]
     index = load_copy_index(model_dir)
     bars, sampling = station.station.bars, station.sampling
     plans = plan(station, n)
+    # Keys of one mode (a mood, or keys = ["Am", "Dm"]) promise that mode: a piece heard in the other is redrawn.
+    modes = {parse_key(k)[1] for k in station.station.keys}
     kept: dict[int, Composed] = {}
     pending = list(range(n))
     for draw in range(sampling.max_redraws + 1):
@@ -124,6 +126,8 @@ def compose(station: Station, n: int | None = None, log=print) -> list[Composed]
             m = score(piece, toks, index)
             failures = metrics.check(m)
             heard = key_name(*parse_key(m["key"]))  # label the piece with the key it is heard in
+            if len(modes) == 1 and parse_key(heard)[1] not in modes:
+                failures.append(f"mode: heard {heard}, asked for {p['key']}")
             candidate = Composed(i, p["id"], p["title"], heard, p["tempo_bpm"], req.seed,
                                  Piece(p["id"], piece.notes, heard, piece.bars), toks, m, failures, draw + 1)
             best = kept.get(i)
