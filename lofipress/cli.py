@@ -124,10 +124,13 @@ def _first_line(exc: BaseException) -> str:
 
 
 def station_from_args(args) -> "object":
-    """Load the Station named by --station."""
-    from . import config
+    """Load the Station named by --station; a station with a mood says in one line what it made of it."""
+    from . import config, mood
 
-    return config.load(Path(args.station))
+    station = config.load(Path(args.station))
+    if station.station.mood:
+        print(mood.describe(station), flush=True)
+    return station
 
 
 if __name__ == "__main__":
