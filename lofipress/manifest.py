@@ -100,12 +100,14 @@ def build_manifest(station, press: dict, site_dir: Path, generated: str) -> dict
         SiteError: a `src` is missing from site_dir, or a track's tempo has no drum
             or ambience render.
     """
-    loops = station.loops
-    meta = station.station
+    loops, meta, look = station.loops, station.station, station.site
     manifest = {
         "version": VERSION,
         "station": {"name": meta.name, "title": meta.title, "description": meta.description,
-                    "seed": meta.seed, "model": station.model.name, "generated": generated},
+                    "seed": meta.seed, "model": station.model.name, "generated": generated,
+                    "fx_preset": station.fx.preset, "home": look.home_url},
+        "look": {"palette": list(look.palette), "font": look.font, "heading_font": look.heading_font or look.font,
+                 "background": look.background},
         "loops": {"drums": f"{loops.drums_bars}m", "ambience": f"{loops.ambience_bars}m",
                   "track": f"{loops.track_bars}m", "quote_at": loops.quote_at,
                   "beats_per_bar": loops.beats_per_bar},

@@ -305,8 +305,11 @@ def _stamp_key(path: Path) -> str | None:
 
 
 def cli_build(args) -> int:
+    from . import stations
     from .cli import station_from_args
 
+    if stations.is_stations_folder(args.station):  # a stations/ folder: every station and a picker
+        return stations.cli_build(args)
     station = station_from_args(args)
     build(station, args.force, args.jobs, args.quiet, args.out)
     return 0

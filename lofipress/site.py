@@ -76,7 +76,7 @@ def write_site(station, press: dict, out_dir: Path) -> dict:
     loss_png = (press.get("about") or {}).get("loss_png")
     if loss_png and not Path(loss_png).is_file():
         raise SiteError("the model's loss plot is missing", loss_png, "retrain or rebuild with --force")
-    tmp = _fresh_folder(out_dir)
+    tmp = fresh_folder(out_dir)
     try:
         for rel, src in sorted(sources.items()):
             _copy(src, tmp / rel)
@@ -90,10 +90,10 @@ def write_site(station, press: dict, out_dir: Path) -> dict:
         _write_pages(station, press, tmp, bool(loss_png), generated)
         mf.build_manifest(station, press, tmp, generated)
         summary = summarize(tmp)
-        _swap(tmp, out_dir)
+        swap(tmp, out_dir)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise _site_error(exc, out_dir) from None
+        raise site_error(exc, out_dir) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -143,7 +143,7 @@ def page_weight(site_dir: Path, page: str = "index.html") -> dict:
     return {"kb": round(sum(sizes.values()) / 1000, 1), "files": sizes}
 
 
-def _fresh_folder(out_dir: Path) -> Path:
+def fresh_folder(out_dir: Path) -> Path:
     """Make an empty folder beside out_dir (same filesystem, so os.replace is atomic)."""
     parent = out_dir.parent
     _remove_stale(parent, out_dir.name)
@@ -153,7 +153,7 @@ def _fresh_folder(out_dir: Path) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
     except OSError as exc:
-        raise _site_error(exc, out_dir) from None
+        raise site_error(exc, out_dir) from None
     return tmp
 
 
@@ -178,7 +178,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _swap(tmp: Path, out_dir: Path) -> None:
+def swap(tmp: Path, out_dir: Path) -> None:
     """Move the new site into place; the old one is removed only once the new one is in."""
     old = None
     if out_dir.exists():
@@ -197,7 +197,7 @@ def _swap(tmp: Path, out_dir: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _site_error(exc: OSError, out_dir: Path) -> SiteError:
+def site_error(exc: OSError, out_dir: Path) -> SiteError:
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return SiteError("the disk is full", out_dir, "free some space and build again")
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
@@ -217,7 +217,7 @@ def _write(path: Path, text: str) -> None:
 
 
 @functools.cache
-def _environment():
+def environment():
     """One Jinja2 environment per process; it recompiles a template when its file changes (serve)."""
     import jinja2
 
@@ -272,14 +272,27 @@ def _about_context(about: dict, has_loss: bool) -> dict:
             "eval_stats": [(k, v) for k, v in sorted(ev.items()) if not isinstance(v, (dict, list))]}
 
 
+def look_css(settings) -> str:
+    """A station's look as CSS custom properties for a style attribute (style.css reads them)."""
+    names = ("bg", "fg", "accent", "accent2")
+    fonts = f"--font: {settings.font}; --font-heading: {settings.heading_font or settings.font}"
+    return "; ".join(f"--{name}: {value}" for name, value in zip(names, settings.palette)) + f"; {fonts}"
+
+
+def home_link(home_url: str, root: str) -> str:
+    """The "All stations" link of a page `root` deep: relative URLs count from the station's top folder."""
+    if not home_url or "://" in home_url or home_url.startswith("/"):
+        return home_url
+    return root + home_url
+
+
 def _write_pages(station, press: dict, site: Path, has_loss: bool, generated: str) -> None:
     """Render every HTML page and image into site."""
-    env = _environment()
+    env = environment()
     meta, settings = station.station, station.site
     palette = tuple(settings.palette)
     base_url = settings.base_url.rstrip("/")
-    css_vars = "; ".join(f"--{name}: {value}" for name, value in
-                         zip(("bg", "fg", "accent", "accent2"), palette)) + f"; --font: {settings.font}"
+    css_vars = look_css(settings)
     tracks = [{**t, "bpm": mf.tempo(t["bpm"]), "mp3": f"audio/tracks/{t['id']}.mp3", "midi": f"midi/{t['id']}.mid",
                "page": f"tracks/{t['id']}.html", "roll": f"img/tracks/{t['id']}.png", "n_notes": len(t["notes"]),
                "seconds": round(t["samples"] / t["sample_rate"], 3),
@@ -290,6 +303,7 @@ def _write_pages(station, press: dict, site: Path, has_loss: bool, generated: st
         social = f"{base_url}/img/social.png" if base_url else f"{root}img/social.png"
         ctx = {"station": {"title": meta.title, "description": meta.description, "model": station.model.name},
                "palette": palette, "css_vars": css_vars, "root": root, "generated": generated,
+               "home": home_link(settings.home_url, root),
                "page_url": f"{base_url}/{rel}" if base_url else "", "social": {"url": social},
                "page_name": rel.removesuffix(".html").split("/")[0], **extra}
         _write(site / rel, env.get_template(template).render(ctx))

@@ -382,6 +382,11 @@
     for (const t of M.tracks) if (!keep.has(t.audio.src)) bufCache.delete(t.audio.src);
   }
 
+  // The backdrop follows the ambience; with none, the station's own background (manifest.look).
+  function sceneOf(amb) {
+    return (amb && amb.visual) || (M.look && M.look.background) || "calm";
+  }
+
   function applySelectionState(plan) {
     const s = plan.sel;
     Object.assign(state, {
@@ -390,7 +395,7 @@
       quoteId: plan.quote ? s.quote : null, layers: { ...plan.src }, loaded: true,
     });
     const amb = byId(M.ambience, s.ambience);
-    state.visual = (amb && amb.visual) || "calm";
+    state.visual = sceneOf(amb);
     emit("scene", { visual: state.visual, bpm: plan.bpm });
     nowPlaying();
   }
@@ -788,7 +793,7 @@
       if (el && el.options.length && !params.has(k) && el.value && k !== "track") sel[k] = el.value || null;
     }
     const amb = byId(m.ambience, sel.ambience);
-    state.visual = (amb && amb.visual) || "calm";
+    state.visual = sceneOf(amb);
     Object.assign(state, { trackId: sel.track, source: sel.source, songId: sel.song, drumsId: sel.drums,
       ambienceId: sel.ambience, quoteId: sel.quote });
     bindUi();

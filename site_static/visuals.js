@@ -1,5 +1,5 @@
 /* lofipress visuals: a p5 (v2, instance mode) backdrop per ambience (rain, fire,
- * wind, water, calm) and blooms for the notes of the playing track. It only reads
+ * wind, water, night, calm) and blooms for the notes of the playing track. It only reads
  * the player's events; notes arrive through Tone.getDraw(), in animation frames. */
 (() => {
   "use strict";
@@ -80,7 +80,7 @@
 
     function makeParticles() {
       const area = (w * h) / (1280 * 800);
-      const n = Math.round({ rain: 180, fire: 70, wind: 46, water: 6, calm: 28 }[scene] * Math.min(1.5, Math.max(0.35, area)));
+      const n = Math.round({ rain: 180, fire: 70, wind: 46, water: 6, night: 110, calm: 28 }[scene] * Math.min(1.5, Math.max(0.35, area)));
       parts = Array.from({ length: n }, () => spawn(true));
     }
 
@@ -91,6 +91,10 @@
         case "fire": return { x: w * (0.3 + r() * 0.4), y: anywhere ? h * (0.4 + r() * 0.6) : h + 5, v: 0.6 + r() * 1.4, s: 1 + r() * 2.5, life: r(), ph: r() * 6.3 };
         case "wind": return { x: anywhere ? r() * w : -40, y: r() * h * 0.85, v: 1.2 + r() * 2.2, s: 2 + r() * 4, ph: r() * 6.3, a: 0.25 + r() * 0.35 };
         case "water": return { k: parts.length, amp: 6 + r() * 10, len: 0.004 + r() * 0.006, ph: r() * 6.3, v: 0.01 + r() * 0.02 };
+        case "night": { // mostly still stars; one in eight a firefly low over the roofs
+          const fly = r() < 0.12;
+          return { fly, x: r() * w, y: fly ? h * (0.6 + r() * 0.35) : r() * h * 0.62, s: fly ? 2.5 : 0.6 + r() * 1.6, tw: 0.4 + r() * 1.8, ph: r() * 6.3 };
+        }
         default: return { x: r() * w, y: r() * h, s: 20 + r() * 70, v: 0.1 + r() * 0.25, ph: r() * 6.3, a: 0.04 + r() * 0.06 };
       }
     }
@@ -129,6 +133,16 @@
           ctx.moveTo(l.x - 40 * l.v, y + Math.sin((l.x - 40) * 0.01 + l.ph) * 18);
           ctx.quadraticCurveTo(l.x - 20 * l.v, y - 6, l.x, y);
           ctx.stroke();
+        }
+      } else if (scene === "night") {
+        for (const s of parts) {
+          const glow = 0.5 + 0.5 * Math.sin(t * s.tw + s.ph);
+          if (s.fly) {
+            s.x = (s.x + Math.cos(t * 0.3 + s.ph) * 0.5 * k + w) % w;
+            s.y += Math.sin(t * 0.4 + s.ph) * 0.3 * k;
+          }
+          ctx.fillStyle = s.fly ? rgba(pal.accent2, 0.7 * glow) : rgba(pal.fg, 0.2 + 0.4 * glow);
+          ctx.fillRect(s.x, s.y, s.s, s.s);
         }
       } else if (scene === "water") {
         for (const [i, wv] of parts.entries()) {

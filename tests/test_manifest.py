@@ -22,7 +22,10 @@ AUDIO = {"src": SRC, "samples": int}
 BY_BPM = {"*": AUDIO}  # "*": a mapping whose every value has this shape
 SCHEMA = {
     "version": int,
-    "station": {"name": str, "title": str, "description": str, "seed": int, "model": str, "generated": DATE},
+    "station": {"name": str, "title": str, "description": str, "seed": int, "model": str, "generated": DATE,
+                "fx_preset": ("dusty", "tape", "muffled", "clean"), "home": str},
+    "look": {"palette": [str, str, str, str], "font": str, "heading_font": str,
+             "background": ("calm", "rain", "fire", "wind", "water", "night")},
     "loops": {"drums": BARS, "ambience": BARS, "track": BARS, "quote_at": BBS, "beats_per_bar": int},
     "live_fx": {"lowpass_hz": float, "bit_depth": int, "noise_db": float, "wow_cents": float},
     "pack": {"name": str, "license": str},
