@@ -4,10 +4,14 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: site test test-fast setup system bench clean corpus pack model
+.PHONY: site stations test test-fast setup system bench clean corpus pack model
 
 site: setup
 	$(PY) build.py
+
+# Every station in stations/ (stations/stations.toml lists them) and a picker, into one site.
+stations: setup
+	$(PY) -m lofipress.cli build --station stations
 
 test: setup system
 	$(PY) -m pytest -q -n 2 --dist loadgroup
