@@ -83,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     q = _command(psub, "import", help="draft a pack.toml from a folder of sounds or a .sf2")
     q.add_argument("src")
     q.add_argument("dir")
+    q.add_argument("--stretch", nargs="?", const="", metavar="TEMPOS",
+                   help="varispeed drum loops within 8%% of a station tempo onto it (TEMPOS: 72-86/2 or 80,85,90; "
+                        "default: the default station's)")
     q.set_defaults(handler="lofipress.pack_import:cli_import")
 
     p = _command(sub, "clean", help="remove what lofipress made (site and cache), nothing else")

@@ -19,6 +19,7 @@ KIT_VOICES = ("kick", "snare", "rim", "hat_closed", "hat_open", "ride", "shaker"
 VISUALS = ("rain", "fire", "wind", "water", "calm", "city", "night", "snow", "birds")
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3")
 STEPS_PER_BAR = 16  # patterns are written on a 16th-note grid
+TODO = "TODO"  # what `pack import` writes where only a person knows (credits, quote text)
 
 
 @dataclass(frozen=True)
@@ -281,8 +282,18 @@ def zone_files(pack: Pack) -> list[Path]:
     return sorted(set(files))
 
 
+def needs_human(pack: Pack) -> list[str]:
+    """What a person must still fill in: a drafted pack (TODO credits, quote text) loads but is not publishable."""
+    todo = [c.file for c in pack.credits if any(TODO in v for v in (c.title, c.author, c.source, c.license))]
+    notes = [f"{len(todo)} of {len(pack.credits)} credits need a human (TODO in title, author, source or license; "
+             f"first: {todo[0]}): fill them in pack.toml before you publish"] if todo else []
+    notes += ["the pack's license says TODO"] if TODO in pack.license else []
+    return notes + [f"quote '{q.id}' needs its {'text' if TODO in q.text else 'speaker'} (TODO in pack.toml)"
+                    for q in pack.quotes if TODO in q.text or TODO in q.speaker]
+
+
 def cli_check(args) -> int:
-    """`lofipress pack check DIR`: validate and print the credits table."""
+    """`lofipress pack check DIR`: validate, print the credits table, warn about what still needs a human."""
     pack = load_pack(Path(args.dir))
     print(f"pack '{pack.name}' ({pack.license}): "
           + ", ".join(f"{r} {len(i.zones)} zones" for r, i in pack.instruments.items())
@@ -292,5 +303,8 @@ def cli_check(args) -> int:
     widths = [min(40, max(len(row[i]) for row in rows)) for i in range(4)]
     for row in rows:
         print("  ".join(cell[:40].ljust(w) for cell, w in zip(row, widths)).rstrip())
-    print("ok")
+    warnings = needs_human(pack)
+    for w in warnings:
+        print(f"warning: {w}")
+    print(f"ok, with {len(warnings)} warning(s)" if warnings else "ok")
     return 0

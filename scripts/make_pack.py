@@ -14,22 +14,12 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-import pretty_midi
 import soundfile as sf
 from scipy.signal import butter, sosfilt
 
-SR = 44100
-SF2 = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
-SPACING_S = 4.0  # one note every 4 s in the render: the release of each dies before the next
-NOTE_S, KEEP_S = 2.0, 2.6  # hold each sampled note 2 s and keep 0.6 s of its release
-LAYERS = ((1, 80, 64), (81, 127, 112))  # (vel_lo, vel_hi, velocity sampled): soft and hard layers
-INSTRUMENTS = {  # role: (GM program, lowest root, highest root); roots every minor third
-    "keys": (4, 36, 84),  # Electric Piano 1 (Rhodes-like tines)
-    "piano": (0, 36, 84),  # Acoustic Grand
-    "bass": (33, 28, 55),  # Electric Bass (finger)
-}
-KIT = {"kick": (36, 0.6), "snare": (38, 0.5), "rim": (37, 0.3), "hat_closed": (42, 0.25), "hat_open": (46, 0.8),
-       "ride": (51, 1.5), "shaker": (70, 0.3)}  # voice: (GM drum note, seconds kept)
+from lofipress.pack_import import (INSTRUMENTS, KIT, PATTERNS, RENDER_SR as SR, make_instruments, make_kit, pack_toml,
+                                   write_ogg)
+
 QUOTES = [
     ("walden-stream", "Time is but the stream I go a-fishing in.", "Henry David Thoreau, Walden (1854)"),
     ("walden-woods", "I went to the woods because I wished to live deliberately, to front only the essential "
@@ -42,79 +32,6 @@ QUOTES = [
 BEDS = [("rain", "Rain on the window", "rain"), ("fire", "Fireplace", "fire"), ("wind", "Wind in the trees", "wind"),
         ("water", "Creek", "water")]
 BED_S = 24.0  # >= 20 s: render.render_ambience makes a shorter bed cyclic and crossfades the loop seam
-PATTERNS = {  # id: (title, swing, snare_late_ms, {voice: 16 velocities per bar})
-    "boombap": ("Boom bap", 0.58, 22.0, {
-        "kick": [112, 0, 0, 0, 0, 0, 0, 0, 0, 0, 96, 0, 0, 0, 0, 0],
-        "snare": [0, 0, 0, 0, 108, 0, 0, 0, 0, 0, 0, 0, 108, 0, 0, 0],
-        "hat_closed": [80, 0, 52, 0, 78, 0, 50, 0, 80, 0, 54, 0, 76, 0, 48, 60]}),
-    "lazy": ("Lazy Sunday", 0.6, 28.0, {
-        "kick": [108, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
-        "rim": [0, 0, 0, 0, 96, 0, 0, 0, 0, 0, 0, 0, 96, 0, 0, 0],
-        "shaker": [0, 0, 50, 0, 0, 0, 50, 0, 0, 0, 50, 0, 0, 0, 50, 0]}),
-    "dusty-ride": ("Dusty ride", 0.62, 18.0, {
-        "kick": [110, 0, 0, 0, 0, 0, 0, 70, 0, 0, 100, 0, 0, 0, 0, 0],
-        "snare": [0, 0, 0, 0, 104, 0, 0, 0, 0, 0, 0, 0, 104, 0, 0, 30],
-        "ride": [70, 0, 0, 0, 64, 0, 0, 50, 70, 0, 0, 0, 64, 0, 0, 50],
-        "hat_open": [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 56, 0]}),
-}
-
-
-def _fluidsynth(midi: pretty_midi.PrettyMIDI, work: Path) -> np.ndarray:
-    mid, wav = work / "x.mid", work / "x.wav"
-    midi.write(str(mid))
-    subprocess.run(["fluidsynth", "-ni", "-R", "0", "-C", "0", "-g", "0.6", "-F", str(wav), "-r", str(SR),
-                    str(SF2), str(mid)], check=True, capture_output=True)
-    audio, _ = sf.read(str(wav), dtype="float32", always_2d=True)
-    return audio.mean(axis=1)
-
-
-def _cut(audio: np.ndarray, start_s: float, keep_s: float) -> np.ndarray:
-    x = audio[int(start_s * SR): int((start_s + keep_s) * SR)].copy()
-    fade = int(0.08 * SR)
-    x[-fade:] *= np.linspace(1, 0, fade) ** 2
-    return x
-
-
-def _ogg(path: Path, audio: np.ndarray, quality: float = 0.35) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    sf.write(str(path), audio, SR, format="OGG", subtype="VORBIS", compression_level=1 - quality)
-
-
-def make_instruments(out: Path, work: Path, instruments: dict = INSTRUMENTS) -> list[str]:
-    lines = []
-    for role, (program, lo_root, hi_root) in instruments.items():
-        roots = list(range(lo_root, hi_root + 1, 3))
-        midi = pretty_midi.PrettyMIDI()
-        inst = pretty_midi.Instrument(program=program)
-        plan = [(r, layer) for r in roots for layer in LAYERS]
-        for i, (root, (_, _, vel)) in enumerate(plan):
-            inst.notes.append(pretty_midi.Note(vel, root, i * SPACING_S, i * SPACING_S + NOTE_S))
-        midi.instruments.append(inst)
-        audio = _fluidsynth(midi, work)
-        zones = []
-        for i, (root, (vlo, vhi, vel)) in enumerate(plan):
-            rel = f"{role}/{root}-v{vel}.ogg"
-            _ogg(out / rel, _cut(audio, i * SPACING_S, KEEP_S))
-            lo = 0 if root == roots[0] else root - 1  # each zone plays its root, one below, one above
-            hi = 127 if root == roots[-1] else root + 1
-            zones.append(f'  {{file = "{rel}", root = {root}, lo = {lo}, hi = {hi}, vel_lo = {vlo}, vel_hi = {vhi}}}')
-        lines += [f"[instruments.{role}]", "zones = [", ",\n".join(zones), "]", ""]
-    return lines
-
-
-def make_kit(out: Path, work: Path, kit: dict = KIT, kit_program: int = 0) -> list[str]:
-    """One-shots of a GM drum kit; on the drum channel the program picks the kit (0 Standard, 40 Brush)."""
-    midi = pretty_midi.PrettyMIDI()
-    drums = pretty_midi.Instrument(program=kit_program, is_drum=True)
-    for i, (note, _) in enumerate(kit.values()):
-        drums.notes.append(pretty_midi.Note(110, note, i * SPACING_S, i * SPACING_S + 0.2))
-    midi.instruments.append(drums)
-    audio = _fluidsynth(midi, work)
-    lines = ["[kit]"]
-    for i, (voice, (_, keep_s)) in enumerate(kit.items()):
-        _ogg(out / f"kit/{voice}.ogg", _cut(audio, i * SPACING_S, keep_s), 0.5)
-        lines.append(f'{voice} = "kit/{voice}.ogg"')
-    return lines + [""]
 
 
 def _sos(kind, freq, order=2):
@@ -195,35 +112,27 @@ def main(out: Path, variant: str = "default") -> None:
     out.mkdir(parents=True)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        inst_lines = make_instruments(out, work, v["instruments"])
-        kit_lines = make_kit(out, work, v["kit"], v["kit_program"])
-        quote_lines = []
-        for qid, text, speaker in v["quotes"]:
-            _ogg(out / f"quotes/{qid}.ogg", make_quote(text, work, v["voice"]), 0.3)
-            quote_lines += ["[[quotes]]", f'id = "{qid}"', f'file = "quotes/{qid}.ogg"', f'text = "{text}"',
-                            f'speaker = "{speaker}"', ""]
-    bed_lines = []
-    for seed, (bid, title, visual) in enumerate(v["beds"]):
-        _ogg(out / f"ambience/{bid}.ogg", make_bed(bid, v["bed_seed"] + seed), 0.3)
-        bed_lines += ["[[ambience]]", f'id = "{bid}"', f'title = "{title}"', f'file = "ambience/{bid}.ogg"',
-                      f'visual = "{visual}"', ""]
-    pattern_lines = []
-    for pid, (title, swing, late_ms, grid) in v["patterns"].items():
-        pattern_lines += [f"[patterns.{pid}]", f'title = "{title}"', "bars = 1", f"swing = {swing}",
-                          f"snare_late_ms = {late_ms}", f"[patterns.{pid}.grid]"]
-        pattern_lines += [f"{voice} = {steps}" for voice, steps in grid.items()] + [""]
-    fluid = ('title = "FluidR3 GM SoundFont", author = "Frank Wen", '
-             'source = "https://packages.debian.org/fluid-soundfont-gm", license = "MIT"')
-    procedural = 'author = "lofipress (scripts/make_pack.py)", source = "made procedurally in numpy", license = "CC0-1.0"'
-    credits = [f'  {{file = "{d}/", {fluid}}}' for d in (*v["instruments"], "kit")]
-    credits += [f'  {{file = "ambience/{b}.ogg", title = "{t}", {procedural}}}' for b, t, _ in v["beds"]]
-    credits += [f'  {{file = "quotes/{q}.ogg", title = "{s} (text public domain), read by espeak-ng", '
-                f'author = "lofipress (espeak-ng voice)", source = "espeak-ng {v["voice"][0]}, radio filter", '
-                f'license = "CC0-1.0"}}' for q, _, s in v["quotes"]]
-    head = ['# Generated by scripts/make_pack.py; edit that script, not this file.', f'name = "{v["name"]}"',
-            'license = "MIT (FluidR3 instruments and kit) and CC0-1.0 (ambience, spoken quotes)"',
-            "credits = [", ",\n".join(credits), "]", "", *quote_lines, *bed_lines]
-    (out / "pack.toml").write_text("\n".join(head + inst_lines + kit_lines + pattern_lines))
+        instruments = make_instruments(out, work, v["instruments"])
+        kit = make_kit(out, work, v["kit"], v["kit_program"])
+        for qid, text, _ in v["quotes"]:
+            write_ogg(out / f"quotes/{qid}.ogg", make_quote(text, work, v["voice"]), 0.3)
+    for seed, (bid, _, _) in enumerate(v["beds"]):
+        write_ogg(out / f"ambience/{bid}.ogg", make_bed(bid, v["bed_seed"] + seed), 0.3)
+    fluid = {"title": "FluidR3 GM SoundFont", "author": "Frank Wen",
+             "source": "https://packages.debian.org/fluid-soundfont-gm", "license": "MIT"}
+    procedural = {"author": "lofipress (scripts/make_pack.py)", "source": "made procedurally in numpy",
+                  "license": "CC0-1.0"}
+    credits = [{"file": f"{d}/", **fluid} for d in (*v["instruments"], "kit")]
+    credits += [{"file": f"ambience/{b}.ogg", "title": t, **procedural} for b, t, _ in v["beds"]]
+    credits += [{"file": f"quotes/{q}.ogg", "title": f"{s} (text public domain), read by espeak-ng",
+                 "author": "lofipress (espeak-ng voice)", "source": f"espeak-ng {v['voice'][0]}, radio filter",
+                 "license": "CC0-1.0"} for q, _, s in v["quotes"]]
+    quotes = [{"id": q, "file": f"quotes/{q}.ogg", "text": text, "speaker": s} for q, text, s in v["quotes"]]
+    beds = [{"id": b, "title": t, "file": f"ambience/{b}.ogg", "visual": vis} for b, t, vis in v["beds"]]
+    text = pack_toml(["# Generated by scripts/make_pack.py; edit that script, not this file."], v["name"],
+                     "MIT (FluidR3 instruments and kit) and CC0-1.0 (ambience, spoken quotes)", credits, quotes, beds,
+                     instruments=instruments, kit=kit, patterns=v["patterns"])
+    (out / "pack.toml").write_text(text)
     (out / "LICENSE.md").write_text(v["license"])
 
 
