@@ -39,15 +39,13 @@ def _press(audio: np.ndarray, sample_rate: int, out_path, target_lufs: float, ce
            quality: int, loop: bool) -> dict:
     """Master, encode, decode, measure; correct level and ceiling once if the MP3 drifted."""
     out = mastering.master(audio, sample_rate, target_lufs, ceiling_dbtp)
-    encode.write_mp3(out, sample_rate, out_path, quality, loop=loop)
-    decoded, _ = encode.decode(out_path, out.shape[1])
+    decoded = encode.encode_checked(out, sample_rate, out_path, quality, loop=loop)
     got = mastering.measure(decoded, sample_rate)
     if abs(got["lufs"] - target_lufs) > LUFS_AIM or got["true_peak_dbtp"] > ceiling_dbtp - TP_MARGIN_DB:
         over_db = max(0.0, got["true_peak_dbtp"] - (ceiling_dbtp - TP_MARGIN_DB))
-        lufs_shift = got["lufs"] - mastering.measure(out, sample_rate)["lufs"]  # what MP3 did to loudness
+        lufs_shift = got["lufs"] - mastering.loudness(out, sample_rate)  # what MP3 did to loudness
         out = mastering.master(audio, sample_rate, target_lufs - lufs_shift, ceiling_dbtp - over_db - 0.1)
-        encode.write_mp3(out, sample_rate, out_path, quality, loop=loop)
-        decoded, _ = encode.decode(out_path, out.shape[1])
+        decoded = encode.encode_checked(out, sample_rate, out_path, quality, loop=loop)
         got = mastering.measure(decoded, sample_rate)
     if got["lufs"] > mastering.SILENCE_LUFS and (abs(got["lufs"] - target_lufs) > LUFS_TOLERANCE
                                                  or got["true_peak_dbtp"] > ceiling_dbtp):

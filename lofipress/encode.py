@@ -33,6 +33,13 @@ def seam_jump(audio: np.ndarray) -> tuple[float, float]:
 
 
 def write_mp3(audio: np.ndarray, sample_rate: int, path: str | Path, quality: int = 2, loop: bool = True) -> int:
+    """Encode float audio to an MP3 at path and check it (see encode_checked); returns the bytes written."""
+    encode_checked(audio, sample_rate, path, quality, loop)
+    return Path(path).stat().st_size
+
+
+def encode_checked(audio: np.ndarray, sample_rate: int, path: str | Path, quality: int = 2,
+                   loop: bool = True) -> np.ndarray:
     """Encode float audio (n, channels) to an MP3 at path, decode it back and check it.
 
     Args:
@@ -42,7 +49,7 @@ def write_mp3(audio: np.ndarray, sample_rate: int, path: str | Path, quality: in
         quality: LAME VBR level (-V), 0 best.
         loop: also check that the decoded seam is no larger than the loop's largest step.
     Returns:
-        Number of bytes written.
+        The decoded MP3, float32 (n, channels): callers measure it instead of decoding again.
     Raises:
         AudioError: ffmpeg failed, the decoded length differs, or the seam clicks.
     """
@@ -72,7 +79,7 @@ def write_mp3(audio: np.ndarray, sample_rate: int, path: str | Path, quality: in
         tmp.unlink(missing_ok=True)
         raise
     os.replace(tmp, path)
-    return path.stat().st_size
+    return decoded
 
 
 def decode(path: str | Path, channels: int | None = None) -> tuple[np.ndarray, int]:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-from scipy.signal import butter, oaconvolve, sosfilt
+from scipy import fft
+from scipy.signal import butter, sosfilt
 
 from .config import FxSettings
 
@@ -54,10 +55,16 @@ def resolve(settings: FxSettings) -> dict:
 
 
 def _filter_wrap(sos, audio: np.ndarray, sample_rate: int) -> np.ndarray:
-    """Run an IIR filter as if the loop had been playing forever (state settles on the loop's end)."""
+    """Run an IIR filter as if the loop had been playing forever (state settles on the loop's end).
+
+    Pass float32 `sos` for filters well above the bass, where single precision is
+    plenty and twice as fast; low cut-offs keep float64 (their poles sit near 1).
+    """
     pad = min(len(audio), int(FILTER_PAD_S * sample_rate))
-    padded = np.concatenate([audio[len(audio) - pad:], audio])
-    return sosfilt(sos, padded, axis=0)[pad:].astype(np.float32)
+    zi = np.zeros((len(sos), 2, audio.shape[1]), dtype=np.result_type(sos, audio))
+    _, zi = sosfilt(sos, audio[len(audio) - pad:], axis=0, zi=zi)
+    out, _ = sosfilt(sos, audio, axis=0, zi=zi)
+    return out.astype(np.float32, copy=False)
 
 
 def highpass(audio: np.ndarray, sample_rate: int, cutoff_hz: float) -> np.ndarray:
@@ -71,7 +78,8 @@ def lowpass(audio: np.ndarray, sample_rate: int, cutoff_hz: float) -> np.ndarray
     """4th-order Butterworth low-pass: the dull top of an old record or a sampler's output filter."""
     if cutoff_hz <= 0 or cutoff_hz >= sample_rate / 2 * 0.98:
         return audio
-    return _filter_wrap(butter(4, cutoff_hz, "lowpass", fs=sample_rate, output="sos"), audio, sample_rate)
+    sos = butter(4, cutoff_hz, "lowpass", fs=sample_rate, output="sos")
+    return _filter_wrap(sos.astype(np.float32) if cutoff_hz >= 1000 else sos, audio, sample_rate)
 
 
 def _loop_hz(freq_hz: float, n_samples: int, sample_rate: int) -> float:
@@ -98,17 +106,19 @@ def wow_flutter(audio: np.ndarray, sample_rate: int, wow_hz: float, wow_cents: f
         delay += depth_n * np.sin(2 * np.pi * f * t / sample_rate + rng.uniform(0, 2 * np.pi))
     if not delay.any():
         return audio
-    pos = np.mod(t - delay, n)  # reads before 0 or past the end wrap round the loop
+    t -= delay
+    pos = np.mod(t, n, out=t)  # reads before 0 or past the end wrap round the loop
     i0 = pos.astype(np.int64)
-    frac = (pos - i0).astype(np.float32)
+    frac = (pos - i0).astype(np.float32)[:, None]
     i1 = i0 + 1
     i1[i1 == n] = 0
-    out = np.empty(audio.shape, dtype=np.float32)
-    for c in range(audio.shape[1]):
-        col = np.ascontiguousarray(audio[:, c], dtype=np.float32)
-        a = col[i0]
-        out[:, c] = a + frac * (col[i1] - a)
-    return out
+    x = np.asarray(audio, dtype=np.float32)
+    a = x[i0]  # whole frames: one gather for every channel
+    b = x[i1]
+    b -= a
+    b *= frac
+    b += a
+    return b
 
 
 def saturate(audio: np.ndarray, drive: float, bias: float = 0.12) -> np.ndarray:
@@ -117,21 +127,31 @@ def saturate(audio: np.ndarray, drive: float, bias: float = 0.12) -> np.ndarray:
         return audio
     offset = np.tanh(drive * bias)
     slope = drive * (1 - offset ** 2)  # derivative at 0: divide it out so quiet passages keep their level
-    out = (np.tanh(drive * (audio + bias)) - offset) / slope
-    return (out - out.mean(axis=0)).astype(np.float32)  # the bias leaves DC: remove it
+    out = np.asarray(audio, dtype=np.float32) + np.float32(bias)
+    out *= np.float32(drive)
+    np.tanh(out, out=out)
+    out -= np.float32(offset)
+    out *= np.float32(1 / slope)
+    out -= out.mean(axis=0, dtype=np.float64).astype(np.float32)  # the bias leaves DC: remove it
+    return out
 
 
 def bitcrush(audio: np.ndarray, sample_rate: int, bit_depth: int, reduce_rate_hz: float) -> np.ndarray:
     """Sample-and-hold to reduce_rate_hz (no anti-alias filter, like the SP-1200) and round to bit_depth bits."""
-    out = audio
+    out = np.asarray(audio, dtype=np.float32)
     if 0 < reduce_rate_hz < sample_rate:
-        held = np.floor(np.arange(len(audio)) * (reduce_rate_hz / sample_rate))
-        src = np.minimum(np.ceil(held * (sample_rate / reduce_rate_hz)), len(audio) - 1).astype(np.int64)
-        out = out[src]
+        # output sample k holds the input at the first sample of its hold period j = floor(k * rate / sr)
+        n = len(out)
+        periods = int(np.floor((n - 1) * (reduce_rate_hz / sample_rate))) + 1
+        starts = np.ceil(np.arange(periods + 1) * (sample_rate / reduce_rate_hz)).astype(np.int64)
+        starts[-1] = n
+        out = np.repeat(out[np.minimum(starts[:-1], n - 1)], np.diff(starts), axis=0)
     if 0 < bit_depth < 24:
-        steps = 2.0 ** (bit_depth - 1)
-        out = np.round(out * steps) / steps
-    return np.asarray(out, dtype=np.float32)
+        steps = np.float32(2.0 ** (bit_depth - 1))
+        out = out * steps
+        np.round(out, out=out)
+        out /= steps
+    return out
 
 
 def reverb(audio: np.ndarray, sample_rate: int, mix: float, decay_s: float, rng: np.random.Generator) -> np.ndarray:
@@ -144,7 +164,7 @@ def reverb(audio: np.ndarray, sample_rate: int, mix: float, decay_s: float, rng:
         return audio
     down = 4 if sample_rate >= 32000 else 2
     low_sr = sample_rate / down
-    aa = butter(6, 0.4 * low_sr, fs=sample_rate, output="sos")  # also the wet path's tone: dark room
+    aa = butter(6, 0.4 * low_sr, fs=sample_rate, output="sos").astype(np.float32)  # also the dark room's tone
     small = _filter_wrap(aa, audio, sample_rate)[::down]
     n_ir = int(decay_s * low_sr)
     t = np.arange(n_ir) / low_sr
@@ -152,16 +172,16 @@ def reverb(audio: np.ndarray, sample_rate: int, mix: float, decay_s: float, rng:
     ir[: int(0.012 * low_sr)] = 0.0  # 12 ms pre-delay: the first wall of a small room
     ir /= np.sqrt((ir ** 2).sum(axis=0))  # unit energy per channel
     m = len(small)
-    wet_small = np.zeros_like(small)
-    for c in range(audio.shape[1]):
-        full = oaconvolve(small[:, c], ir[:, c])
-        for start in range(0, len(full), m):  # fold the tail onto the loop's start
-            chunk = full[start:start + m]
-            wet_small[: len(chunk), c] += chunk
-    up = np.zeros_like(audio)
-    up[::down] = wet_small[: len(up[::down])] * down
+    folded = np.zeros((m, audio.shape[1]))
+    for start in range(0, n_ir, m):  # an IR longer than the loop wraps onto itself
+        folded[: min(m, n_ir - start)] += ir[start:start + m]
+    # circular convolution: the tail that rings past the loop's end lands on its start
+    wet_small = fft.irfft(fft.rfft(small, axis=0) * fft.rfft(folded, axis=0), m, axis=0).astype(np.float32)
+    up = np.zeros_like(audio, dtype=np.float32)
+    up[::down] = wet_small[: len(up[::down])] * np.float32(down * mix)
     wet = _filter_wrap(aa, up, sample_rate)  # interpolate back to the full rate
-    return (audio * (1 - 0.5 * mix) + wet * mix).astype(np.float32)
+    wet += audio * np.float32(1 - 0.5 * mix)
+    return wet
 
 
 def sidechain(audio: np.ndarray, sample_rate: int, kick_times_s, depth_db: float, release_s: float = 0.18,
@@ -171,12 +191,13 @@ def sidechain(audio: np.ndarray, sample_rate: int, kick_times_s, depth_db: float
         return audio
     n = len(audio)
     kicks = np.unique(np.round(np.asarray(kick_times_s) * sample_rate).astype(np.int64) % n)
-    k = np.arange(n)
-    prev = np.searchsorted(kicks, k, side="right") - 1
-    since = np.where(prev >= 0, k - kicks[prev], k - (kicks[-1] - n)).astype(np.float64) / sample_rate
+    gaps = np.diff(np.append(kicks, kicks[0] + n))  # each kick rules until the next one (wrapping round)
+    since = np.arange(gaps.max(), dtype=np.float64) / sample_rate
     shape = np.minimum(1.0, since / attack_s) * np.exp(-np.maximum(0.0, since - attack_s) / release_s)
-    gain = 1.0 - (1.0 - 10 ** (-depth_db / 20)) * shape
-    return (audio * gain[:, None]).astype(np.float32)
+    curve = (1.0 - (1.0 - 10 ** (-depth_db / 20)) * shape).astype(np.float32)  # gain after a kick
+    gain = np.concatenate([curve[:g] for g in gaps])
+    gain = np.roll(gain, kicks[0])  # the first segment starts at the first kick
+    return np.asarray(audio, dtype=np.float32) * gain[:, None]
 
 
 def compress(audio: np.ndarray, sample_rate: int, threshold_db: float, ratio: float, attack_ms: float = 15.0,
@@ -203,20 +224,24 @@ def compress(audio: np.ndarray, sample_rate: int, threshold_db: float, ratio: fl
             if lap:
                 smooth[i] = state
     centers = (np.arange(n_blocks) + 0.5) * block
-    gain_db = np.interp(np.arange(len(audio)), centers, smooth, period=n_blocks * block)
-    return (audio * (10 ** (gain_db / 20))[:, None]).astype(np.float32)
+    gain = np.interp(np.arange(len(audio)), centers, 10 ** (smooth / 20), period=n_blocks * block)
+    return np.asarray(audio, dtype=np.float32) * gain.astype(np.float32)[:, None]
 
 
 def vinyl_noise(audio: np.ndarray, sample_rate: int, crackle_db: float, hiss_db: float,
                 rng: np.random.Generator) -> np.ndarray:
     """Add hiss and crackle, their RMS set relative to the music's RMS (dB); both loop seamlessly."""
     n, channels = audio.shape
-    music_rms = float(np.sqrt(np.mean(audio.astype(np.float64) ** 2))) or 0.1
-    out = audio.astype(np.float32).copy()
+    out = np.array(audio, dtype=np.float32)
+    flat = out.reshape(-1)
+    music_rms = float(np.sqrt(np.dot(flat, flat) / len(flat))) or 0.1
     if hiss_db > OFF_DB:
         white = rng.standard_normal((n, channels), dtype=np.float32)
-        hiss = _filter_wrap(butter(2, [1500, 9000], "bandpass", fs=sample_rate, output="sos"), white, sample_rate)
-        out += hiss * (music_rms * 10 ** (hiss_db / 20) / (np.sqrt(np.mean(hiss ** 2)) + 1e-12))
+        band = butter(2, [1500, 9000], "bandpass", fs=sample_rate, output="sos").astype(np.float32)
+        hiss = _filter_wrap(band, white, sample_rate)
+        h = hiss.reshape(-1)
+        hiss *= np.float32(music_rms * 10 ** (hiss_db / 20) / (np.sqrt(np.dot(h, h) / len(h)) + 1e-12))
+        out += hiss
     if crackle_db > OFF_DB:
         rate_per_s = 6.0  # dust on a played record: a few ticks a second
         count = max(1, rng.poisson(rate_per_s * n / sample_rate))
