@@ -102,37 +102,46 @@ def arrange_stage(station: Station, cache: Cache, pieces: list[dict]) -> list[di
     return out
 
 
-def audio_jobs(station: Station, cache: Cache, pack, pack_hash: str, tracks: list[dict]) -> list[dict]:
-    """Every audio artifact the site needs, each with its cache path and the call that makes it."""
-    from . import audio
+def audio_jobs(station: Station, cache: Cache, pack, tracks: list[dict]) -> list[dict]:
+    """Every audio artifact the site needs, each with its cache path and the call that makes it.
+
+    A key holds the pack data and file bytes its job reads, not the whole pack nor where it lives:
+    a new kick redoes the drum loops only.
+    """
+    from . import audio, packs
 
     pack_dir = str(pack.root)
     m, fx = station.master, station.fx
     code = code_hash(*AUDIO_CODE)
+    hashes = {f: file_hash(f) for f in packs.zone_files(pack)}
     jobs = []
 
-    def add(kind, ident, func, args, **extra):
-        key = digest(kind, ident, [a for a in args if a != pack_dir], pack_hash, code)  # the pack counts by content
+    def add(kind, ident, func, args, reads, files, **extra):
+        key = digest(kind, ident, [a for a in args if a != pack_dir], reads, [hashes[f] for f in files], code,
+                     root=pack.root)
         jobs.append({"kind": kind, "id": ident, "func": func, "args": args,
                      "mp3": cache.path(f"audio/{kind}", key, ".mp3"),
                      "meta": cache.path(f"audio/{kind}", key, ".json"), **extra})
 
+    zones = [z.file for inst in pack.instruments.values() for z in inst.zones]
     for t in tracks:
         add("track", t["id"], audio.press_track,
-            (t["notes"], pack_dir, fx, m, t["tempo_bpm"], t["bars"], None, derive_seed(t["seed"], "render")))
+            (t["notes"], pack_dir, fx, m, t["tempo_bpm"], t["bars"], None, derive_seed(t["seed"], "render")),
+            pack.instruments, zones)
     tempos = sorted({t["tempo_bpm"] for t in tracks})
     lp = station.loops
     for pattern in sorted(pack.patterns):
+        kit = {voice: pack.kit[voice] for voice in pack.patterns[pattern].grid}
         for bpm in tempos:
             add("drums", f"{pattern}-{bpm}", audio.press_drums,
                 (pack_dir, pattern, bpm, lp.drums_bars, m, None, derive_seed(station.station.seed, "drums", pattern)),
-                ref=pattern, bpm=bpm)
+                (pack.patterns[pattern], kit), kit.values(), ref=pattern, bpm=bpm)
     for bed in pack.ambience:
         for bpm in tempos:
             add("ambience", f"{bed.id}-{bpm}", audio.press_ambience, (pack_dir, bed.id, bpm, lp.ambience_bars, m, None),
-                ref=bed.id, bpm=bpm)
+                bed, [bed.file], ref=bed.id, bpm=bpm)
     for q in pack.quotes:
-        add("quote", q.id, audio.press_quote, (pack_dir, q.id, m, None), ref=q.id)
+        add("quote", q.id, audio.press_quote, (pack_dir, q.id, m, None), q, [q.file], ref=q.id)
     for role in ("keys", "bass"):
         inst = pack.instruments.get(role)
         if inst is None:
@@ -141,7 +150,7 @@ def audio_jobs(station: Station, cache: Cache, pack, pack_hash: str, tracks: lis
         for i, z in enumerate(inst.zones):
             if z.vel_hi == top:
                 add("sample", f"{role}-{z.root}", audio.press_sample, (pack_dir, role, i, None, m.sample_rate),
-                    ref=role, root=z.root)
+                    z, [z.file], ref=role, root=z.root)
     return jobs
 
 
@@ -278,8 +287,7 @@ def build(station: Station, force: bool = False, jobs: int = 0, quiet: bool = Fa
     tracks = arrange_stage(station, cache, pieces)
     pack_dir = station.path(station.pack.dir) / station.pack.name
     pack = packs.load_pack(pack_dir)
-    pack_hash = tree_hash(pack_dir)
-    job_list = audio_jobs(station, cache, pack, pack_hash, tracks)
+    job_list = audio_jobs(station, cache, pack, tracks)
     workers = jobs or os.cpu_count() or 1
     run_jobs(job_list, workers, log, quiet)
     press = gather(station, pack, tracks, job_list, model_dir, pieces)
