@@ -20,6 +20,8 @@ VISUALS = ("rain", "fire", "wind", "water", "calm", "city", "night", "snow", "bi
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3")
 STEPS_PER_BAR = 16  # patterns are written on a 16th-note grid
 TODO = "TODO"  # what `pack import` writes where only a person knows (credits, quote text)
+TYPE_WORDS = {str: "a quoted string", int: "a whole number", float: "a number", list: "a list [...]",
+              dict: "a table"}
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ class _Reader:
         self.toml_path, self.root = toml_path, root
         self.used: set[Path] = set()
 
-    def fail(self, msg: str, fix: str = ""):
+    def fail(self, msg: str, fix: str = "fix it in pack.toml; samples/default/pack.toml shows every key"):
         raise PackError(msg, self.toml_path, fix)
 
     def table(self, value, where: str, required: set, optional: set = frozenset()) -> dict:
@@ -115,14 +117,14 @@ class _Reader:
                       f"known keys: {', '.join(sorted(required | set(optional)))}")
         missing = required - set(value)
         if missing:
-            self.fail(f"missing key '{where}.{sorted(missing)[0]}'")
+            self.fail(f"missing key '{where}.{sorted(missing)[0]}'", f"add {sorted(missing)[0]} = ... to {where}")
         return value
 
     def typed(self, value, kind, where: str):
         ok = (isinstance(value, (int, float)) and not isinstance(value, bool)) if kind is float else (
             isinstance(value, int) and not isinstance(value, bool)) if kind is int else isinstance(value, kind)
         if not ok:
-            self.fail(f"'{where}' must be {kind.__name__}, not {value!r}")
+            self.fail(f"'{where}' must be {TYPE_WORDS[kind]}, not {value!r}", f"write {where} as {TYPE_WORDS[kind]}")
         return float(value) if kind is float else value
 
     def file(self, value, where: str) -> Path:
@@ -135,7 +137,7 @@ class _Reader:
         if not path.is_file():
             self.fail(f"'{where}': file {rel!r} not found", "add the file or fix the path")
         if path.suffix.lower() not in AUDIO_SUFFIXES:
-            self.fail(f"'{where}': {rel!r} is not WAV, FLAC, OGG or MP3")
+            self.fail(f"'{where}': {rel!r} is not WAV, FLAC, OGG or MP3", "convert it to one of those")
         try:
             probe_audio(path)
         except Exception as exc:  # noqa: BLE001 - any decoder failure means a bad file
@@ -194,11 +196,19 @@ def load_pack(pack_dir: Path) -> Pack:
     """
     root = Path(pack_dir).resolve()
     toml_path = root / "pack.toml"
+    if not root.is_dir():
+        found = sorted(p.parent.name for p in root.parent.glob("*/pack.toml"))
+        fix = f"set [pack] name to one of: {', '.join(found)}" if found else "make one with `lofipress pack import`"
+        raise PackError("pack folder not found", root, fix)
     try:
         data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise PackError("pack.toml not found", toml_path, "is this a pack folder?") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise PackError("pack.toml not found", toml_path, "is this a pack folder? add a pack.toml") from None
+    except UnicodeDecodeError:
+        raise PackError("pack.toml is not UTF-8 text", toml_path, "save it as UTF-8") from None
+    except OSError as exc:
+        raise PackError(f"cannot read pack.toml ({exc.strerror})", toml_path, "make it a readable file") from None
+    except tomllib.TOMLDecodeError as exc:
         raise PackError(f"not valid TOML: {exc}", toml_path, "fix the line it names") from None
     r = _Reader(toml_path, root)
     top = r.table(data, "pack", {"name", "license", "credits"},
