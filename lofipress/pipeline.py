@@ -22,8 +22,8 @@ import numpy as np
 from .cache import Cache, code_hash, digest, file_hash, intact, seal, tree_hash
 from .config import Station, derive_seed
 from .errors import LofipressError
+from .site import SITE_STAMP  # in the built site: its key, and proof that lofipress made it
 
-SITE_STAMP = ".lofipress-build.json"  # in the built site: the hash it was built from, and that lofipress made it
 AUDIO_CODE = ("audio", "render", "fx", "master", "encode", "packs", "notes")
 COMPOSE_CODE = ("compose", "generate", "tokens", "metrics", "model", "chords", "train")
 
@@ -274,19 +274,20 @@ def build(station: Station, force: bool = False, jobs: int = 0, quiet: bool = Fa
         LofipressError: bad input anywhere; the previous site is left as it was.
     """
     from . import packs
-    from .site import STATIC, TEMPLATES, write_site
+    from .site import STATIC, TEMPLATES, check_output, write_site
 
     log = Log(quiet)
     started = time.perf_counter()
     out_dir = Path(out).absolute() if out else station.path(station.site.out_dir)
+    check_output(out_dir)  # bad input fails in seconds, before anything is composed or rendered
+    pack_dir = station.path(station.pack.dir) / station.pack.name
+    pack = packs.load_pack(pack_dir)
     cache = Cache(station.path(".cache"))
     if force and cache.root.is_dir():
         shutil.rmtree(cache.root)
     model_dir = ensure_model(station, log)
     pieces = compose_stage(station, cache, model_dir, log)
     tracks = arrange_stage(station, cache, pieces)
-    pack_dir = station.path(station.pack.dir) / station.pack.name
-    pack = packs.load_pack(pack_dir)
     job_list = audio_jobs(station, cache, pack, tracks)
     workers = jobs or os.cpu_count() or 1
     run_jobs(job_list, workers, log, quiet)
@@ -298,8 +299,7 @@ def build(station: Station, force: bool = False, jobs: int = 0, quiet: bool = Fa
     if not force and stamp.is_file() and _stamp_key(stamp) == site_key:
         log(f"site unchanged: {out_dir}")
         return {"dir": str(out_dir), "rebuilt": False, "seconds": round(time.perf_counter() - started, 3)}
-    summary = write_site(station, press, out_dir)
-    stamp.write_text(json.dumps({"made_by": "lofipress", "key": site_key}) + "\n")
+    summary = write_site(station, press, out_dir, site_key)
     log(f"wrote {out_dir}: {summary.get('files')} files, {summary.get('bytes', 0) / 1e6:.1f} MB, "
         f"{len(tracks)} tracks")
     return {**summary, "rebuilt": True, "seconds": round(time.perf_counter() - started, 3)}

@@ -13,6 +13,7 @@ import gzip
 import json
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import manifest as mf
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent  # the checkout: templates/, site_
 TEMPLATES = ROOT / "templates"
 STATIC = ROOT / "site_static"
 NODE_MODULES = ROOT / "node_modules"
+SITE_STAMP = ".lofipress-build.json"  # in a built site: the key it was built from, and proof that lofipress made it
 VENDOR = {  # site path -> file under node_modules (pinned in package.json)
     "vendor/Tone.js": "tone/build/Tone.js",
     "vendor/Tone.js.LICENSE.txt": "tone/LICENSE.md",
@@ -45,7 +47,7 @@ SHORTCUTS = [(["Space"], "play or pause"), (["←", "→"], "previous or next tr
              (["?"], "show this help")]
 
 
-def write_site(station, press: dict, out_dir: Path) -> dict:
+def write_site(station, press: dict, out_dir: Path, key: str = "") -> dict:
     """Write the whole site for a station into out_dir, replacing what was there at the end.
 
     Args:
@@ -54,16 +56,19 @@ def write_site(station, press: dict, out_dir: Path) -> dict:
             credits, pack, about ({"eval": {"rows", "medians", "targets"}, "loss_png", "card"})
             and live_fx; every Path points into the build cache.
         out_dir: the site folder; its parent must be writable.
+        key: what the site was built from, kept in its stamp so an unchanged rebuild can stop early.
 
     Returns:
         {"dir": str, "files": count, "bytes": total size, "page_kb_compressed": gzip -9 weight
         of index.html and what it loads before any audio (JS, CSS, icons, manifest)}.
 
     Raises:
-        SiteError: node_modules or a cache file is missing, an id is not URL-safe, or the
-            output folder is read-only or full. The previous site is then untouched.
+        SiteError: node_modules or a cache file is missing, an id is not URL-safe, the output
+            folder is read-only or full, or it holds a folder lofipress did not make. The previous
+            site is then untouched.
     """
     out_dir = Path(out_dir).absolute()
+    check_output(out_dir)
     plan = mf.asset_plan(press)
     sources = {**plan, **{dst: NODE_MODULES / src for dst, src in VENDOR.items()}}
     for rel, src in sorted(sources.items()):
@@ -89,11 +94,12 @@ def write_site(station, press: dict, out_dir: Path) -> dict:
         generated = build_date(station, press)
         _write_pages(station, press, tmp, bool(loss_png), generated)
         mf.build_manifest(station, press, tmp, generated)
+        _write(tmp / SITE_STAMP, json.dumps({"made_by": "lofipress", "key": key}) + "\n")  # in before the swap
         summary = summarize(tmp)
         swap(tmp, out_dir)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise site_error(exc, out_dir) from None
+        raise site_error(exc, out_dir, tmp) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -141,6 +147,30 @@ def page_weight(site_dir: Path, page: str = "index.html") -> dict:
     sizes = {rel: len(gzip.compress((site_dir / rel).read_bytes(), compresslevel=9, mtime=0))
              for rel in sorted(wanted) if (site_dir / rel).is_file()}
     return {"kb": round(sum(sizes.values()) / 1000, 1), "files": sizes}
+
+
+def check_output(out_dir: Path) -> None:
+    """Refuse an output path that lofipress must not replace or cannot write, before any work is done.
+
+    Raises:
+        SiteError: the path is a file, a non-empty folder without our stamp, below a file,
+            or in a read-only place.
+    """
+    out_dir = Path(out_dir).absolute()
+    if out_dir.is_dir():
+        if not (out_dir / SITE_STAMP).is_file() and any(out_dir.iterdir()):
+            raise SiteError(f"the output folder was not made by lofipress (no {SITE_STAMP}), so it is not replaced",
+                            out_dir, "empty or move it, or set site.out_dir or --out to a new folder")
+    elif out_dir.exists():
+        raise SiteError("the output path is a file, not a folder", out_dir, "remove it or set site.out_dir")
+    ancestor = out_dir.parent
+    while not ancestor.exists():  # the first folder that exists is where the new one will be made
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise SiteError(f"the output folder would be inside a file ({ancestor})", out_dir,
+                        "set site.out_dir or --out to a path under a folder")
+    if not os.access(ancestor, os.W_OK):  # false on a read-only filesystem even for root
+        raise site_error(OSError(errno.EROFS, "read-only"), out_dir)
 
 
 def fresh_folder(out_dir: Path) -> Path:
@@ -197,23 +227,38 @@ def swap(tmp: Path, out_dir: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def site_error(exc: OSError, out_dir: Path) -> SiteError:
+def site_error(exc: OSError, out_dir: Path, tmp: Path | None = None) -> SiteError:
+    """One line for an OS error while writing the site, naming the file it hit when it is known."""
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return SiteError("the disk is full", out_dir, "free some space and build again")
+        hit = [Path(f) for f in (exc.filename, exc.filename2) if f and tmp and Path(f).is_relative_to(tmp)]
+        where = hit[0].relative_to(tmp).as_posix() if hit else "the site"
+        return SiteError(f"no space left on device while writing {where}; the disk is full", out_dir,
+                         "free some space and build again")
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return SiteError("cannot write the site: the folder or its parent is read-only", out_dir,
                          "make it writable or set site.out_dir to another folder")
     return SiteError(f"cannot write the site: {exc.strerror or exc}", out_dir, "check the folder and build again")
 
 
+@contextmanager
+def _writing(path: Path):
+    """Name the file being written on an OS error: a failed write() names none, copyfile names its source."""
+    try:
+        yield
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
+
+
 def _copy(src: Path, dst: Path) -> None:
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(src, dst)
+    with _writing(dst):
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, dst)
 
 
 def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text.encode("utf-8"))
+    with _writing(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("utf-8"))
 
 
 @functools.cache
