@@ -50,3 +50,35 @@ def test_press_track_on_decoded_mp3(tmp_path):
     decoded, sr = encode.decode(tmp_path / "t.mp3")
     got = master.measure(decoded, sr)
     assert abs(got["lufs"] + 14.0) <= 0.5 and got["true_peak_dbtp"] <= -1.0
+
+
+def test_k_weighting_is_bs1770_at_48k():
+    """BS.1770-4 prints the 48 kHz K-weighting coefficients; ours are derived for any rate."""
+    sos = master._k_weighting(48000)
+    shelf = [1.53512485958697, -2.69169618940638, 1.19839281085285, 1.0, -1.69065929318241, 0.73248077421585]
+    rlb = [1.0, -2.0, 1.0, 1.0, -1.99004745483398, 0.99007225036621]
+    assert np.allclose(sos, [shelf, rlb], atol=1e-9)
+
+
+@pytest.mark.parametrize("rate", [22050, 44100, 48000])
+def test_loudness_agrees_with_pyloudnorm(rate):
+    """Gating on 100 ms segments gives the same integrated loudness as a reference meter (quiet gap gated out)."""
+    import pyloudnorm
+
+    rng = np.random.default_rng(rate)
+    t = np.arange(12 * rate) / rate
+    x = (0.3 * np.sin(2 * np.pi * 220 * t) * np.exp(-(t % 1.0) / 0.3))[:, None] * [1.0, 0.7]
+    x = x + 0.02 * rng.standard_normal(x.shape)
+    x[3 * rate:5 * rate] *= 0.001
+    assert abs(master.loudness(x, rate) - pyloudnorm.Meter(rate).integrated_loudness(x)) < 0.1
+
+
+def test_bounded_true_peak_keeps_the_maximum_exact():
+    """Skipping samples whose bound is under the floor never changes the true peak, nor any value above it."""
+    x = _loop()
+    exact = master.true_peak_per_sample(x)
+    floor = float(np.abs(x).max()) * 0.5
+    pruned = master.true_peak_per_sample(x, floor)
+    assert pruned.max() == pytest.approx(exact.max(), rel=1e-6)
+    above = exact > floor
+    assert np.allclose(pruned[above], exact[above], rtol=1e-6) and np.all(pruned >= exact - 1e-6)
