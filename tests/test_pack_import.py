@@ -1,0 +1,241 @@
+"""`pack import` / `pack check`: names, pitch and tempo by ear, a messy third-party folder, SoundFonts, a build."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from lofipress import cli, pack_import
+from lofipress.errors import PackError
+from lofipress.pack_import import (detect_pitch, detect_tempo, import_folder, midi_to_name, note_from_name,
+                                   stretch_loop, tempo_from_name)
+from lofipress.packs import load_pack
+from thirdparty_samples import drum_loop, tone, write_thirdparty_folder
+
+REPO = Path(__file__).resolve().parent.parent
+SR = pack_import.ANALYSIS_SR
+
+NAMES = [  # file stem -> (MIDI note, velocity hint)
+    ("C4", (60, None)), ("c4", (60, None)), ("Cs4", (61, None)), ("C#4", (61, None)), ("Csharp4", (61, None)),
+    ("Db4", (61, None)), ("db4", (61, None)), ("Bb3", (58, None)), ("bb3", (58, None)), ("Eb3", (51, None)),
+    ("F#3", (54, None)), ("B0", (23, None)), ("piano-A1", (33, None)), ("Piano_C5", (72, None)),
+    ("BASS A1", (33, None)), ("guitar_60", (60, None)), ("bass_40", (40, None)), ("A3_v110", (57, 110)),
+    ("a3 soft", (57, 48)), ("Rhodes C3 hard", (48, 112)), ("keys-e2-vel64", (40, 64)),
+    ("kick", (None, None)), ("untitled 2", (None, None)), ("mystery", (None, None)), ("soft", (None, None)),
+]
+
+
+@pytest.mark.parametrize("stem,expected", NAMES)
+def test_note_names_in_every_spelling(stem, expected):
+    assert note_from_name(stem) == expected
+
+
+def test_note_name_round_trip():
+    for midi in range(12, 128):
+        name = midi_to_name(midi)
+        assert "#" not in name and note_from_name(name)[0] == midi
+
+
+@pytest.mark.parametrize("stem,bpm", [("lazy 85bpm", 85.0), ("drumloop80_2", 80.0), ("loop_90", 90.0),
+                                      ("Break 92.5 BPM", 92.5), ("dusty break", None), ("kick 808", None)])
+def test_tempo_in_the_name(stem, bpm):
+    assert tempo_from_name(stem) == bpm
+
+
+@pytest.mark.parametrize("timbre", ["ep", "pluck", "bass", "organ"])
+def test_pitch_detection_within_a_semitone(timbre):
+    roots = (28, 33, 40, 45) if timbre == "bass" else (48, 57, 64, 71, 79)
+    for midi in roots:
+        heard, confidence = detect_pitch(tone(midi, 1.0, SR, timbre), SR)
+        assert abs(heard - midi) < 0.5, (timbre, midi, heard)
+        assert confidence > 0.8
+
+
+def test_noise_has_no_confident_pitch():
+    noise = np.random.default_rng(1).standard_normal(SR).astype(np.float32) * 0.3
+    assert detect_pitch(noise, SR)[1] < 0.5
+
+
+@pytest.mark.parametrize("bpm", [72.0, 80.0, 88.0, 95.0])
+def test_tempo_detection_on_loops(bpm):
+    loop = drum_loop(bpm, 2, SR, np.random.default_rng(int(bpm)))
+    heard, confidence = detect_tempo(loop, SR)
+    assert abs(heard - bpm) < 0.5 and confidence > 0.6
+    untrimmed = np.concatenate([loop, loop[: int(0.37 * SR)]])  # not a whole number of bars: no snapping
+    assert abs(detect_tempo(untrimmed, SR)[0] - bpm) < 0.03 * bpm
+
+
+def test_stretched_loop_has_the_new_tempo_and_length():
+    loop = drum_loop(85.0, 2, SR, np.random.default_rng(0))
+    n = round(2 * 240 / 86.0 * SR)
+    out = stretch_loop(loop, n)
+    assert len(out) == n and abs(detect_tempo(out, SR)[0] - 86.0) < 0.3
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory):
+    """The third-party folder, written and imported once for the tests below."""
+    base = tmp_path_factory.mktemp("thirdparty")
+    truth = write_thirdparty_folder(base / "src")
+    items = import_folder(base / "src", base / "mine")
+    return truth, {i.rel: i for i in items}, base / "mine"
+
+
+def test_import_takes_each_file_for_what_it_is(imported):
+    truth, items, _ = imported
+    assert set(items) == set(truth)
+    for rel, want in truth.items():
+        got = items[rel]
+        if want["kind"] == "zone" and not rel.startswith("guitar"):  # guitar: the pack has no free role for it
+            assert (got.kind, got.info["root"]) == ("zone", want["root"]), rel
+        elif want["kind"] == "kit" and want["voice"] not in ("clap", "conga"):  # extras: their voices are taken
+            assert (got.kind, got.info["voice"]) == ("kit", want["voice"]), rel
+        elif want["kind"] == "loop":
+            assert got.kind == "loop" and got.info["bars"] == want["bars"], rel
+            assert abs(got.info["tempo_bpm"] - want["tempo_bpm"]) < 0.5, rel
+        elif want["kind"] in ("ambience", "quote", "skip"):
+            assert got.kind == want["kind"], rel
+    assert items["Keys/G4.wav"].human and "A4" in items["Keys/G4.wav"].human  # the wrong name is reported
+    assert items["FX/rain_window.ogg"].info["visual"] == "rain"
+    assert items["Loops/dusty break.flac"].how == "detected"
+    assert items["guitar_60.wav"].kind == "skip" and items["guitar_60.wav"].human
+
+
+def test_imported_pack_loads_and_plays_every_note(imported):
+    truth, _, out = imported
+    pack = load_pack(out)
+    assert set(pack.instruments) == {"keys", "piano", "bass"}
+    assert pack.quotes[0].text == truth["Voice/quote_night.wav"]["text"]
+    assert {d.tempo_bpm for d in pack.drum_loops} == {80.0, 85.0, 88.0}
+    assert pack.patterns and all("kick" in p.grid for p in pack.patterns.values())
+    for inst in pack.instruments.values():
+        for pitch in range(128):
+            for velocity in (1, 40, 64, 80, 100, 127):
+                hits = [z for z in inst.zones if z.lo <= pitch <= z.hi and z.vel_lo <= velocity <= z.vel_hi]
+                assert len(hits) == 1, (inst.role, pitch, velocity)
+    soft, hard = (z for z in pack.instruments["keys"].zones if z.root == 57)
+    assert soft.vel_hi < hard.vel_lo and sf.info(str(soft.file)).channels == 2
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert all(p.resolve().is_relative_to(out.resolve()) and " " not in p.name and "#" not in p.name for p in files)
+
+
+def test_pack_check_passes_and_warns_about_credits(imported, capsys):
+    _, _, out = imported
+    assert cli.main(["pack", "check", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "credits need a human" in text and "quote 'speech-2' needs its text" in text
+    assert "kit/kick.wav" in text and text.rstrip().endswith("warning(s)")
+    assert "# needs a human: Keys/G4.wav" in (out / "pack.toml").read_text()
+
+
+def test_license_stated_in_the_folder_fills_the_credits(tmp_path, capsys):
+    src = tmp_path / "src"
+    src.mkdir()
+    sf.write(src / "Rhodes_C3.wav", tone(48, 1.0, 44100), 44100)
+    sf.write(src / "Rhodes_G3.wav", tone(55, 1.0, 44100), 44100)
+    (src / "LICENSE.txt").write_text("Copyright (c) 2024 Ada Sampler. Released under CC0 1.0 (public domain dedication).")
+    assert cli.main(["pack", "import", str(src), str(tmp_path / "p")]) == 0
+    pack = load_pack(tmp_path / "p")
+    assert {(c.license, c.author) for c in pack.credits} == {("CC0-1.0", "Ada Sampler")}
+    assert [(z.root, z.lo, z.hi) for z in pack.instruments["keys"].zones] == [(48, 0, 51), (55, 52, 127)]
+    capsys.readouterr()
+    assert cli.main(["pack", "check", str(tmp_path / "p")]) == 0
+    assert "TODO in title, author, source" in capsys.readouterr().out  # the source still needs a person
+
+
+def _one_line_error(capsys, argv) -> str:
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error:") and "\n" not in err
+    return err
+
+
+def test_unusable_src_is_one_line_exit_2(tmp_path, capsys):
+    assert "no such folder" in _one_line_error(capsys, ["pack", "import", str(tmp_path / "nope"), str(tmp_path / "a")])
+    (tmp_path / "empty").mkdir()
+    assert "no audio" in _one_line_error(capsys, ["pack", "import", str(tmp_path / "empty"), str(tmp_path / "a")])
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "readme.txt").write_text("hi")
+    (tmp_path / "docs" / "fake.wav").write_bytes(b"not audio at all")
+    assert "could be used" in _one_line_error(capsys, ["pack", "import", str(tmp_path / "docs"), str(tmp_path / "a")])
+    assert not (tmp_path / "a").exists()
+
+
+def test_existing_dir_is_refused_and_left_alone(tmp_path, capsys):
+    src = tmp_path / "src"
+    src.mkdir()
+    sf.write(src / "C4.wav", tone(60, 0.5, 44100), 44100)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "mine.txt").write_text("keep me")
+    assert "not empty" in _one_line_error(capsys, ["pack", "import", str(src), str(tmp_path / "out")])
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["mine.txt"]
+    assert "--stretch" in _one_line_error(capsys, ["pack", "import", str(src), str(tmp_path / "new"), "--stretch", "x"])
+
+
+def test_bad_pack_check_is_one_line_exit_2(tmp_path, capsys):
+    (tmp_path / "p").mkdir()
+    assert "pack.toml" in _one_line_error(capsys, ["pack", "check", str(tmp_path / "p")])
+
+
+@pytest.mark.slow
+def test_thirdparty_folder_is_deterministic(tmp_path):
+    def digest(root):
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+    write_thirdparty_folder(tmp_path / "a")
+    write_thirdparty_folder(tmp_path / "b")
+    assert digest(tmp_path / "a") == digest(tmp_path / "b")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("fluidsynth") is None or not pack_import.SF2.is_file(),
+                    reason="needs fluidsynth and FluidR3_GM.sf2")
+def test_soundfont_import_gives_a_loadable_pack(tmp_path, capsys):
+    assert cli.main(["pack", "import", str(pack_import.SF2), str(tmp_path / "gm")]) == 0
+    pack = load_pack(tmp_path / "gm")
+    for role in ("keys", "piano", "bass"):
+        zones = pack.instruments[role].zones
+        roots = sorted({z.root for z in zones})
+        assert max(np.diff(roots)) <= 3 and len({(z.vel_lo, z.vel_hi) for z in zones}) == 2
+        assert all(z.file.suffix == ".ogg" for z in zones)
+    assert len(pack.kit) == 7 and {c.license for c in pack.credits} == {"MIT"}  # from the SoundFont's INFO chunk
+
+
+def test_soundfont_import_without_fluidsynth_says_so(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    assert "fluidsynth is not installed" in _one_line_error(capsys, ["pack", "import", str(tmp_path / "x.sf2"),
+                                                                     str(tmp_path / "p")])
+
+
+@pytest.mark.slow
+def test_station_with_the_imported_pack_builds(imported, tmp_path):
+    from lofipress import config
+    from lofipress.pipeline import build
+
+    _, _, out = imported
+    (tmp_path / "samples").mkdir()
+    shutil.copytree(out, tmp_path / "samples" / "mine")
+    (tmp_path / "station.toml").write_text(f'''[station]
+name = "thirdparty"
+tracks = 2
+bars = 8
+tempo_min_bpm = 80
+tempo_max_bpm = 84
+[loops]
+track_bars = 8
+[corpus]
+dir = "{REPO / 'corpus'}"
+[model]
+dir = "{REPO / 'models'}"
+[pack]
+name = "mine"
+''')
+    summary = build(config.load(tmp_path / "station.toml"), jobs=2, quiet=True, out=str(tmp_path / "site"))
+    manifest = json.loads((tmp_path / "site" / "manifest.json").read_text())
+    assert summary["rebuilt"] and len(manifest["tracks"]) == 2
+    assert {a["id"] for a in manifest["ambience"]} == {"rain-window", "texture-01"}
+    assert any("TODO" in c["license"] for c in manifest["credits"])  # the draft's credits show until a human fills them
