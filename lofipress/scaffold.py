@@ -49,21 +49,26 @@ def toml_value(value) -> str:
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)  # JSON's escapes are a subset of TOML's
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items()) + "}"
     items = [toml_value(v) for v in value]
     if any(isinstance(v, dict) for v in value):
         return "[\n  " + ",\n  ".join(items) + "\n]"
     return "[" + ", ".join(items) + "]"
 
 
+def toml_key(key: str) -> str:
+    """A bare key where TOML allows one, else a quoted key."""
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
+
+
 def toml_tables(data: dict, prefix: str = "") -> list[str]:
     """A dict as TOML lines: plain keys first, then one [section] per nested dict."""
-    lines = [f"{k} = {toml_value(v)}" for k, v in data.items() if not isinstance(v, dict)]
+    lines = [f"{toml_key(k)} = {toml_value(v)}" for k, v in data.items() if not isinstance(v, dict)]
     for k, v in data.items():
         if isinstance(v, dict):
             if any(not isinstance(x, dict) for x in v.values()):
-                lines += ["", f"[{prefix}{k}]"]
-            lines += toml_tables(v, f"{prefix}{k}.")
+                lines += ["", f"[{prefix}{toml_key(k)}]"]
+            lines += toml_tables(v, f"{prefix}{toml_key(k)}.")
     return lines
 
 
@@ -109,7 +114,9 @@ def starter_pack(src: Path, dest: Path) -> int:
     for key in ("ambience", "quotes", "drum_loops"):
         if data.get(key):
             data[key] = data[key][:1]
-    files = sorted(s for s in _strings({k: v for k, v in data.items() if k != "credits"}) if (src / s).is_file())
+    src = src.resolve()
+    named = _strings({k: v for k, v in data.items() if k != "credits"})
+    files = sorted(s for s in set(named) if (src / s).is_file() and (src / s).resolve().is_relative_to(src))
     data["credits"] = [c for c in data["credits"]
                        if any(f == c["file"] or (c["file"].endswith("/") and f.startswith(c["file"])) for f in files)]
     data["name"] = STARTER_PACK
