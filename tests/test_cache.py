@@ -1,0 +1,197 @@
+"""The build cache: each input, changed in turn, redoes exactly what depends on it, and never serves stale bytes.
+
+Every test starts from a settled copy of the tiny built station (tests/build_fixture.py),
+changes one thing, rebuilds, and reads which cache artifacts were written.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import build_fixture as bf
+from lofipress import cache as lcache
+
+ALL = {"compose": 1, "midi": 2, "audio/track": 2, "audio/drums": 1, "audio/ambience": 1, "audio/quote": 1,
+       "audio/sample": 2}  # every artifact of the tiny station
+TRACK_MP3S = ("audio/tracks/t01.mp3", "audio/tracks/t02.mp3")
+
+pytestmark = pytest.mark.slow  # each test builds (a few seconds); the first one builds the golden station
+
+
+@pytest.fixture
+def station(tmp_path):
+    return bf.settled_copy(tmp_path / "station")
+
+
+def rebuild(station, **kwargs) -> tuple[dict, dict, dict, dict]:
+    """Build; return (what was remade, the build summary, site digests before, after)."""
+    site_before, before = bf.tree_digest(bf.site_dir(station)), bf.cache_state(station)
+    summary = bf.build(station, **kwargs)
+    return bf.remade(before, bf.cache_state(station)), summary, site_before, bf.tree_digest(bf.site_dir(station))
+
+
+def changed(a: dict, b: dict) -> set[str]:
+    return {rel for rel in set(a) | set(b) if a.get(rel) != b.get(rel)} - {".lofipress-build.json"}
+
+
+def test_an_fx_setting_redoes_only_the_track_renders(station):
+    bf.write_station(station, fx={"preset": "dusty", "lowpass_hz": 5000.0})
+    remade, summary, before, after = rebuild(station)
+    assert remade == {"audio/track": 2}
+    assert summary["rebuilt"]
+    assert set(TRACK_MP3S) <= changed(before, after)
+    assert not any(rel.startswith(("audio/drums", "audio/ambience", "audio/quotes", "audio/samples", "midi/"))
+                   for rel in changed(before, after))
+
+
+def test_the_seed_redoes_composition_and_what_follows(station):
+    bf.write_station(station, station={**bf.SETTINGS["station"], "seed": 8})
+    remade, summary, before, after = rebuild(station)
+    # drum hits are humanized from the station seed; ambience, quotes and sampler zones do not depend on it
+    assert remade == {"compose": 1, "midi": 2, "audio/track": 2, "audio/drums": 1}
+    assert set(TRACK_MP3S) <= changed(before, after)
+    assert "audio/ambience/rain-80.mp3" not in changed(before, after)
+
+
+def test_a_pack_file_redoes_the_audio_that_plays_it(station):
+    import soundfile as sf
+
+    kick = station / "samples" / bf.PACK_NAME / "kit" / "kick.ogg"
+    audio, rate = sf.read(str(kick))
+    sf.write(str(kick), audio * 0.5, rate, format="OGG")
+    remade, summary, before, after = rebuild(station)
+    assert remade == {"audio/drums": 1}
+    assert changed(before, after) == {"audio/drums/boombap-80.mp3"}
+
+    keys = station / "samples" / bf.PACK_NAME / "keys" / "60-v112.ogg"
+    audio, rate = sf.read(str(keys))
+    sf.write(str(keys), np.roll(audio, 50, axis=0), rate, format="OGG")
+    remade, *_ = rebuild(station)
+    assert remade == {"audio/track": 2, "audio/sample": 1}  # both tracks play the keys; one browser zone is them
+
+
+@pytest.fixture
+def site_sources(tmp_path, monkeypatch):
+    """Private copies of templates/ and site_static/ that the build and the preview read instead."""
+    from lofipress import site
+
+    templates, static = tmp_path / "templates", tmp_path / "site_static"
+    shutil.copytree(site.TEMPLATES, templates)
+    shutil.copytree(site.STATIC, static)
+    monkeypatch.setattr(site, "TEMPLATES", templates)
+    monkeypatch.setattr(site, "STATIC", static)
+    site.environment.cache_clear()  # its loader is bound to the folder it first saw
+    yield templates, static
+    site.environment.cache_clear()
+
+
+def test_templates_and_static_files_rewrite_the_site_and_no_audio(station, site_sources):
+    templates, static = site_sources
+    remade, summary, *_ = rebuild(station)
+    assert not summary["rebuilt"] and remade == {}  # same bytes elsewhere: the key holds content, not places
+
+    base = templates / "_base.html"
+    base.write_text(base.read_text().replace("</body>", "<!-- template-edit -->\n</body>"))
+    remade, summary, before, after = rebuild(station)
+    assert summary["rebuilt"] and remade == {}
+    assert "<!-- template-edit -->" in (bf.site_dir(station) / "index.html").read_text()
+
+    (static / "player.js").write_text((static / "player.js").read_text() + "\n// static-edit\n")
+    remade, summary, before, after = rebuild(station)
+    assert summary["rebuilt"] and remade == {}
+    assert changed(before, after) == {"static/player.js"}
+
+
+def test_the_title_rewrites_the_site_only(station):
+    bf.write_station(station, station={**bf.SETTINGS["station"], "title": "a brand new title"})
+    remade, summary, before, after = rebuild(station)
+    assert summary["rebuilt"] and remade == {}
+    assert "a brand new title" in (bf.site_dir(station) / "index.html").read_text()
+    assert not any(rel.endswith(".mp3") for rel in changed(before, after))
+
+
+NOOP = """
+import json, sys
+from lofipress import config, pipeline
+summary = pipeline.build(config.load(sys.argv[1]), jobs=1, quiet=True)
+print(json.dumps({"rebuilt": summary["rebuilt"],
+                  "tensorflow": any(m.split(".")[0] in ("tensorflow", "keras") for m in sys.modules)}))
+"""
+
+
+def test_nothing_changed_is_a_no_op_without_tensorflow(station):
+    before = bf.cache_state(station), bf.tree_digest(bf.site_dir(station))
+    run = subprocess.run([sys.executable, "-c", NOOP, str(station / "station.toml")], capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert result["rebuilt"] is False and result["tensorflow"] is False
+    assert (bf.cache_state(station), bf.tree_digest(bf.site_dir(station))) == before
+
+
+def test_force_redoes_everything_and_gives_the_same_bytes(station):
+    remade, summary, before, after = rebuild(station, force=True)
+    assert remade == ALL and summary["rebuilt"]
+    assert bf.first_difference(before, after) is None
+
+
+def test_an_interrupted_build_keeps_the_old_site_and_what_it_finished(station, monkeypatch):
+    from lofipress import audio
+
+    real, calls = audio.press_track, []
+
+    def dies_on_the_second_track(*args):
+        calls.append(args)
+        if len(calls) == 2:
+            with open(args[6], "wb") as fh:  # half an MP3 under the job's temporary name, then Ctrl-C
+                fh.write(b"\xff\xfb" * 1000)
+            raise KeyboardInterrupt
+        return real(*args)
+
+    monkeypatch.setattr(audio, "press_track", dies_on_the_second_track)
+    bf.write_station(station, fx={"preset": "dusty", "lowpass_hz": 5000.0})
+    site_before, state_before = bf.tree_digest(bf.site_dir(station)), bf.cache_state(station)
+    with pytest.raises(KeyboardInterrupt):
+        bf.build(station)
+    assert bf.tree_digest(bf.site_dir(station)) == site_before  # the previous site, untouched
+    assert bf.remade(state_before, bf.cache_state(station)) == {"audio/track": 1}  # the finished track survives
+    assert all(lcache.intact(m.with_suffix(".mp3"), m) for m in (station / ".cache" / "audio").rglob("*.json"))
+
+    monkeypatch.setattr(audio, "press_track", real)
+    remade, summary, before, after = rebuild(station)
+    assert remade == {"audio/track": 1} and summary["rebuilt"]  # only the track that was cut off
+    assert set(TRACK_MP3S) <= changed(site_before, after)
+
+
+def _site_track_source(station, track_mp3: str):
+    """The cache MP3 whose bytes the site's track file has."""
+    data = (bf.site_dir(station) / track_mp3).read_bytes()
+    return next(p for p in (station / ".cache" / "audio" / "track").glob("*.mp3") if p.read_bytes() == data)
+
+
+def test_a_truncated_mp3_in_the_cache_is_redone_not_served(station):
+    cached = _site_track_source(station, TRACK_MP3S[0])
+    good = cached.read_bytes()
+    cached.write_bytes(good[: len(good) // 2])
+    bf.write_station(station, station={**bf.SETTINGS["station"], "title": "the site is rewritten"})
+    remade, summary, before, after = rebuild(station)
+    assert remade == {"audio/track": 1} and summary["rebuilt"]
+    assert cached.read_bytes() == good  # rendered again, byte for byte
+    assert after[TRACK_MP3S[0]] == before[TRACK_MP3S[0]]
+
+
+def test_damaged_metadata_and_composition_are_redone(station):
+    meta = _site_track_source(station, TRACK_MP3S[1]).with_suffix(".json")
+    meta.write_text(meta.read_text()[:20])
+    composed = next((station / ".cache" / "compose").glob("*.json"))
+    pieces = composed.read_text()
+    composed.write_text(pieces[: len(pieces) // 3])
+    remade, summary, before, after = rebuild(station)
+    assert remade == {"compose": 1, "audio/track": 1}
+    assert composed.read_text() == pieces and not summary["rebuilt"]  # same pieces, same site
+    assert bf.first_difference(before, after) is None
