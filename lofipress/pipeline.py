@@ -285,6 +285,7 @@ def build(station: Station, force: bool = False, jobs: int = 0, quiet: bool = Fa
     cache = Cache(station.path(".cache"))
     if force and cache.root.is_dir():
         shutil.rmtree(cache.root)
+    os.environ.setdefault("MPLCONFIGDIR", str(cache.root / "matplotlib"))  # its font cache, not in ~/.cache
     model_dir = ensure_model(station, log)
     pieces = compose_stage(station, cache, model_dir, log)
     tracks = arrange_stage(station, cache, pieces)
