@@ -39,6 +39,7 @@ def _words(pattern: str) -> re.Pattern:
     return re.compile(rf"(?<![a-z])(?:{pattern})")
 
 
+DRUM_FOLDER = _words(r"drums?(?![a-z])|kits?(?![a-z])|percussion")  # a pitched file in here is a drum, not keys
 QUOTE_WORDS = _words(r"quote|speech|voice|spoken|vox|talk|poem|narrat")
 LOOP_WORDS = _words(r"drum ?loop|loop|break|groove|beat|\d+ ?bpm|bpm")
 KIT_WORDS = [  # (words, kit voices it may fill, in order of preference)
@@ -171,7 +172,7 @@ def detect_tempo(x: np.ndarray, sample_rate: int) -> tuple[float, float]:
     makes the file a whole number of 4/4 bars is snapped to it.
     """
     hop = 256
-    env = onset_envelope(x, sample_rate, hop)
+    env = onset_envelope(x[: 32 * sample_rate], sample_rate, hop)  # 32 s hold a dozen bars: plenty, and bounded
     env = env - env.mean()
     n = len(env)
     ac = np.fft.irfft(np.abs(np.fft.rfft(env, 2 * n)) ** 2)[:n]
@@ -258,45 +259,60 @@ class Item:
         return f"skipped: {i.get('why', '?')}"
 
 
+def _by_words(text: str) -> tuple[str, dict] | None:
+    """(kind, info) that the words of a name say: quote, ambience bed, drum loop or kit voice; None if silent."""
+    if QUOTE_WORDS.search(text):
+        return "quote", {}
+    visual = next((v for words, v in AMBIENCE_WORDS if words.search(text)), None)
+    if visual:
+        return "ambience", {"visual": visual}
+    if LOOP_WORDS.search(text):
+        return "loop", {}
+    voices = next((v for words, v in KIT_WORDS if words.search(text)), None)
+    return ("kit", {"voices": voices}) if voices else None
+
+
 def _classify(item: Item, src: Path, x: np.ndarray) -> None:
-    """Decide what one decoded file is: quote, ambience, drum loop, kit voice or tonal zone."""
+    """Decide what one decoded file is: quote, ambience, drum loop, kit voice or tonal zone.
+
+    The file's own name speaks before its folders ('Rain Kit/Drums/Kick.wav' is a kick).
+    """
     stem = item.path.stem
-    folder = item.path.parent.relative_to(src).as_posix().lower() if item.path.parent != src else ""
-    text = f"{folder}/{stem}".lower().replace("_", " ").replace("-", " ")
+    folder = item.path.parent.relative_to(src).as_posix() if item.path.parent != src else ""
     duration_s = len(x) / ANALYSIS_SR
     sidecar = item.path.with_suffix(".txt")
-    if QUOTE_WORDS.search(text) or sidecar.is_file():
+    found = ("quote", {}) if sidecar.is_file() else None
+    item.how = "sidecar .txt" if found else ""
+    for how, text in (("name", stem), ("folder", folder)):
+        found = found or _by_words(re.sub(r"[_\-]+", " ", text.lower()))
+        item.how = item.how or (how if found else "")
+    kind, info = found or ("", {})
+    if kind == "quote":
         spoken = sidecar.read_text(encoding="utf-8", errors="replace").strip() if sidecar.is_file() else ""
-        item.kind, item.how, item.confidence = "quote", "name", 1.0
+        item.kind, item.confidence = "quote", 1.0
         item.info = {"text": " ".join(spoken.split()) or TODO, "speaker": TODO}
         item.human = "name the speaker" if spoken else "type what the quote says (text) and who says it (speaker)"
         return
-    for words, visual in AMBIENCE_WORDS:
-        if words.search(text):
-            item.kind, item.how, item.confidence, item.info = "ambience", "name", 1.0, {"visual": visual}
-            return
-    named_bpm = tempo_from_name(stem)
-    if named_bpm or LOOP_WORDS.search(text):
-        return _take_loop(item, x, named_bpm)
-    for words, voices in KIT_WORDS:
-        if words.search(text):
-            item.kind, item.how, item.confidence, item.info = "kit", "name", 1.0, {"voices": voices}
-            return
+    if kind == "loop":
+        return _take_loop(item, x, tempo_from_name(stem))
+    if kind:
+        item.kind, item.confidence, item.info = kind, 1.0, info
+        return
     root, velocity = note_from_name(stem)
     heard, confidence = detect_pitch(x, ANALYSIS_SR) if duration_s > 0.1 else (0.0, 0.0)
     if root is None and duration_s >= LONG_S and confidence < 0.6:
-        tempo, tconf = detect_tempo(x, ANALYSIS_SR)
-        if tconf >= 0.5:
-            return _take_loop(item, x, None)
+        heard_tempo = detect_tempo(x, ANALYSIS_SR)
+        if heard_tempo[1] >= 0.5:
+            return _take_loop(item, x, None, heard_tempo)
         item.kind, item.how, item.confidence, item.info = "ambience", "detected (long, noisy)", 1.0 - confidence, {
             "visual": "calm"}
         item.human = "check it is a bed and pick its visual"
         return
-    if root is None and confidence < 0.5:
-        item.info = {"why": "no note in the name and no clear pitch" + (
-            " (a drum one-shot? name it kick, snare, hat...)" if "drum" in text or "kit" in text else "")}
+    if root is None and (confidence < 0.5 or DRUM_FOLDER.search(folder.lower())):
+        item.info = {"why": "no note or drum word in its name" + (" and no clear pitch" if confidence < 0.5 else "")}
+        item.human = f"what is {item.path.name}? name it (kick, snare, C4...) and import again, or edit pack.toml"
         return
-    group = folder.split("/")[-1] if folder else _group_word(stem)
+    group = folder.split("/")[-1].lower() if folder else _group_word(stem)
     item.kind, item.info = "zone", {"group": group, "velocity": velocity}
     if root is None:
         item.how, item.confidence, item.info["root"] = "detected", confidence, int(round(heard))
@@ -315,14 +331,14 @@ def _classify(item: Item, src: Path, x: np.ndarray) -> None:
         item.human = f"name says {midi_to_name(root)} but it sounds {midi_to_name(int(round(heard)))}: took the heard pitch"
 
 
-def _take_loop(item: Item, x: np.ndarray, named_bpm: float | None) -> None:
-    """A drum loop: tempo from the name or by ear, bars from its length."""
+def _take_loop(item: Item, x: np.ndarray, named_bpm: float | None, heard: tuple | None = None) -> None:
+    """A drum loop: tempo from the name or by ear (`heard`, if already measured), bars from its length."""
     duration_s = len(x) / ANALYSIS_SR
     if named_bpm:
-        tempo, item.how, item.confidence = named_bpm, "name", 1.0
+        tempo, item.confidence = named_bpm, 1.0
     else:
-        tempo, item.confidence = detect_tempo(x, ANALYSIS_SR)
-        item.how = "detected"
+        tempo, item.confidence = heard or detect_tempo(x, ANALYSIS_SR)
+        item.how = "detected" + (f" ({item.how} says loop)" if item.how else "")
         if item.confidence < 0.6:
             item.human = f"tempo {tempo:g} BPM is a guess: check it"
     bars, off = whole_bars(duration_s, tempo)
@@ -617,7 +633,7 @@ def gather(src: Path) -> list[Item]:
     for p in audio:
         item = Item(p.relative_to(src).as_posix(), p)
         try:
-            x = load_audio(p, ANALYSIS_SR).mean(axis=1)
+            x = load_audio.__wrapped__(p, ANALYSIS_SR).mean(axis=1)  # not cached: a library can be gigabytes
         except Exception as exc:  # noqa: BLE001 - any decoder failure means this file is unusable
             item.info = {"why": f"cannot decode ({exc.__class__.__name__})"}
             items.append(item)

@@ -295,7 +295,7 @@ def zone_files(pack: Pack) -> list[Path]:
 def needs_human(pack: Pack) -> list[str]:
     """What a person must still fill in: a drafted pack (TODO credits, quote text) loads but is not publishable."""
     todo = [c.file for c in pack.credits if any(TODO in v for v in (c.title, c.author, c.source, c.license))]
-    notes = [f"{len(todo)} of {len(pack.credits)} credits need a human (TODO in title, author, source or license; "
+    notes = [f"{len(todo)} of {len(pack.credits)} credits need a human (a field says TODO; "
              f"first: {todo[0]}): fill them in pack.toml before you publish"] if todo else []
     notes += ["the pack's license says TODO"] if TODO in pack.license else []
     return notes + [f"quote '{q.id}' needs its {'text' if TODO in q.text else 'speaker'} (TODO in pack.toml)"
