@@ -169,7 +169,9 @@ def detect_tempo(x: np.ndarray, sample_rate: int) -> tuple[float, float]:
     Beat-lag candidates 55-140 BPM are scored by the autocorrelation at one,
     two and four beats, weighted toward lo-fi tempos (85 BPM, an octave wide)
     so 8th-note hats do not double the tempo. A tempo within 4 % of one that
-    makes the file a whole number of 4/4 bars is snapped to it.
+    makes the file a whole number of 4/4 bars is snapped to it. Loops above
+    about 120 BPM read as half time (and half the bars), where a lo-fi station
+    would play them anyway.
     """
     hop = 256
     env = onset_envelope(x[: 32 * sample_rate], sample_rate, hop)  # 32 s hold a dozen bars: plenty, and bounded
@@ -240,7 +242,6 @@ class Item:
     confidence: float = 0.0
     info: dict = field(default_factory=dict)  # group/role/root/velocity, voice, tempo_bpm/bars, visual, text
     human: str = ""  # what a person must check or decide
-    out: str = ""  # path written inside the pack
 
     def taken_as(self) -> str:
         i = self.info
@@ -560,7 +561,11 @@ def _license_of(src: Path) -> tuple[str, str]:
 
 
 def _license_in(text: str) -> tuple[str, str]:
-    license = next((spdx for pattern, spdx in LICENSES if pattern.search(text)), TODO)
+    """(license, author) a text states; several licenses mean a person must say which file has which."""
+    found = [spdx for pattern, spdx in LICENSES if pattern.search(text)]
+    if len(found) > 1:
+        return f"{TODO} (the folder names {', '.join(found)}: say which applies to which file)", TODO
+    license = found[0] if found else TODO
     m = re.search(r"(?:copyright|\(c\)|©)\s*(?:\(c\)\s*)?[\d\s,\-;]*(?:by\s+)?([A-Z][^\n.;,<]{1,60})", text, re.I)
     return license, m.group(1).strip() if m else TODO
 
@@ -607,7 +612,7 @@ def _out_name(item: Item, used: set[str]) -> str:
     i, ext = item.info, item.path.suffix.lower()
     if item.kind == "zone":
         layered = (i["vel_lo"], i["vel_hi"]) != (1, 127)
-        base = f"{i['role']}/{midi_to_name(i['root'])}" + (f"-v{i['vel_hi']}" if layered else "")
+        base = f"{i['role']}/{midi_to_name(i['root'])}" + (f"-v{i['velocity'] or 80}" if layered else "")
     elif item.kind == "kit":
         base = f"kit/{i['voice']}"
     else:
@@ -662,7 +667,7 @@ def write_pack(items: list[Item], src: Path, out: Path, name: str, tempos: tuple
         rel = _out_name(item, used)
         (out / rel).parent.mkdir(parents=True, exist_ok=True)
         rel = _write_loop(item, out, rel, tempos, stretch) if item.kind == "loop" else _write_file(item, out, rel)
-        item.out, i = rel, item.info
+        i = item.info
         ident = Path(rel).stem
         title = " ".join(re.split(r"[\s_\-]+", item.path.stem)).strip().capitalize()
         if item.kind == "zone":
@@ -688,10 +693,14 @@ def write_pack(items: list[Item], src: Path, out: Path, name: str, tempos: tuple
                                              instruments, kit, kit_patterns(kit)), encoding="utf-8")
 
 
-def _fresh(out: Path, src: Path, make) -> None:
-    """Run make(tmp) into a temporary sibling of `out`, check it loads as a pack, then move it into place."""
+def _refuse_nonempty(out: Path) -> None:
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise PackError("already exists and is not empty", out, "give a new folder; nothing was written")
+
+
+def _fresh(out: Path, make) -> None:
+    """Run make(tmp) into a temporary sibling of `out`, check it loads as a pack, then move it into place."""
+    _refuse_nonempty(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
@@ -717,8 +726,9 @@ def import_folder(src: Path, out: Path, tempos: tuple[float, ...] = (), stretch:
     Raises:
         PackError: SRC missing, holds no usable audio, or OUT exists and is not empty.
     """
+    _refuse_nonempty(out)  # before minutes of listening, not after
     items = gather(src)
-    _fresh(out, src, lambda tmp: write_pack(items, src, tmp, _slug(out.name), tempos or station_tempos(None),
+    _fresh(out, lambda tmp: write_pack(items, src, tmp, _slug(out.name), tempos or station_tempos(None),
                                             stretch))
     return items
 
@@ -760,7 +770,7 @@ def import_soundfont(sf2: Path, out: Path) -> dict[str, str]:
         (tmp / "pack.toml").write_text(pack_toml(comments, _slug(out.name), license, credits, instruments=instruments,
                                                  kit=kit, patterns=PATTERNS), encoding="utf-8")
 
-    _fresh(out, sf2, make)
+    _fresh(out, make)
     return info
 
 
