@@ -8,6 +8,7 @@ from __future__ import annotations
 import http.server
 import threading
 import time
+import traceback
 from functools import partial
 from pathlib import Path
 
@@ -99,11 +100,79 @@ def watched_paths(station, station_file: Path) -> list[Path]:
     return [station_file, site.TEMPLATES, site.STATIC, station.path(station.pack.dir) / station.pack.name]
 
 
+class Preview:
+    """A built station served on 127.0.0.1, rebuilt in a background thread when its sources change.
+
+    `version` counts good builds; the page polls it (VERSION_PATH) and reloads when it moves.
+    A failed rebuild prints one line and keeps the last good site and version.
+    """
+
+    def __init__(self, station_file: Path, port: int = 8000, watch: bool = True, poll_s: float = POLL_S,
+                 log=print):
+        from . import config
+
+        self.station_file, self.poll_s, self.log = Path(station_file), poll_s, log
+        self.version, self._stop = 1, threading.Event()
+        self.station = config.load(self.station_file)
+        try:  # listen first: a busy port fails at once, not after a build
+            self.server = make_server(self.station.path(self.station.site.out_dir), port, lambda: str(self.version))
+        except OSError as exc:
+            raise LofipressError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}", None,
+                                 "pass another --port") from None
+        self._seen = snapshot(watched_paths(self.station, self.station_file))  # before building: no edit is lost
+        try:
+            self._build()
+        except BaseException:
+            self.server.server_close()
+            raise
+        self.url = f"http://127.0.0.1:{self.server.server_port}/"
+        self._threads = [threading.Thread(target=self.server.serve_forever, daemon=True)]
+        if watch:
+            self._threads.append(threading.Thread(target=self._watch, daemon=True))
+        for thread in self._threads:
+            thread.start()
+
+    def _build(self) -> None:
+        from . import pipeline
+
+        pipeline.build(self.station, force=False, jobs=0, quiet=True)
+
+    def _watch(self) -> None:
+        """Poll the sources; on a change, reload the station, rebuild, and bump the version."""
+        from . import config
+
+        while not self._stop.wait(self.poll_s):
+            now = snapshot(watched_paths(self.station, self.station_file))
+            if now == self._seen:
+                continue
+            self._seen = now
+            started = time.monotonic()
+            try:
+                self.station = config.load(self.station_file)
+                self._build()
+            except LofipressError as exc:
+                self.log(f"rebuild failed, still serving the last site: {exc.one_line()}")
+                continue
+            except Exception:  # noqa: BLE001 - a bug: show it, keep the preview alive for the next edit
+                self.log("rebuild failed with a bug, still serving the last site:\n" + traceback.format_exc())
+                continue
+            self.version += 1
+            self.log(f"rebuilt in {time.monotonic() - started:.1f} s; pages reload")
+
+    def close(self) -> None:
+        """Stop watching and serving."""
+        self._stop.set()
+        self.server.shutdown()
+        self.server.server_close()
+        for thread in self._threads[1:]:
+            thread.join()
+
+
 def cli_serve(args) -> int:
     """Build the station, serve its site on 127.0.0.1, rebuild and reload pages when sources change.
 
     Args:
-        args: argparse namespace with station, port and no_watch.
+        args: argparse namespace with station, port (0: any free port) and no_watch.
 
     Returns:
         0 after Ctrl-C.
@@ -111,44 +180,17 @@ def cli_serve(args) -> int:
     Raises:
         LofipressError: the first build fails (later failures are printed and the old site stays).
     """
-    from . import config, pipeline
-
     station_file = Path(args.station)
     if station_file.is_dir():
         station_file = station_file / "station.toml"
-    station = config.load(station_file)
-    pipeline.build(station, force=False, jobs=0, quiet=True)
-    site_dir = station.path(station.site.out_dir)
-    state = {"version": 1}
+    preview = Preview(station_file, args.port, watch=not getattr(args, "no_watch", False),
+                      log=lambda msg: print(msg, flush=True))
+    print(f"serving {preview.station.path(preview.station.site.out_dir)} at {preview.url} (Ctrl-C stops)",
+          flush=True)
     try:
-        server = make_server(site_dir, args.port, lambda: str(state["version"]))
-    except OSError as exc:
-        raise LofipressError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}", None,
-                             "pass another --port") from None
-    print(f"serving {site_dir} at http://127.0.0.1:{server.server_port}/ (Ctrl-C stops)", flush=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        if getattr(args, "no_watch", False):
-            while True:
-                time.sleep(3600)
-        last = snapshot(watched_paths(station, station_file))
         while True:
-            time.sleep(POLL_S)
-            now = snapshot(watched_paths(station, station_file))
-            if now == last:
-                continue
-            last = now
-            started = time.monotonic()
-            try:
-                station = config.load(station_file)
-                pipeline.build(station, force=False, jobs=0, quiet=True)
-            except LofipressError as exc:
-                print(f"rebuild failed, still serving the last site: {exc.one_line()}", flush=True)
-                continue
-            state["version"] += 1
-            print(f"rebuilt in {time.monotonic() - started:.1f} s; pages reload", flush=True)
+            time.sleep(3600)
     except KeyboardInterrupt:
         return 0
     finally:
-        server.shutdown()
-        server.server_close()
+        preview.close()

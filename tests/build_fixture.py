@@ -15,6 +15,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 PACK_SOURCE = REPO / "samples" / "default"
 PACK_NAME = "tiny"
@@ -175,3 +177,18 @@ def golden() -> Path:
     folder = make_station(Path(tempfile.mkdtemp(prefix="lofipress-golden-")) / "station")
     build(folder)
     return folder
+
+
+@pytest.fixture
+def site_sources(tmp_path, monkeypatch):
+    """Private copies of templates/ and site_static/ that the build and the preview read instead."""
+    from lofipress import site
+
+    templates, static = tmp_path / "templates", tmp_path / "site_static"
+    shutil.copytree(site.TEMPLATES, templates)
+    shutil.copytree(site.STATIC, static)
+    monkeypatch.setattr(site, "TEMPLATES", templates)
+    monkeypatch.setattr(site, "STATIC", static)
+    site.environment.cache_clear()  # its loader is bound to the folder it first saw
+    yield templates, static
+    site.environment.cache_clear()

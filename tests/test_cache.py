@@ -6,7 +6,6 @@ changes one thing, rebuilds, and reads which cache artifacts were written.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 
@@ -14,6 +13,7 @@ import numpy as np
 import pytest
 
 import build_fixture as bf
+from build_fixture import site_sources  # noqa: F401 - a fixture
 from lofipress import cache as lcache
 
 ALL = {"compose": 1, "midi": 2, "audio/track": 2, "audio/drums": 1, "audio/ambience": 1, "audio/quote": 1,
@@ -75,22 +75,7 @@ def test_a_pack_file_redoes_the_audio_that_plays_it(station):
     assert remade == {"audio/track": 2, "audio/sample": 1}  # both tracks play the keys; one browser zone is them
 
 
-@pytest.fixture
-def site_sources(tmp_path, monkeypatch):
-    """Private copies of templates/ and site_static/ that the build and the preview read instead."""
-    from lofipress import site
-
-    templates, static = tmp_path / "templates", tmp_path / "site_static"
-    shutil.copytree(site.TEMPLATES, templates)
-    shutil.copytree(site.STATIC, static)
-    monkeypatch.setattr(site, "TEMPLATES", templates)
-    monkeypatch.setattr(site, "STATIC", static)
-    site.environment.cache_clear()  # its loader is bound to the folder it first saw
-    yield templates, static
-    site.environment.cache_clear()
-
-
-def test_templates_and_static_files_rewrite_the_site_and_no_audio(station, site_sources):
+def test_templates_and_static_files_rewrite_the_site_and_no_audio(station, site_sources):  # noqa: F811
     templates, static = site_sources
     remade, summary, *_ = rebuild(station)
     assert not summary["rebuilt"] and remade == {}  # same bytes elsewhere: the key holds content, not places
