@@ -108,10 +108,14 @@ def assert_one_line(err: str, names: str, fix: str, kind: str = "error") -> str:
 
 
 @pytest.fixture(autouse=True)
-def no_tensorflow(monkeypatch):
-    """Any import of TensorFlow or Keras fails (a bug, exit 1): bad input is refused before training starts."""
+def no_tensorflow(monkeypatch, tmp_path):
+    """Any import of TensorFlow or Keras fails (a bug, exit 1): bad input is refused before training starts.
+
+    MPLCONFIGDIR is set per test, so the build's own default (its station cache) never outlives a test.
+    """
     for name in ("tensorflow", "keras"):
         monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.setenv("MPLCONFIGDIR", str(tmp_path / "matplotlib"))
 
 
 @dataclass(frozen=True)
@@ -430,7 +434,7 @@ def built(tmp_path_factory):
     home, tmp = base / "home", base / "tmp"
     home.mkdir()
     tmp.mkdir()
-    env = {**os.environ, "HOME": str(home), "TMPDIR": str(tmp)}
+    env = {**{k: v for k, v in os.environ.items() if k != "MPLCONFIGDIR"}, "HOME": str(home), "TMPDIR": str(tmp)}
     cmd = [sys.executable, "build.py", "--station", str(st / "station.toml"), "--quiet"]
     log = base / "strace.log"
     if shutil.which("strace"):
