@@ -98,15 +98,15 @@ def _lookup(word: str) -> str | None:
 
 def parse(text: str) -> Mood:
     """Read mood words; unknown words are kept in `ignored`, glue words dropped."""
-    used, ignored, negate = [], [], False
+    used, ignored, negation = [], [], ""
     for word in re.findall(r"[a-z]+", text.lower()):
         if word in NEGATIONS:
-            negate = True
+            negation = word
             continue
         entry = _lookup(word)
-        if negate:
-            ignored.append(f"not {word}")
-            negate = False
+        if negation:
+            ignored.append(f"{negation} {word}")
+            negation = ""
         elif entry:
             used.append(entry)
         elif word not in STOPWORDS:

@@ -24,6 +24,7 @@ def test_words_are_read_through_the_lexicon_and_unknown_ones_reported():
     assert mood.parse("sunny mornings").used == ("sunny", "morning")  # a plural finds its word
     happy = mood.parse("not sad, happy")
     assert happy.ignored == ("not sad",) and happy.mode == "major" and happy.tempo_shift_bpm > 0
+    assert mood.parse("no rain").ignored == ("no rain",)
     assert mood.parse("the very") == mood.Mood()  # glue words alone choose nothing and report nothing
 
 
