@@ -10,7 +10,6 @@ import pytest
 import soundfile as sf
 
 from lofipress import cli, pack_import
-from lofipress.errors import PackError
 from lofipress.pack_import import (detect_pitch, detect_tempo, import_folder, midi_to_name, note_from_name,
                                    stretch_loop, tempo_from_name)
 from lofipress.packs import load_pack
@@ -239,3 +238,14 @@ name = "mine"
     assert summary["rebuilt"] and len(manifest["tracks"]) == 2
     assert {a["id"] for a in manifest["ambience"]} == {"rain-window", "texture-01"}
     assert any("TODO" in c["license"] for c in manifest["credits"])  # the draft's credits show until a human fills them
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Copyright 2019-2021 Lo Fi Larry. Licensed under CC-BY 4.0.", ("CC-BY-4.0", "Lo Fi Larry")),
+    ("Made with love. Released under the MIT License.", ("MIT", "TODO")),
+    ("Instruments: MIT license. Ambience: CC0.", ("TODO (the folder names CC0-1.0, MIT: say which applies to which "
+                                                  "file)", "TODO")),
+    ("Sounds I made on a rainy weekend.", ("TODO", "TODO")),
+])
+def test_license_is_read_only_when_unambiguous(text, expected):
+    assert pack_import._license_in(text) == expected
