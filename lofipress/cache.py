@@ -4,8 +4,8 @@ Keys hash the inputs (settings, file bytes, the source of the code that runs),
 so a changed input can never be served a stale artifact, and an unchanged one
 is never redone. Writes go to a temporary name first and are renamed into
 place, so a killed build leaves no half-written artifact behind. An audio
-artifact is "sealed": its metadata records the hash of its bytes, and a file
-that no longer matches (truncated, damaged by hand or by disk) is a miss.
+artifact is "sealed": its metadata records its size, mtime and hash, and a file
+that no longer matches (truncated, damaged by hand or by a full disk) is a miss.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
-SEAL = "sha256"  # metadata key holding the hash of the artifact's bytes
+SEAL = "sealed"  # metadata key holding [size, mtime_ns, sha256] of the artifact
 
 
 def _default(obj, root: Path | None = None):
@@ -99,17 +99,24 @@ class Cache:
 
 
 def seal(artifact: Path, meta: Path, result: dict) -> None:
-    """Write an artifact's metadata with the hash of its bytes (after the artifact is in place)."""
-    atomic_write(Path(meta), json.dumps({**result, SEAL: file_hash(Path(artifact))}, sort_keys=True).encode())
+    """Write an artifact's metadata with its size, mtime and hash (once the artifact is in place)."""
+    st = Path(artifact).stat()
+    sealed = [st.st_size, st.st_mtime_ns, file_hash(Path(artifact))]
+    atomic_write(Path(meta), json.dumps({**result, SEAL: sealed}, sort_keys=True).encode())
 
 
 def intact(artifact: Path, meta: Path) -> bool:
-    """Whether an artifact and its metadata exist and the artifact still has the bytes it was sealed with."""
+    """Whether an artifact and its metadata exist and the artifact still has the bytes it was sealed with.
+
+    Size and mtime as sealed: trusted without reading (make's rule; a no-op build stays a stat per file).
+    Same size but touched since (a copy without -p, an edit in place): hashed.
+    """
     try:
-        sealed = json.loads(Path(meta).read_text(encoding="utf-8")).get(SEAL)
-        return sealed is not None and sealed == file_hash(Path(artifact))
-    except (OSError, ValueError, AttributeError):  # missing, unreadable or not a JSON object: redo it
+        size, mtime_ns, sha = json.loads(Path(meta).read_text(encoding="utf-8"))[SEAL]
+        st = Path(artifact).stat()
+    except (OSError, ValueError, TypeError, KeyError):  # missing, unreadable, not sealed: redo it
         return False
+    return st.st_size == size and (st.st_mtime_ns == mtime_ns or file_hash(Path(artifact)) == sha)
 
 
 def atomic_write(path: Path, data: bytes) -> None:

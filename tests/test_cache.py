@@ -6,6 +6,7 @@ changes one thing, rebuilds, and reads which cache artifacts were written.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -20,11 +21,33 @@ ALL = {"compose": 1, "midi": 2, "audio/track": 2, "audio/drums": 1, "audio/ambie
        "audio/sample": 2}  # every artifact of the tiny station
 TRACK_MP3S = ("audio/tracks/t01.mp3", "audio/tracks/t02.mp3")
 
-pytestmark = pytest.mark.slow  # each test builds (a few seconds); the first one builds the golden station
+
+
+def test_a_sealed_artifact_is_trusted_only_while_it_has_its_bytes(tmp_path):
+    artifact, meta = tmp_path / "a.mp3", tmp_path / "a.json"
+    data = bytes(range(256)) * 40
+    artifact.write_bytes(data)
+    lcache.seal(artifact, meta, {"samples": 1})
+    assert lcache.intact(artifact, meta) and json.loads(meta.read_text())["samples"] == 1
+
+    later = artifact.stat().st_mtime_ns + 10**9
+    os.utime(artifact, ns=(later, later))  # copied without its mtime: same bytes, still good
+    assert lcache.intact(artifact, meta)
+    artifact.write_bytes(data[:100] + b"\x00" + data[101:])  # one byte, same size, touched later
+    os.utime(artifact, ns=(later + 1, later + 1))
+    assert not lcache.intact(artifact, meta)
+    artifact.write_bytes(data[:-1])  # truncated
+    assert not lcache.intact(artifact, meta)
+    artifact.write_bytes(data)
+    for damaged in ("", "{", "[]", '{"samples": 1}'):  # empty, cut, not an object, never sealed
+        meta.write_text(damaged)
+        assert not lcache.intact(artifact, meta)
+    assert not lcache.intact(tmp_path / "missing.mp3", tmp_path / "missing.json")
 
 
 @pytest.fixture
 def station(tmp_path):
+    """A settled copy of the tiny built station (each test using it builds: slow; the first builds golden)."""
     return bf.settled_copy(tmp_path / "station")
 
 
@@ -39,6 +62,7 @@ def changed(a: dict, b: dict) -> set[str]:
     return {rel for rel in set(a) | set(b) if a.get(rel) != b.get(rel)} - {".lofipress-build.json"}
 
 
+@pytest.mark.slow
 def test_an_fx_setting_redoes_only_the_track_renders(station):
     bf.write_station(station, fx={"preset": "dusty", "lowpass_hz": 5000.0})
     remade, summary, before, after = rebuild(station)
@@ -49,6 +73,7 @@ def test_an_fx_setting_redoes_only_the_track_renders(station):
                    for rel in changed(before, after))
 
 
+@pytest.mark.slow
 def test_the_seed_redoes_composition_and_what_follows(station):
     bf.write_station(station, station={**bf.SETTINGS["station"], "seed": 8})
     remade, summary, before, after = rebuild(station)
@@ -58,6 +83,7 @@ def test_the_seed_redoes_composition_and_what_follows(station):
     assert "audio/ambience/rain-80.mp3" not in changed(before, after)
 
 
+@pytest.mark.slow
 def test_a_pack_file_redoes_the_audio_that_plays_it(station):
     import soundfile as sf
 
@@ -75,6 +101,7 @@ def test_a_pack_file_redoes_the_audio_that_plays_it(station):
     assert remade == {"audio/track": 2, "audio/sample": 1}  # both tracks play the keys; one browser zone is them
 
 
+@pytest.mark.slow
 def test_templates_and_static_files_rewrite_the_site_and_no_audio(station, site_sources):  # noqa: F811
     templates, static = site_sources
     remade, summary, *_ = rebuild(station)
@@ -92,6 +119,7 @@ def test_templates_and_static_files_rewrite_the_site_and_no_audio(station, site_
     assert changed(before, after) == {"static/player.js"}
 
 
+@pytest.mark.slow
 def test_the_title_rewrites_the_site_only(station):
     bf.write_station(station, station={**bf.SETTINGS["station"], "title": "a brand new title"})
     remade, summary, before, after = rebuild(station)
@@ -109,6 +137,7 @@ print(json.dumps({"rebuilt": summary["rebuilt"],
 """
 
 
+@pytest.mark.slow
 def test_nothing_changed_is_a_no_op_without_tensorflow(station):
     before = bf.cache_state(station), bf.tree_digest(bf.site_dir(station))
     run = subprocess.run([sys.executable, "-c", NOOP, str(station / "station.toml")], capture_output=True,
@@ -119,12 +148,14 @@ def test_nothing_changed_is_a_no_op_without_tensorflow(station):
     assert (bf.cache_state(station), bf.tree_digest(bf.site_dir(station))) == before
 
 
+@pytest.mark.slow
 def test_force_redoes_everything_and_gives_the_same_bytes(station):
     remade, summary, before, after = rebuild(station, force=True)
     assert remade == ALL and summary["rebuilt"]
     assert bf.first_difference(before, after) is None
 
 
+@pytest.mark.slow
 def test_an_interrupted_build_keeps_the_old_site_and_what_it_finished(station, monkeypatch):
     from lofipress import audio
 
@@ -159,6 +190,7 @@ def _site_track_source(station, track_mp3: str):
     return next(p for p in (station / ".cache" / "audio" / "track").glob("*.mp3") if p.read_bytes() == data)
 
 
+@pytest.mark.slow
 def test_a_truncated_mp3_in_the_cache_is_redone_not_served(station):
     cached = _site_track_source(station, TRACK_MP3S[0])
     good = cached.read_bytes()
@@ -170,6 +202,7 @@ def test_a_truncated_mp3_in_the_cache_is_redone_not_served(station):
     assert after[TRACK_MP3S[0]] == before[TRACK_MP3S[0]]
 
 
+@pytest.mark.slow
 def test_damaged_metadata_and_composition_are_redone(station):
     meta = _site_track_source(station, TRACK_MP3S[1]).with_suffix(".json")
     meta.write_text(meta.read_text()[:20])
