@@ -30,7 +30,7 @@ from pathlib import Path
 from . import config
 from . import manifest as mf
 from .errors import ConfigError
-from .pipeline import SITE_STAMP as STAMP  # in the picker's folder too: `lofipress clean` knows the site is ours
+from .site import SITE_STAMP as STAMP  # in the picker's folder too: `lofipress clean` knows the site is ours
 
 INDEX_FILE = "stations.toml"  # optional: title, description, out_dir, stations (files, in picker order)
 HOME_URL = "../index.html"  # from a station's top folder up to the picker
@@ -114,6 +114,7 @@ def build_all(lineup: Lineup, out: str | None = None, force: bool = False, jobs:
 
     build = build or pipeline.build
     out_dir = Path(out).absolute() if out else lineup.out_dir
+    site.check_output(out_dir)  # a folder lofipress did not make is refused before any station is built
     stage = site.fresh_folder(out_dir)
     try:
         summaries = []

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from lofipress import config, site, stations
-from lofipress.errors import ConfigError, PackError
+from lofipress.errors import ConfigError, PackError, SiteError
 from site_fixture import make_press
 
 pytestmark = pytest.mark.skipif(not (site.NODE_MODULES / "tone").is_dir(), reason="needs `npm ci`")
@@ -148,6 +148,15 @@ def test_unchanged_stations_are_not_rewritten_and_bytes_repeat(lineup, press, tm
     assert snapshot(out) == before
     stations.build_all(lineup, out=str(tmp_path / "other"), build=FakeBuild(press), quiet=True)
     assert snapshot(tmp_path / "other") == before  # deterministic: a fresh build gives the same bytes
+
+
+def test_a_folder_lofipress_did_not_make_is_refused_before_building(lineup, press, tmp_path):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep me")
+    builder = FakeBuild(press)
+    with pytest.raises(SiteError, match="not made by lofipress"):
+        stations.build_all(lineup, out=str(tmp_path / "mine"), build=builder, quiet=True)
+    assert builder.written == [] and (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
 
 
 def test_two_stations_with_one_name_is_a_config_error(tmp_path):
