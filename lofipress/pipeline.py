@@ -24,7 +24,7 @@ from .config import Station, derive_seed
 from .errors import LofipressError
 from .site import SITE_STAMP  # in the built site: its key, and proof that lofipress made it
 
-AUDIO_CODE = ("audio", "render", "fx", "master", "encode", "packs", "notes")
+AUDIO_CODE = ("audio", "render", "fx", "presets", "master", "encode", "packs", "notes")
 COMPOSE_CODE = ("compose", "generate", "tokens", "metrics", "model", "chords", "train")
 
 
@@ -83,7 +83,20 @@ def compose_stage(station: Station, cache: Cache, model_dir: Path, log) -> list[
 
 
 def arrange_stage(station: Station, cache: Cache, pieces: list[dict]) -> list[dict]:
-    """Arranged notes (seconds) and a .mid per piece; cheap, so only the MIDI files are cached."""
+    """Arranged notes (seconds), beats for the visualizer and a .mid per piece, cached as a whole."""
+    key = digest("arrange", [(p["seed"], p["notes16"], p["key"], p["tempo_bpm"], p["bars"], p["title"]) for p in pieces],
+                 station.arrange, code_hash("arrange", "chords", "notes"))
+    hit = cache.get_json("arrange", key)
+    if hit is not None and len(hit) == len(pieces):
+        midis = [cache.root / "midi" / h["midi"] for h in hit]
+        if all(m.is_file() for m in midis):
+            return [{**p, "notes": h["notes"], "beats": h["beats"], "midi": m} for p, h, m in zip(pieces, hit, midis)]
+    out = _arrange(station, cache, pieces)
+    cache.put_json("arrange", key, [{"notes": t["notes"], "beats": t["beats"], "midi": t["midi"].name} for t in out])
+    return out
+
+
+def _arrange(station: Station, cache: Cache, pieces: list[dict]) -> list[dict]:
     from . import arrange
 
     out = []
@@ -108,7 +121,7 @@ def audio_jobs(station: Station, cache: Cache, pack, tracks: list[dict]) -> list
     A key holds the pack data and file bytes its job reads, not the whole pack nor where it lives:
     a new kick redoes the drum loops only.
     """
-    from . import audio, packs
+    from . import packs
 
     pack_dir = str(pack.root)
     m, fx = station.master, station.fx
@@ -125,7 +138,7 @@ def audio_jobs(station: Station, cache: Cache, pack, tracks: list[dict]) -> list
 
     zones = [z.file for inst in pack.instruments.values() for z in inst.zones]
     for t in tracks:
-        add("track", t["id"], audio.press_track,
+        add("track", t["id"], "press_track",
             (t["notes"], pack_dir, fx, m, t["tempo_bpm"], t["bars"], None, derive_seed(t["seed"], "render")),
             pack.instruments, zones)
     tempos = sorted({t["tempo_bpm"] for t in tracks})
@@ -133,15 +146,15 @@ def audio_jobs(station: Station, cache: Cache, pack, tracks: list[dict]) -> list
     for pattern in sorted(pack.patterns):
         kit = {voice: pack.kit[voice] for voice in pack.patterns[pattern].grid}
         for bpm in tempos:
-            add("drums", f"{pattern}-{bpm}", audio.press_drums,
+            add("drums", f"{pattern}-{bpm}", "press_drums",
                 (pack_dir, pattern, bpm, lp.drums_bars, m, None, derive_seed(station.station.seed, "drums", pattern)),
                 (pack.patterns[pattern], kit), kit.values(), ref=pattern, bpm=bpm)
     for bed in pack.ambience:
         for bpm in tempos:
-            add("ambience", f"{bed.id}-{bpm}", audio.press_ambience, (pack_dir, bed.id, bpm, lp.ambience_bars, m, None),
+            add("ambience", f"{bed.id}-{bpm}", "press_ambience", (pack_dir, bed.id, bpm, lp.ambience_bars, m, None),
                 bed, [bed.file], ref=bed.id, bpm=bpm)
     for q in pack.quotes:
-        add("quote", q.id, audio.press_quote, (pack_dir, q.id, m, None), q, [q.file], ref=q.id)
+        add("quote", q.id, "press_quote", (pack_dir, q.id, m, None), q, [q.file], ref=q.id)
     for role in ("keys", "bass"):
         inst = pack.instruments.get(role)
         if inst is None:
@@ -149,16 +162,21 @@ def audio_jobs(station: Station, cache: Cache, pack, tracks: list[dict]) -> list
         top = max(z.vel_hi for z in inst.zones)  # the loudest layer: the browser sampler has one
         for i, z in enumerate(inst.zones):
             if z.vel_hi == top:
-                add("sample", f"{role}-{z.root}", audio.press_sample, (pack_dir, role, i, None, m.sample_rate),
+                add("sample", f"{role}-{z.root}", "press_sample", (pack_dir, role, i, None, m.sample_rate),
                     z, [z.file], ref=role, root=z.root)
     return jobs
 
 
-def _run_job(func, args, mp3: str, meta: str) -> dict:
-    """Worker: make one MP3 under a temporary name, then move it and its metadata into place."""
+def _run_job(func: str, args, mp3: str, meta: str) -> dict:
+    """Worker: make one MP3 under a temporary name, then move it and its metadata into place.
+
+    func names a function of lofipress.audio: a build with nothing to render never imports the DSP stack.
+    """
+    from . import audio
+
     tmp = Path(mp3).with_name(f".{Path(mp3).name}.{os.getpid()}.tmp.mp3")
     args = tuple(str(tmp) if a is None else a for a in args)
-    result = func(*args)
+    result = getattr(audio, func)(*args)
     os.replace(tmp, mp3)
     seal(mp3, meta, result)
     return result
@@ -252,9 +270,9 @@ def gather(station: Station, pack, tracks: list[dict], jobs: list[dict], model_d
 
 def _live_fx(station: Station) -> dict:
     """The in-browser chain for live songs, from the same fx preset as the renders."""
-    from . import fx
+    from .presets import resolve
 
-    r = fx.resolve(station.fx)
+    r = resolve(station.fx)
     return {"lowpass_hz": float(r.get("lowpass_hz", 9000.0)), "bit_depth": int(r.get("bit_depth", 12) or 16),
             "noise_db": float(r.get("hiss_db", -40.0)), "wow_cents": float(r.get("wow_cents", 6.0))}
 

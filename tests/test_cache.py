@@ -17,7 +17,7 @@ import build_fixture as bf
 from build_fixture import site_sources  # noqa: F401 - a fixture
 from lofipress import cache as lcache
 
-ALL = {"compose": 1, "midi": 2, "audio/track": 2, "audio/drums": 1, "audio/ambience": 1, "audio/quote": 1,
+ALL = {"compose": 1, "arrange": 1, "midi": 2, "audio/track": 2, "audio/drums": 1, "audio/ambience": 1, "audio/quote": 1,
        "audio/sample": 2}  # every artifact of the tiny station
 TRACK_MP3S = ("audio/tracks/t01.mp3", "audio/tracks/t02.mp3")
 
@@ -78,7 +78,7 @@ def test_the_seed_redoes_composition_and_what_follows(station):
     bf.write_station(station, station={**bf.SETTINGS["station"], "seed": 8})
     remade, summary, before, after = rebuild(station)
     # drum hits are humanized from the station seed; ambience, quotes and sampler zones do not depend on it
-    assert remade == {"compose": 1, "midi": 2, "audio/track": 2, "audio/drums": 1}
+    assert remade == {"compose": 1, "arrange": 1, "midi": 2, "audio/track": 2, "audio/drums": 1}
     assert set(TRACK_MP3S) <= changed(before, after)
     assert "audio/ambience/rain-80.mp3" not in changed(before, after)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
 
 def cli_bench(args) -> int:
@@ -9,4 +10,6 @@ def cli_bench(args) -> int:
 
     station = station_from_args(args)
     module = importlib.import_module(f"lofipress.bench.{args.what}")
+    if args.what == "build":  # it copies the station file itself
+        return int(module.run(station, args.json, Path(args.station)) or 0)
     return int(module.run(station, args.json) or 0)

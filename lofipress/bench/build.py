@@ -1,0 +1,120 @@
+"""`lofipress bench build`: cold build, no-op rebuild and one-effect rebuild of a station, against its encoding floor.
+
+The station is copied into a temporary folder (its corpus, model and pack stay
+where they are, named by absolute path), so the benchmark starts from an empty
+cache and never touches the real one. Rebuilds run `python -m lofipress build`
+in a fresh process, as a user runs them: interpreter start and imports count.
+The floor is libmp3lame alone on every MP3 the build wrote (each decoded, then
+encoded again with the build's flags, one at a time) divided by the cores.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+
+from . import report
+from .. import encode
+from ..errors import ConfigError
+
+FX_CHANGE = ("lowpass_hz", 7500.0)  # one knob of the chain: every track is redone, no loop is
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value)  # a TOML basic string is a JSON string
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise ConfigError(f"bench build cannot copy a setting of type {type(value).__name__}")
+
+
+def _write_station(data: dict, path: Path) -> None:
+    lines = []
+    for section, table in data.items():
+        lines.append(f"[{section}]")
+        lines += [f"{key} = {_toml_value(value)}" for key, value in table.items()]
+        lines.append("")
+    path.write_text("\n".join(lines))
+
+
+def _copy_station(station, station_file: Path, work: Path) -> Path:
+    """station.toml in `work`, every folder it reads named absolutely, its cache and site inside `work`."""
+    data = tomllib.loads(station_file.read_text())
+    for section, attr in (("corpus", station.corpus), ("model", station.model), ("pack", station.pack)):
+        data.setdefault(section, {})["dir"] = str(station.path(attr.dir))
+    data.setdefault("site", {})["out_dir"] = "site"
+    target = work / "station.toml"
+    _write_station(data, target)
+    return target
+
+
+def _cli_build(station_file: Path, env: dict) -> tuple[float, bool, dict]:
+    """(seconds, whether TensorFlow was imported, build summary) of `lofipress build` in a fresh process."""
+    code = ("import json, sys, time; t = time.perf_counter(); from lofipress import cli; "
+            f"rc = cli.main(['build', '--station', {str(station_file)!r}, '--quiet']); "
+            "print(json.dumps({'rc': rc, 's': time.perf_counter() - t, 'tf': 'tensorflow' in sys.modules}))")
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise RuntimeError(f"build failed: {proc.stderr.strip()[-500:]}")
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    return seconds, result["tf"], result
+
+
+def _floor_s(site: Path) -> tuple[float, int]:
+    """(seconds libmp3lame takes on every MP3 of the site, one after another, number of files)."""
+    total, count = 0.0, 0
+    for mp3 in sorted(site.rglob("*.mp3")):
+        audio, sr = encode.decode(mp3)
+        raw = audio.tobytes()
+        cmd = [encode.ffmpeg_exe(), "-nostdin", "-loglevel", "error", "-y", "-f", "f32le", "-ar", str(sr), "-ac",
+               str(audio.shape[1]), "-i", "pipe:0", "-c:a", "libmp3lame", "-q:a", "2", "-fflags", "+bitexact",
+               "-flags:a", "+bitexact", "-map_metadata", "-1", "-f", "mp3", os.devnull]
+        t = time.perf_counter()
+        subprocess.run(cmd, input=raw, check=True, capture_output=True)
+        total += time.perf_counter() - t
+        count += 1
+    return total, count
+
+
+def run(station, as_json: bool, station_file: Path | None = None) -> int:
+    """Cold, no-op and one-effect builds of a copy of the station; print a table (and one JSON line)."""
+    station_file = Path(station_file or Path(station.root) / "station.toml")
+    if not station_file.is_file():
+        raise ConfigError("bench build needs one station file", station_file, "pass --station path/to/station.toml")
+    cores = os.cpu_count() or 1
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    with tempfile.TemporaryDirectory(prefix="lofipress-bench-") as tmp:
+        work = Path(tmp)
+        copy = _copy_station(station, station_file, work)
+        cold_s, _, _ = _cli_build(copy, env)
+        noop_s, noop_tf, _ = _cli_build(copy, env)
+        text = copy.read_text()
+        key, value = FX_CHANGE
+        copy.write_text(text.replace("[fx]\n", f"[fx]\n{key} = {value!r}\n", 1))
+        fx_s, _, _ = _cli_build(copy, env)
+        floor_s, files = _floor_s(work / "site")
+    floor_per_core = floor_s / cores
+    data = {"cold_s": round(cold_s, 2), "noop_s": round(noop_s, 3), "one_fx_change_s": round(fx_s, 2),
+            "floor_s": round(floor_s, 2), "cores": cores, "floor_per_core_s": round(floor_per_core, 2),
+            "cold_vs_floor": round(cold_s / floor_per_core, 2), "noop_imports_tensorflow": noop_tf,
+            "mp3_files": files, "tracks": station.station.tracks,
+            "goal_noop_s": 1.5, "goal_cold_vs_floor": 2.0}
+    rows = [("station", f"{station.station.name}: {station.station.tracks} tracks, {files} MP3s, {cores} cores"),
+            ("cold build", f"{cold_s:7.2f} s"),
+            ("no-op rebuild", f"{noop_s:7.3f} s   (goal <= 1.5 s; TensorFlow imported: {'yes' if noop_tf else 'no'})"),
+            (f"rebuild after fx.{key} = {value:g}", f"{fx_s:7.2f} s   ({fx_s / cold_s:.0%} of cold)"),
+            ("encoding floor", f"{floor_s:7.2f} s on one core = {floor_per_core:.2f} s per core"),
+            ("cold / floor per core", f"{cold_s / floor_per_core:7.2f}x   (goal <= 2x)")]
+    report("bench build", rows, data, as_json)
+    return 0
