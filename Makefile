@@ -3,11 +3,13 @@
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
+# `make site STATION=mystation/station.toml` builds your own station instead of the default
+STATION ?= station.toml
 
 .PHONY: site stations test test-fast setup system bench clean corpus pack model
 
 site: setup
-	$(PY) build.py
+	$(PY) build.py --station $(STATION)
 
 # Every station in stations/ (stations/stations.toml lists them) and a picker, into one site.
 stations: setup

@@ -65,8 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="end with one JSON object")
     p.set_defaults(handler="lofipress.evaluate:cli_eval")
 
-    p = _command(sub, "bench", help="benchmarks: generate, render, site, build")
-    p.add_argument("what", choices=["generate", "render", "site", "build"])
+    p = _command(sub, "bench", help="benchmarks: generate, render, site, build, scale (100 tracks)")
+    p.add_argument("what", choices=["generate", "render", "site", "build", "scale"])
     _station_arg(p)
     p.add_argument("--json", action="store_true", help="end with one JSON object")
     p.set_defaults(handler="lofipress.bench.cli:cli_bench")

@@ -25,30 +25,16 @@ from ..errors import ConfigError
 FX_CHANGE = ("lowpass_hz", 7500.0)  # one knob of the chain: every track is redone, no loop is
 
 
-def _toml_value(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value)  # a TOML basic string is a JSON string
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    raise ConfigError(f"bench build cannot copy a setting of type {type(value).__name__}")
-
-
 def _write_station(data: dict, path: Path) -> None:
-    lines = []
-    for section, table in data.items():
-        lines.append(f"[{section}]")
-        lines += [f"{key} = {_toml_value(value)}" for key, value in table.items()]
-        lines.append("")
-    path.write_text("\n".join(lines))
+    from ..scaffold import toml_tables
+
+    path.write_text("\n".join(toml_tables(data)).strip() + "\n")
 
 
-def _copy_station(station, station_file: Path, work: Path) -> Path:
+def _copy_station(station, station_file: Path, work: Path, **station_keys) -> Path:
     """station.toml in `work`, every folder it reads named absolutely, its cache and site inside `work`."""
     data = tomllib.loads(station_file.read_text())
+    data.setdefault("station", {}).update(station_keys)
     for section, attr in (("corpus", station.corpus), ("model", station.model), ("pack", station.pack)):
         data.setdefault(section, {})["dir"] = str(station.path(attr.dir))
     data.setdefault("site", {})["out_dir"] = "site"
@@ -59,9 +45,11 @@ def _copy_station(station, station_file: Path, work: Path) -> Path:
 
 def _cli_build(station_file: Path, env: dict) -> tuple[float, bool, dict]:
     """(seconds, whether TensorFlow was imported, build summary) of `lofipress build` in a fresh process."""
-    code = ("import json, sys, time; t = time.perf_counter(); from lofipress import cli; "
+    code = ("import json, resource, sys, time; t = time.perf_counter(); from lofipress import cli; "
             f"rc = cli.main(['build', '--station', {str(station_file)!r}, '--quiet']); "
-            "print(json.dumps({'rc': rc, 's': time.perf_counter() - t, 'tf': 'tensorflow' in sys.modules}))")
+            "print(json.dumps({'rc': rc, 's': time.perf_counter() - t, 'tf': 'tensorflow' in sys.modules, "
+            "'rss_main_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "
+            "'rss_worker_mb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))")
     started = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     seconds = time.perf_counter() - started
@@ -117,4 +105,39 @@ def run(station, as_json: bool, station_file: Path | None = None) -> int:
             ("encoding floor", f"{floor_s:7.2f} s on one core = {floor_per_core:.2f} s per core"),
             ("cold / floor per core", f"{cold_s / floor_per_core:7.2f}x   (goal <= 2x)")]
     report("bench build", rows, data, as_json)
+    return 0
+
+
+SCALE_TRACKS = (25, 50, 100)
+SCALE_BARS = 8  # short tracks: the sweep measures growth with the number of tracks, not track length
+
+
+def run_scale(station, as_json: bool, station_file: Path | None = None) -> int:
+    """Cold builds of 25, 50 and 100 tracks: seconds per track and peak memory of the build and its workers."""
+    station_file = Path(station_file or Path(station.root) / "station.toml")
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    results = []
+    with tempfile.TemporaryDirectory(prefix="lofipress-scale-") as tmp:
+        for tracks in SCALE_TRACKS:
+            work = Path(tmp) / f"t{tracks}"
+            work.mkdir()
+            copy = _copy_station(station, station_file, work, tracks=tracks, bars=SCALE_BARS)
+            short = tomllib.loads(copy.read_text())
+            short.setdefault("loops", {})["track_bars"] = SCALE_BARS
+            _write_station(short, copy)
+            seconds, _, result = _cli_build(copy, env)
+            results.append({"tracks": tracks, "s": round(seconds, 2), "s_per_track": round(seconds / tracks, 3),
+                            "rss_main_mb": round(result["rss_main_mb"]), "rss_worker_mb": round(result["rss_worker_mb"])})
+    first, last = results[0], results[-1]
+    data = {"bars": SCALE_BARS, "runs": results,
+            "growth_per_track_ratio": round(last["s_per_track"] / first["s_per_track"], 3),
+            "rss_growth_ratio": round(max(last["rss_main_mb"], last["rss_worker_mb"])
+                                      / max(first["rss_main_mb"], first["rss_worker_mb"]), 3)}
+    rows = [("station", f"{station.station.name} at {SCALE_BARS} bars a track, cold cache each run")]
+    for r in results:
+        rows.append((f"{r['tracks']} tracks", f"{r['s']:7.1f} s  {r['s_per_track']:.2f} s/track  peak RSS "
+                     f"{r['rss_main_mb']} MB build, {r['rss_worker_mb']} MB largest worker"))
+    rows.append(("time per track, 100 vs 25", f"{data['growth_per_track_ratio']:.2f}x   (1.0 = linear)"))
+    rows.append(("peak RSS, 100 vs 25", f"{data['rss_growth_ratio']:.2f}x   (1.0 = bounded)"))
+    report("bench scale", rows, data, as_json)
     return 0

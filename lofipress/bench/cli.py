@@ -9,7 +9,10 @@ def cli_bench(args) -> int:
     from ..cli import station_from_args
 
     station = station_from_args(args)
+    if args.what in ("build", "scale"):  # they copy the station file itself
+        from . import build
+
+        run = build.run if args.what == "build" else build.run_scale
+        return int(run(station, args.json, Path(args.station)) or 0)
     module = importlib.import_module(f"lofipress.bench.{args.what}")
-    if args.what == "build":  # it copies the station file itself
-        return int(module.run(station, args.json, Path(args.station)) or 0)
     return int(module.run(station, args.json) or 0)
