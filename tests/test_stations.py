@@ -2,7 +2,7 @@
 
 `stations.build_all` runs on two tiny stations with a fake per-station build (site.write_site
 on tests/site_fixture.py's press), so these tests take a second; the browser test
-(tests/browser/test_stations.py) builds real stations.
+(tests/browser/test_station_picker.py) builds real stations.
 """
 from __future__ import annotations
 
