@@ -384,6 +384,8 @@ def _assign_kit(items: list[Item]) -> None:
                 taken[voices[choice]], k.info["voice"] = k.rel, voices[choice]
     for k in (k for k in kits if "voice" not in k.info):
         k.kind, k.info["why"] = "skip", f"kit.{k.info['voices'][0]} is already {taken[k.info['voices'][0]]}"
+        k.human = k.human or (f"left out: kit.{k.info['voices'][0]} is {taken[k.info['voices'][0]]}; "
+                              "swap them in pack.toml if you prefer this one")
 
 
 def _layer_zones(items: list[Item]) -> None:
