@@ -35,6 +35,8 @@ def _copy_station(station, station_file: Path, work: Path, **station_keys) -> Pa
     """station.toml in `work`, every folder it reads named absolutely, its cache and site inside `work`."""
     data = tomllib.loads(station_file.read_text())
     data.setdefault("station", {}).update(station_keys)
+    if "bars" in station_keys:  # the track loops over all of its bars
+        data.setdefault("loops", {})["track_bars"] = station_keys["bars"]
     for section, attr in (("corpus", station.corpus), ("model", station.model), ("pack", station.pack)):
         data.setdefault(section, {})["dir"] = str(station.path(attr.dir))
     data.setdefault("site", {})["out_dir"] = "site"
@@ -122,9 +124,6 @@ def run_scale(station, as_json: bool, station_file: Path | None = None) -> int:
             work = Path(tmp) / f"t{tracks}"
             work.mkdir()
             copy = _copy_station(station, station_file, work, tracks=tracks, bars=SCALE_BARS)
-            short = tomllib.loads(copy.read_text())
-            short.setdefault("loops", {})["track_bars"] = SCALE_BARS
-            _write_station(short, copy)
             seconds, _, result = _cli_build(copy, env)
             results.append({"tracks": tracks, "s": round(seconds, 2), "s_per_track": round(seconds / tracks, 3),
                             "rss_main_mb": round(result["rss_main_mb"]), "rss_worker_mb": round(result["rss_worker_mb"])})
