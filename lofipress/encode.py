@@ -32,6 +32,14 @@ def seam_jump(audio: np.ndarray) -> tuple[float, float]:
     return jump, step
 
 
+def lame_cmd(sample_rate: int, channels: int, quality: int, out: str | Path) -> list[str]:
+    """ffmpeg reading float32 PCM on stdin and writing a bit-exact libmp3lame MP3 (VBR -V quality) to out."""
+    return [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+            "-f", "f32le", "-ar", str(sample_rate), "-ac", str(channels), "-i", "pipe:0",
+            "-c:a", "libmp3lame", "-q:a", str(int(quality)),
+            "-fflags", "+bitexact", "-flags:a", "+bitexact", "-map_metadata", "-1", "-f", "mp3", str(out)]
+
+
 def write_mp3(audio: np.ndarray, sample_rate: int, path: str | Path, quality: int = 2, loop: bool = True) -> int:
     """Encode float audio to an MP3 at path and check it (see encode_checked); returns the bytes written."""
     encode_checked(audio, sample_rate, path, quality, loop)
@@ -57,11 +65,7 @@ def encode_checked(audio: np.ndarray, sample_rate: int, path: str | Path, qualit
     x = np.ascontiguousarray(np.asarray(audio, dtype=np.float32).reshape(len(audio), -1))
     channels = x.shape[1]
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.mp3")
-    cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-           "-f", "f32le", "-ar", str(sample_rate), "-ac", str(channels), "-i", "pipe:0",
-           "-c:a", "libmp3lame", "-q:a", str(int(quality)),
-           "-fflags", "+bitexact", "-flags:a", "+bitexact", "-map_metadata", "-1", str(tmp)]
-    proc = subprocess.run(cmd, input=x.tobytes(), capture_output=True)
+    proc = subprocess.run(lame_cmd(sample_rate, channels, quality, tmp), input=x.tobytes(), capture_output=True)
     if proc.returncode != 0:
         tmp.unlink(missing_ok=True)
         raise AudioError(f"ffmpeg could not encode: {proc.stderr.decode(errors='replace').strip()[-300:]}", path)

@@ -45,8 +45,17 @@ def _copy_station(station, station_file: Path, work: Path, **station_keys) -> Pa
     return target
 
 
-def _cli_build(station_file: Path, env: dict) -> tuple[float, bool, dict]:
-    """(seconds, whether TensorFlow was imported, build summary) of `lofipress build` in a fresh process."""
+def _station_file(station, station_file: Path | None) -> Path:
+    """The station file the benchmark copies (default: station.toml beside the station)."""
+    path = Path(station_file or Path(station.root) / "station.toml")
+    if not path.is_file():
+        raise ConfigError("bench build and bench scale need one station file", path,
+                          "pass --station path/to/station.toml")
+    return path
+
+
+def _cli_build(station_file: Path, env: dict) -> tuple[float, dict]:
+    """(seconds, what the build reported: rc, tf imported, peak RSS) of `lofipress build` in a fresh process."""
     code = ("import json, resource, sys, time; t = time.perf_counter(); from lofipress import cli; "
             f"rc = cli.main(['build', '--station', {str(station_file)!r}, '--quiet']); "
             "print(json.dumps({'rc': rc, 's': time.perf_counter() - t, 'tf': 'tensorflow' in sys.modules, "
@@ -57,19 +66,16 @@ def _cli_build(station_file: Path, env: dict) -> tuple[float, bool, dict]:
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
         raise RuntimeError(f"build failed: {proc.stderr.strip()[-500:]}")
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
-    return seconds, result["tf"], result
+    return seconds, json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def _floor_s(site: Path) -> tuple[float, int]:
+def _floor_s(site: Path, quality: int) -> tuple[float, int]:
     """(seconds libmp3lame takes on every MP3 of the site, one after another, number of files)."""
     total, count = 0.0, 0
     for mp3 in sorted(site.rglob("*.mp3")):
         audio, sr = encode.decode(mp3)
         raw = audio.tobytes()
-        cmd = [encode.ffmpeg_exe(), "-nostdin", "-loglevel", "error", "-y", "-f", "f32le", "-ar", str(sr), "-ac",
-               str(audio.shape[1]), "-i", "pipe:0", "-c:a", "libmp3lame", "-q:a", "2", "-fflags", "+bitexact",
-               "-flags:a", "+bitexact", "-map_metadata", "-1", "-f", "mp3", os.devnull]
+        cmd = encode.lame_cmd(sr, audio.shape[1], quality, os.devnull)
         t = time.perf_counter()
         subprocess.run(cmd, input=raw, check=True, capture_output=True)
         total += time.perf_counter() - t
@@ -79,21 +85,20 @@ def _floor_s(site: Path) -> tuple[float, int]:
 
 def run(station, as_json: bool, station_file: Path | None = None) -> int:
     """Cold, no-op and one-effect builds of a copy of the station; print a table (and one JSON line)."""
-    station_file = Path(station_file or Path(station.root) / "station.toml")
-    if not station_file.is_file():
-        raise ConfigError("bench build needs one station file", station_file, "pass --station path/to/station.toml")
+    station_file = _station_file(station, station_file)
     cores = os.cpu_count() or 1
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     with tempfile.TemporaryDirectory(prefix="lofipress-bench-") as tmp:
         work = Path(tmp)
         copy = _copy_station(station, station_file, work)
-        cold_s, _, _ = _cli_build(copy, env)
-        noop_s, noop_tf, _ = _cli_build(copy, env)
+        cold_s, _ = _cli_build(copy, env)
+        noop_s, noop = _cli_build(copy, env)
+        noop_tf = noop["tf"]
         text = copy.read_text()
         key, value = FX_CHANGE
         copy.write_text(text.replace("[fx]\n", f"[fx]\n{key} = {value!r}\n", 1))
-        fx_s, _, _ = _cli_build(copy, env)
-        floor_s, files = _floor_s(work / "site")
+        fx_s, _ = _cli_build(copy, env)
+        floor_s, files = _floor_s(work / "site", station.master.mp3_quality)
     floor_per_core = floor_s / cores
     data = {"cold_s": round(cold_s, 2), "noop_s": round(noop_s, 3), "one_fx_change_s": round(fx_s, 2),
             "floor_s": round(floor_s, 2), "cores": cores, "floor_per_core_s": round(floor_per_core, 2),
@@ -116,7 +121,7 @@ SCALE_BARS = 8  # short tracks: the sweep measures growth with the number of tra
 
 def run_scale(station, as_json: bool, station_file: Path | None = None) -> int:
     """Cold builds of 25, 50 and 100 tracks: seconds per track and peak memory of the build and its workers."""
-    station_file = Path(station_file or Path(station.root) / "station.toml")
+    station_file = _station_file(station, station_file)
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     results = []
     with tempfile.TemporaryDirectory(prefix="lofipress-scale-") as tmp:
@@ -124,7 +129,7 @@ def run_scale(station, as_json: bool, station_file: Path | None = None) -> int:
             work = Path(tmp) / f"t{tracks}"
             work.mkdir()
             copy = _copy_station(station, station_file, work, tracks=tracks, bars=SCALE_BARS)
-            seconds, _, result = _cli_build(copy, env)
+            seconds, result = _cli_build(copy, env)
             results.append({"tracks": tracks, "s": round(seconds, 2), "s_per_track": round(seconds / tracks, 3),
                             "rss_main_mb": round(result["rss_main_mb"]), "rss_worker_mb": round(result["rss_worker_mb"])})
     first, last = results[0], results[-1]

@@ -68,9 +68,7 @@ def _clock() -> tuple[float, float]:
 def _encode_only_s(audio: np.ndarray, sr: int, quality: int, work: Path) -> tuple[float, float]:
     """(wall, CPU) seconds of libmp3lame alone on this audio, with the build's flags: the floor."""
     raw = np.ascontiguousarray(audio, dtype=np.float32).tobytes()
-    cmd = [encode.ffmpeg_exe(), "-nostdin", "-loglevel", "error", "-y", "-f", "f32le", "-ar", str(sr), "-ac",
-           str(audio.shape[1]), "-i", "pipe:0", "-c:a", "libmp3lame", "-q:a", str(quality), "-fflags", "+bitexact",
-           "-flags:a", "+bitexact", "-map_metadata", "-1", str(work / "floor.mp3")]
+    cmd = encode.lame_cmd(sr, audio.shape[1], quality, work / "floor.mp3")
     t0 = _clock()
     subprocess.run(cmd, input=raw, check=True, capture_output=True)
     t1 = _clock()
