@@ -51,7 +51,7 @@ def asset_plan(press: dict) -> dict[str, Path]:
 
     Raises:
         SiteError: an id is not URL-safe or names a track and a song (their notes and MIDI share
-            folders), or a track's tempo has no drum or ambience render.
+            folders), or a track's tempo has no drum or ambience render (see check_tempos).
     """
     check_tempos(press)
     plan: dict[str, Path] = {}
@@ -150,14 +150,24 @@ def build_manifest(station, press: dict, site_dir: Path, generated: str) -> dict
 
 
 def check_tempos(press: dict) -> None:
-    """Raise SiteError unless every tempo used by a track has a render in every drum loop and ambience."""
+    """Raise SiteError unless every track tempo has a render in every ambience and kit pattern, and some drums.
+
+    A pack's finished drum loop (it has a `loop_bpm`) is rendered only near its own
+    tempo, so it may lack some; the player offers it only where it has one.
+    """
+    tracks = press.get("tracks", [])
     for kind in ("drums", "ambience"):
-        for loop in press.get(kind, []):
+        for loop in (x for x in press.get(kind, []) if "loop_bpm" not in x):
             have = {bpm_label(b) for b in loop["by_bpm"]}
-            for t in press.get("tracks", []):
+            for t in tracks:
                 if bpm_label(t["bpm"]) not in have:
                     raise SiteError(f"{kind} '{loop['id']}' has no render at {bpm_label(t['bpm'])} BPM "
                                     f"(track {t['id']})", None, "render every loop at every track tempo")
+    drums = {bpm_label(b) for loop in press.get("drums", []) for b in loop["by_bpm"]}
+    for t in tracks:
+        if press.get("drums") and bpm_label(t["bpm"]) not in drums:
+            raise SiteError(f"no drums have a render at {bpm_label(t['bpm'])} BPM (track {t['id']})", None,
+                            "render a kit pattern or a drum loop at every track tempo")
 
 
 def iter_srcs(manifest: dict):

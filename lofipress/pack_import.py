@@ -22,11 +22,11 @@ from pathlib import Path
 import numpy as np
 
 from .errors import PackError
-from .packs import AUDIO_SUFFIXES, ROLES, TODO, load_audio, load_pack, needs_human
+from .packs import AUDIO_SUFFIXES, ROLES, TODO, VARISPEED_MAX, load_audio, load_pack, needs_human
+from .render import stretch_loop
 
 ANALYSIS_SR = 22050  # enough bandwidth for pitch up to C8 and for drum onsets; fast
 CONVERT_SUFFIXES = (".aif", ".aiff")  # readable here, but not a pack format: converted to FLAC
-STRETCH_MAX = 0.08  # a loop within 8 % of a station tempo is snapped to it (pitching a break, as a sampler does)
 LONG_S = 6.0  # an unnamed file this long is a bed or a loop, not a one-shot
 NOTE_PITCH = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
 NOTE_RE = re.compile(r"^([a-g])(#|s|sharp|b|flat)?(-?\d)$", re.I)
@@ -202,16 +202,6 @@ def whole_bars(duration_s: float, tempo_bpm: float) -> tuple[int, float]:
     """(bars, how far the length is from that many 4/4 bars, in bars)."""
     exact = duration_s * tempo_bpm / 240.0
     return max(1, round(exact)), abs(exact - round(exact))
-
-
-def stretch_loop(audio: np.ndarray, n_samples: int) -> np.ndarray:
-    """Varispeed a loop to exactly n_samples (tempo and pitch move together, like pitching a break on a sampler).
-
-    FFT resampling treats the loop as periodic, which it is: the seam stays clean.
-    """
-    from scipy.signal import resample
-
-    return resample(audio, n_samples, axis=0).astype(np.float32)
 
 
 def station_tempos(spec: str | None) -> tuple[float, ...]:
@@ -577,13 +567,13 @@ def _nearest(tempo: float, tempos: tuple[float, ...]) -> float:
 
 
 def _write_loop(item: Item, out: Path, rel: str, tempos: tuple[float, ...], stretch: bool) -> str:
-    """Copy a loop, or varispeed it onto the nearest station tempo when asked and within STRETCH_MAX."""
+    """Copy a loop, or varispeed it onto the nearest station tempo when asked and within VARISPEED_MAX."""
     import soundfile as sf
 
     tempo, bars = item.info["tempo_bpm"], item.info["bars"]
     target = _nearest(tempo, tempos)
     off = abs(target / tempo - 1)
-    if 0 < off <= STRETCH_MAX and not item.human:
+    if 0 < off <= VARISPEED_MAX and not item.human:
         if stretch:
             audio = load_audio(item.path, RENDER_SR)
             rel = str(Path(rel).with_suffix(".flac"))

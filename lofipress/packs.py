@@ -19,6 +19,9 @@ KIT_VOICES = ("kick", "snare", "rim", "hat_closed", "hat_open", "ride", "shaker"
 VISUALS = ("rain", "fire", "wind", "water", "calm", "city", "night", "snow", "birds")
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3")
 STEPS_PER_BAR = 16  # patterns are written on a 16th-note grid
+VARISPEED_MAX = 0.08  # a drum loop plays at tempos within 8 % of its own (1.3 semitones); further is chipmunks
+LOOP_FIT = (0.95, 1.5)  # a loop file's length over its bars': up to 5 % short (padded with silence),
+                        # or ringing on half a loop past its last bar (the tail wraps onto its start)
 TODO = "TODO"  # what `pack import` writes where only a person knows (credits, quote text)
 TYPE_WORDS = {str: "a quoted string", int: "a whole number", float: "a number", list: "a list [...]",
               dict: "a table"}
@@ -104,6 +107,7 @@ class _Reader:
     def __init__(self, toml_path: Path, root: Path):
         self.toml_path, self.root = toml_path, root
         self.used: set[Path] = set()
+        self.seconds: dict[Path, float] = {}  # duration of every file read, for drum loops' bars and tempo
 
     def fail(self, msg: str, fix: str = "fix it in pack.toml; samples/default/pack.toml shows every key"):
         raise PackError(msg, self.toml_path, fix)
@@ -139,7 +143,7 @@ class _Reader:
         if path.suffix.lower() not in AUDIO_SUFFIXES:
             self.fail(f"'{where}': {rel!r} is not WAV, FLAC, OGG or MP3", "convert it to one of those")
         try:
-            probe_audio(path)
+            self.seconds[path] = probe_audio(path)
         except Exception as exc:  # noqa: BLE001 - any decoder failure means a bad file
             raise PackError(f"cannot decode audio ({exc.__class__.__name__})", path,
                             "re-export it as WAV, FLAC, OGG or MP3") from None
@@ -147,18 +151,19 @@ class _Reader:
         return path
 
 
-def probe_audio(path: Path) -> None:
-    """Raise if the file is not decodable audio (cheap: header only, MP3 through ffmpeg)."""
+def probe_audio(path: Path) -> float:
+    """The file's duration in seconds; raise if it is not decodable audio (cheap: header only, MP3 through ffmpeg)."""
     if path.suffix.lower() == ".mp3":
         from .encode import decode
 
-        decode(path)
-        return
+        data, sr = decode(path)
+        return len(data) / sr
     import soundfile as sf
 
     info = sf.info(str(path))
     if info.frames <= 0:
         raise ValueError("empty audio")
+    return info.frames / info.samplerate
 
 
 @functools.lru_cache(maxsize=512)
@@ -252,6 +257,7 @@ def load_pack(pack_dir: Path) -> Pack:
         loops.append(DrumLoop(r.typed(d["id"], str, f"{w}.id"), r.typed(d["title"], str, f"{w}.title"),
                               r.file(d["file"], f"{w}.file"), r.typed(d["tempo_bpm"], float, f"{w}.tempo_bpm"),
                               r.typed(d["bars"], int, f"{w}.bars")))
+        _check_drum_loop(r, loops[-1], w, set(patterns) | {x.id for x in loops[:-1]})
     beds = []
     for i, a in enumerate(r.typed(top.get("ambience", []), list, "ambience")):
         w = f"ambience[{i}]"
@@ -275,6 +281,20 @@ def load_pack(pack_dir: Path) -> Pack:
     _check_credits(r, credits)
     return Pack(r.typed(top["name"], str, "name"), r.typed(top["license"], str, "license"), root,
                 instruments, kit, patterns, tuple(loops), tuple(beds), tuple(quotes), tuple(credits))
+
+
+def _check_drum_loop(r: _Reader, loop: DrumLoop, where: str, taken: set[str]) -> None:
+    """A loop's id is a drum choice of its own; its file lasts its bars at its tempo (plus a tail it may ring on)."""
+    if loop.id in taken:
+        r.fail(f"'{where}.id' = {loop.id!r} is already a pattern or drum loop id", "give each drum choice its own id")
+    if not (20.0 <= loop.tempo_bpm <= 300.0 and loop.bars >= 1):
+        r.fail(f"'{where}' needs 20 <= tempo_bpm <= 300 and bars >= 1")
+    length_s = loop.bars * 240.0 / loop.tempo_bpm
+    got_s = r.seconds[loop.file]
+    if not LOOP_FIT[0] <= got_s / length_s <= LOOP_FIT[1]:
+        r.fail(f"'{where}': the file lasts {got_s:.2f} s, but {loop.bars} bars at {loop.tempo_bpm:g} BPM last "
+               f"{length_s:.2f} s", f"set tempo_bpm and bars to what it plays (at {loop.tempo_bpm:g} BPM it holds "
+                                    f"{got_s * loop.tempo_bpm / 240.0:.2f} bars)")
 
 
 def _check_credits(r: _Reader, credits: list[Credit]) -> None:

@@ -21,7 +21,7 @@ import numpy as np
 
 from .cache import Cache, code_hash, digest, file_hash, intact, seal, tree_hash
 from .config import Station, derive_seed
-from .errors import LofipressError
+from .errors import LofipressError, PackError
 from .site import SITE_STAMP  # in the built site: its key, and proof that lofipress made it
 
 AUDIO_CODE = ("audio", "render", "fx", "presets", "master", "encode", "packs", "notes")
@@ -149,6 +149,10 @@ def audio_jobs(station: Station, cache: Cache, pack, tracks: list[dict]) -> list
             add("drums", f"{pattern}-{bpm}", "press_drums",
                 (pack_dir, pattern, bpm, lp.drums_bars, m, None, derive_seed(station.station.seed, "drums", pattern)),
                 (pack.patterns[pattern], kit), kit.values(), ref=pattern, bpm=bpm)
+    for loop, loop_tempos in drum_loop_tempos(pack, tempos):
+        for bpm in loop_tempos:
+            add("drums", f"{loop.id}-{bpm}", "press_drum_loop", (pack_dir, loop.id, bpm, lp.drums_bars, m, None),
+                loop, [loop.file], ref=loop.id, bpm=bpm)
     for bed in pack.ambience:
         for bpm in tempos:
             add("ambience", f"{bed.id}-{bpm}", "press_ambience", (pack_dir, bed.id, bpm, lp.ambience_bars, m, None),
@@ -165,6 +169,37 @@ def audio_jobs(station: Station, cache: Cache, pack, tracks: list[dict]) -> list
                 add("sample", f"{role}-{z.root}", "press_sample", (pack_dir, role, i, None, m.sample_rate),
                     z, [z.file], ref=role, root=z.root)
     return jobs
+
+
+def check_drum_loops(pack, drums_bars: int) -> None:
+    """Raise PackError for a drum loop that cannot restart on the station's drum grid (3 bars into 8)."""
+    for loop in pack.drum_loops:
+        if drums_bars % loop.bars:
+            raise PackError(f"drum loop '{loop.id}' is {loop.bars} bars: it cannot repeat to fill the station's "
+                            f"{drums_bars}-bar drum loop", pack.root / "pack.toml", f"trim it to a number of bars "
+                            f"that divides {drums_bars}, or set [loops] drums_bars to a multiple of {loop.bars} "
+                            f"in station.toml")
+
+
+def drum_loop_tempos(pack, tempos: list[float]) -> list[tuple]:
+    """(loop, the track tempos it is rendered at) for each finished drum loop of the pack.
+
+    A loop is varispeeded, so pitch follows tempo: it plays only at tempos within
+    packs.VARISPEED_MAX of its own, and a loop that fits none is left out. Kit
+    patterns play at every tempo; a pack without them needs a loop near each one.
+
+    Raises:
+        PackError: a track tempo would have no drums.
+    """
+    from .packs import VARISPEED_MAX
+
+    plan = [(loop, [b for b in tempos if abs(b / loop.tempo_bpm - 1) <= VARISPEED_MAX]) for loop in pack.drum_loops]
+    uncovered = [b for b in tempos if not any(b in fits for _, fits in plan)]
+    if pack.drum_loops and not pack.patterns and uncovered:
+        raise PackError(f"no drum loop is within {VARISPEED_MAX:.0%} of the track tempo {uncovered[0]:g} BPM",
+                        pack.root / "pack.toml", "add a loop near that tempo or a kit pattern, "
+                        "or narrow the tempo range in station.toml")
+    return plan
 
 
 def _run_job(func: str, args, mp3: str, meta: str) -> dict:
@@ -242,7 +277,15 @@ def gather(station: Station, pack, tracks: list[dict], jobs: list[dict], model_d
         return [out[k] for k in sorted(out)]
 
     beds = {b.id: b for b in pack.ambience}
-    drums = looped("drums", station.loops.drums_bars, lambda ref: {"title": pack.patterns[ref].title})
+    loops = {d.id: d for d in pack.drum_loops}
+
+    def drum_info(ref):  # a finished loop keeps its own tempo: it is rendered only near it
+        if ref in pack.patterns:
+            return {"title": pack.patterns[ref].title}
+        return {"title": loops[ref].title, "loop_bpm": loops[ref].tempo_bpm}
+
+    # Patterns first: they play at every tempo, so the player's default drums always sound.
+    drums = sorted(looped("drums", station.loops.drums_bars, drum_info), key=lambda d: "loop_bpm" in d)
     ambience = looped("ambience", station.loops.ambience_bars,
                       lambda ref: {"title": beds[ref].title, "visual": beds[ref].visual})
     quotes = []
@@ -300,6 +343,7 @@ def build(station: Station, force: bool = False, jobs: int = 0, quiet: bool = Fa
     check_output(out_dir)  # bad input fails in seconds, before anything is composed or rendered
     pack_dir = station.path(station.pack.dir) / station.pack.name
     pack = packs.load_pack(pack_dir)
+    check_drum_loops(pack, station.loops.drums_bars)
     cache = Cache(station.path(".cache"))
     if force and cache.root.is_dir():
         shutil.rmtree(cache.root)
@@ -308,6 +352,10 @@ def build(station: Station, force: bool = False, jobs: int = 0, quiet: bool = Fa
     pieces = compose_stage(station, cache, model_dir, log)
     tracks = arrange_stage(station, cache, pieces)
     job_list = audio_jobs(station, cache, pack, tracks)
+    offered = {j["ref"] for j in job_list if j["kind"] == "drums"}
+    for loop in (d for d in pack.drum_loops if d.id not in offered):
+        log(f"drum loop '{loop.id}' ({loop.tempo_bpm:g} BPM) is more than {packs.VARISPEED_MAX:.0%} from every "
+            f"track tempo: left out")
     workers = jobs or os.cpu_count() or 1
     run_jobs(job_list, workers, log, quiet)
     press = gather(station, pack, tracks, job_list, model_dir, pieces)

@@ -129,8 +129,9 @@
     const want = mainItem(s).bpm;
     const loop = byId(M.drums, s.drums) || byId(M.ambience, s.ambience) || (M.drums || [])[0];
     const have = loop ? Object.keys(loop.by_bpm).map(Number) : [];
-    // Notes are in beats, so a live song can follow the nearest tempo the loops were rendered at.
-    if (!have.length || have.includes(want)) return want;
+    // Notes are in beats, so a live song can follow the nearest tempo the loops were rendered at;
+    // an AI track's MP3 keeps its own (a pack's drum loop is rendered only near its own tempo).
+    if (s.source !== "live" || !have.length || have.includes(want)) return want;
     return have.reduce((a, b) => Math.abs(b - want) < Math.abs(a - want) ? b : a);
   }
   const loopSrc = (item, bpm) => item && item.by_bpm && (item.by_bpm[String(bpm)] || {}).src;
@@ -549,6 +550,9 @@
     v("track-select", sel.track);
     v("song-select", sel.song);
     v("drums-select", sel.drums || "");
+    // An AI track is offered only the drums rendered at its tempo; a live song follows the drums' tempo.
+    const drumsEl = $("drums-select"), track = sel.source !== "live" && M && mainItem();
+    if (drumsEl) for (const o of drumsEl.options) o.disabled = !!(track && o.value && !loopSrc(byId(M.drums, o.value), track.bpm));
     v("ambience-select", sel.ambience || "");
     v("quote-select", sel.quote || "");
     const ai = $("source-ai"), live = $("source-live");
