@@ -38,18 +38,21 @@ def loop_toml(loops: list[dict]) -> tuple[str, str]:
     return credits, tables
 
 
-def write_loop(pack: Path, name: str, tempo_bpm: float, bars: int, seed: int = 1) -> str:
+def write_loop(pack: Path, name: str, tempo_bpm: float, bars: int) -> str:
+    """A made-in-code loop of exactly `bars` bars at tempo_bpm in pack/loops/; its path in the pack."""
     (pack / "loops").mkdir(parents=True, exist_ok=True)
-    sf.write(pack / "loops" / name, drum_loop(tempo_bpm, bars, SR, np.random.default_rng(seed)), SR)
+    sf.write(pack / "loops" / name, drum_loop(tempo_bpm, bars, SR, np.random.default_rng(1)), SR)
     return f"loops/{name}"
 
 
-def loop_pack(root: Path, loops: list[dict], head: str = 'name = "t"\nlicense = "CC0-1.0"\n') -> Path:
-    """A pack of drum loops only (each dict: id, title, tempo_bpm, bars, and the file it writes)."""
+def loop_pack(root: Path, loops: list[dict]) -> Path:
+    """A pack of drum loops only (each: id, title, tempo_bpm, bars; a file, else one is made that plays `plays`)."""
     for d in loops:
-        d.setdefault("file", write_loop(root, f"{d['id']}.wav", d["tempo_bpm"], d.get("plays", d["bars"])))
+        if "file" not in d:
+            d["file"] = write_loop(root, f"{d['id']}.wav", d["tempo_bpm"], d.get("plays", d["bars"]))
     credits, tables = loop_toml(loops)
-    (root / "pack.toml").write_text(f"{head}credits = [\n{credits}]\n{tables}", encoding="utf-8")
+    (root / "pack.toml").write_text(f'name = "t"\nlicense = "CC0-1.0"\ncredits = [\n{credits}]\n{tables}',
+                                    encoding="utf-8")
     return root
 
 
