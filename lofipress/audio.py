@@ -124,3 +124,15 @@ def press_sample(pack_dir, role: str, zone_index: int, out_path, sample_rate: in
     encode.write_mp3(audio, sample_rate, out_path, quality, loop=False)
     return {"samples": int(len(audio)), "sample_rate": sample_rate, "root": zone.root, "lo": zone.lo, "hi": zone.hi,
             "vel_lo": zone.vel_lo, "vel_hi": zone.vel_hi, "bytes": Path(out_path).stat().st_size}
+
+
+def press_drum_loop(pack_dir, loop_id: str, tempo_bpm: float, bars: int, master: MasterSettings, out_path) -> dict:
+    """Varispeed a pack's finished drum loop onto the tempo as an exact-length loop, at drums_lufs.
+
+    No drum bus: a finished loop is already produced. Its kicks are not located:
+    nothing reads kick_times_s yet (the track ducks on beats 1 and 3 whatever the drums).
+    """
+    sr = master.sample_rate
+    audio = render.render_drum_loop(_pack(str(pack_dir)), loop_id, tempo_bpm, bars, sr)
+    result = _press(audio, sr, out_path, master.drums_lufs, master.ceiling_dbtp, master.mp3_quality, loop=True)
+    return {**result, "kick_times_s": []}

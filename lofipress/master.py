@@ -13,8 +13,10 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-from scipy.ndimage import correlate1d, maximum_filter1d, minimum_filter1d, uniform_filter1d
-from scipy.signal import firwin, sosfilt
+from scipy.ndimage import minimum_filter1d, uniform_filter1d
+from scipy.signal import firwin
+
+from . import dsp
 
 OVERSAMPLE = 4  # BS.1770-4 true-peak meters oversample 4x at 44.1/48 kHz
 LOOKAHEAD_S = 0.004  # the limiter's gain reaches its floor before the peak: no overshoot, little distortion
@@ -46,26 +48,7 @@ def true_peak_per_sample(audio: np.ndarray, floor: float = 0.0) -> np.ndarray:
     bound itself (which is <= floor). With floor 0 every value is exact; with
     floor = the largest sample value, the maximum is still exact.
     """
-    x = np.asarray(audio, dtype=np.float32).reshape(len(audio), -1)
-    n = len(x)
-    phases = _phases()
-    taps = phases.shape[1]
-    bound = maximum_filter1d(np.abs(x).max(axis=1), size=taps, mode="wrap") * float(np.abs(phases).sum(axis=1).max())
-    where = np.flatnonzero(bound > floor)
-    if len(where) == 0:
-        return bound
-    if len(where) > n // 16:  # dense: filter the whole loop
-        peak = np.zeros(n, dtype=np.float32)
-        for c in range(x.shape[1]):
-            col = np.ascontiguousarray(x[:, c])
-            for branch in phases:
-                np.maximum(peak, np.abs(correlate1d(col, branch, mode="wrap")), out=peak)
-        return peak
-    peak = bound.copy()
-    rows = (where[:, None] + np.arange(taps) - taps // 2) % n  # the samples under each branch (correlate1d's centre)
-    sparse = np.abs(x[rows].transpose(0, 2, 1) @ phases.T)  # (where, channels, branches)
-    peak[where] = sparse.max(axis=(1, 2))
-    return peak
+    return dsp.true_peak(audio, _phases(), floor)
 
 
 @functools.lru_cache(maxsize=8)
@@ -97,10 +80,7 @@ def loudness(audio: np.ndarray, sample_rate: int) -> float:
     per_block = int(round(BLOCK_S / HOP_S))
     if len(x) < BLOCK_S * sample_rate:
         return SILENCE_LUFS * 2
-    weighted = sosfilt(_k_weighting(sample_rate), x.astype(np.float64), axis=0)
-    energy = np.einsum("ij,ij->i", weighted, weighted)  # summed over channels (BS.1770 weights L and R by 1)
-    n_seg = len(energy) // hop
-    seg = energy[: n_seg * hop].reshape(n_seg, hop).mean(axis=1)
+    seg = dsp.weighted_segment_energy(_k_weighting(sample_rate), x, hop)  # channels summed: L and R weigh 1
     blocks = np.convolve(seg, np.full(per_block, 1.0 / per_block), mode="valid")
     with np.errstate(divide="ignore"):
         block_lufs = -0.691 + 10 * np.log10(blocks)

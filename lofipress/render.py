@@ -7,8 +7,9 @@ so the loop plays seamlessly when it repeats.
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import butter, sosfilt
+from scipy.signal import butter
 
+from . import dsp
 from .notes import Note, loop_n_samples
 from .packs import Pack, Zone, load_audio
 
@@ -66,19 +67,8 @@ class _Voices:
             ratio = 2.0 ** ((pitch - zone.root) / 12.0)  # resampling shifts pitch (and formants, as a sampler does)
             positions = np.arange(0.0, len(mono) - 1, ratio)
             bright = np.interp(positions, np.arange(len(mono)), mono).astype(np.float32)
-            self.cache[key] = (bright, sosfilt(self.dark_sos, bright).astype(np.float32))
+            self.cache[key] = (bright, dsp.sosfilt(self.dark_sos, bright))
         return self.cache[key]
-
-
-def _envelope(n_total: int, gate_n: int, release_s: float, sample_rate: int) -> np.ndarray:
-    """Attack ramp, hold while the key is down, exponential release after; ends at exactly 0."""
-    t = np.arange(n_total, dtype=np.float32)
-    env = np.minimum(1.0, t / max(1.0, ATTACK_S * sample_rate))
-    after = np.maximum(0.0, t - gate_n) / (release_s * sample_rate)
-    env *= np.exp(-after)
-    fade_n = min(n_total, int(0.005 * sample_rate))  # the sample itself may stop early: never end on a step
-    env[n_total - fade_n:] *= np.linspace(1.0, 0.0, fade_n, dtype=np.float32)
-    return env
 
 
 def render_track(notes: list[Note], pack: Pack, tempo_bpm: float, bars: int, sample_rate: int,
@@ -107,23 +97,21 @@ def render_track(notes: list[Note], pack: Pack, tempo_bpm: float, bars: int, sam
         n_total = min(len(bright), gate_n + int(7 * release_s * sample_rate))  # e^-7: -60 dB
         if n_total < 2:
             continue
-        v = note.velocity / 127.0
-        tone = v * bright[:n_total] + (1.0 - v) * dark[:n_total]  # soft = darker
-        sig = tone * (_envelope(n_total, gate_n, release_s, sample_rate)
-                      * (_velocity_gain(note.velocity) * PART_GAIN.get(note.part, 0.5)))
         if note.part == "bass":
             pan = 0.0
         elif note.part == "melody":
             pan = 0.15 + rng.uniform(-0.05, 0.05)
         else:  # spread the voicing across the field, low left to high right, like a piano seen from the bench
             pan = np.clip((note.pitch - 60) / 30.0, -0.5, 0.5) + rng.uniform(-0.08, 0.08)
+        gain = _velocity_gain(note.velocity) * PART_GAIN.get(note.part, 0.5)
+        gl, gr = _pan_gains(pan)
         start = int(round(note.start_s * sample_rate)) % n
-        placed.append((start, sig, _pan_gains(pan)))
-    end = max([n] + [s + len(sig) for s, sig, _ in placed])
-    buf = np.zeros((end, 2), dtype=np.float32)
-    for start, sig, (gl, gr) in placed:
-        buf[start:start + len(sig), 0] += gl * sig
-        buf[start:start + len(sig), 1] += gr * sig
+        placed.append((start, n_total, (bright, dark, note.velocity / 127.0, n_total, gate_n, ATTACK_S * sample_rate,
+                                        release_s * sample_rate, min(n_total, int(0.005 * sample_rate)),
+                                        gl * gain, gr * gain)))
+    buf = np.zeros((max([n] + [start + n_total for start, n_total, _ in placed]), 2), dtype=np.float32)
+    for start, _, voice in placed:  # soft notes lean to the dark copy; the envelope ends at exactly 0
+        dsp.mix_note(buf, start, *voice)
     return _fold(buf, n)
 
 
@@ -201,3 +189,39 @@ def render_ambience(pack: Pack, bed_id: str, tempo_bpm: float, bars: int, sample
     out = x[:n].copy()
     out[:xf] = x[:xf] * fade_in + x[n:n + xf] * fade_out  # the loop's start blends in what would follow its end
     return out.astype(np.float32)
+
+
+def stretch_loop(audio: np.ndarray, n_samples: int) -> np.ndarray:
+    """Varispeed a loop to exactly n_samples (tempo and pitch move together, like pitching a break on a sampler).
+
+    FFT resampling treats the loop as periodic, which it is: the seam stays clean.
+    """
+    from scipy.signal import resample
+
+    return resample(audio, n_samples, axis=0).astype(np.float32)
+
+
+def render_drum_loop(pack: Pack, loop_id: str, tempo_bpm: float, bars: int, sample_rate: int) -> np.ndarray:
+    """Varispeed a pack's finished drum loop onto tempo_bpm and repeat it to exactly `bars` bars.
+
+    The file's tail past its own bars (a ring, a reverb) is folded onto its start
+    and a file a little short is padded, so one pass is exactly its bars long; the
+    passes are tiled and resampled as one periodic signal, so the seam is as clean
+    as any other point of the loop. Any tempo works here; the build renders a loop
+    only at station tempos within packs.VARISPEED_MAX of its own.
+
+    Returns:
+        float32 (n, 2), n == loop_n_samples(bars, tempo_bpm, sample_rate).
+    Raises:
+        ValueError: the loop's bars do not divide `bars` (the build refuses such a pack first, with a PackError).
+    """
+    loop = next((d for d in pack.drum_loops if d.id == loop_id), None)
+    if loop is None:
+        raise KeyError(f"no drum loop {loop_id!r} in pack {pack.name!r}")
+    if bars % loop.bars:
+        raise ValueError(f"drum loop {loop.id!r} of {loop.bars} bars cannot repeat to fill {bars} bars")
+    x = load_audio(loop.file, sample_rate)
+    x = np.repeat(x, 2, axis=1) if x.shape[1] == 1 else x[:, :2]
+    one = loop_n_samples(loop.bars, loop.tempo_bpm, sample_rate)
+    cycle = _fold(np.concatenate([x, np.zeros((max(0, one - len(x)), 2), np.float32)]), one)
+    return stretch_loop(np.tile(cycle, (bars // loop.bars, 1)), loop_n_samples(bars, tempo_bpm, sample_rate))
