@@ -20,20 +20,65 @@ _JIT = dict(cache=True, nogil=True, error_model="numpy")
 
 
 @njit(**_JIT)
-def _sos_pass(sos, x, out, z, start, stop, store):
-    """Run a biquad cascade (transposed direct form II) over frames start..stop of x, state z (sections, 2, ch)."""
-    n_sec = sos.shape[0]
-    ch = x.shape[1]
-    for i in range(start, stop):
-        for c in range(ch):
-            v = np.float64(x[i, c])
-            for s in range(n_sec):
-                y = sos[s, 0] * v + z[s, 0, c]
-                z[s, 0, c] = sos[s, 1] * v - sos[s, 4] * y + z[s, 1, c]
-                z[s, 1, c] = sos[s, 2] * v - sos[s, 5] * y
-                v = y
-            if store:
-                out[i, c] = v
+def _cascade3(sos, buf, c0, c1, start, stop):  # c1 < 0: one channel
+    """Three biquads in series (transposed direct form II, float64 state) over channels c0 and c1 of buf, in place.
+
+    All the state lives in registers and the six recursions (3 sections x 2
+    channels) are independent within a sample, so the CPU overlaps them: three
+    sections cost little more than one. The products that do not depend on the
+    last output are added first, which keeps each recursion to a multiply and
+    two adds. Frames start..stop run first, unstored, to settle the state.
+    """
+    b0, b1, b2, a1, a2 = sos[0, 0], sos[0, 1], sos[0, 2], sos[0, 4], sos[0, 5]
+    d0, d1, d2, e1, e2 = sos[1, 0], sos[1, 1], sos[1, 2], sos[1, 4], sos[1, 5]
+    f0, f1, f2, g1, g2 = sos[2, 0], sos[2, 1], sos[2, 2], sos[2, 4], sos[2, 5]
+    p0 = p1 = q0 = q1 = r0 = r1 = 0.0  # channel c0: sections 1, 2, 3
+    s0 = s1 = t0 = t1 = u0 = u1 = 0.0  # channel c1
+    for lap in range(2):
+        lo, hi = (start, stop) if lap == 0 else (0, stop)
+        for i in range(lo, hi):
+            x = np.float64(buf[i, c0])
+            y = b0 * x + p0
+            p0 = (b1 * x + p1) - a1 * y
+            p1 = b2 * x - a2 * y
+            z = d0 * y + q0
+            q0 = (d1 * y + q1) - e1 * z
+            q1 = d2 * y - e2 * z
+            w = f0 * z + r0
+            r0 = (f1 * z + r1) - g1 * w
+            r1 = f2 * z - g2 * w
+            if c1 < 0:
+                if lap == 1:
+                    buf[i, c0] = w
+                continue
+            x = np.float64(buf[i, c1])
+            y = b0 * x + s0
+            s0 = (b1 * x + s1) - a1 * y
+            s1 = b2 * x - a2 * y
+            z = d0 * y + t0
+            t0 = (d1 * y + t1) - e1 * z
+            t1 = d2 * y - e2 * z
+            v = f0 * z + u0
+            u0 = (f1 * z + u1) - g1 * v
+            u1 = f2 * z - g2 * v
+            if lap == 1:
+                buf[i, c0] = w
+                buf[i, c1] = v
+
+
+@njit(**_JIT)
+def _sos_inplace(sos, buf, pad):
+    """A cascade of biquads over buf (n, ch) in place, three sections a pass; the state first settles on the last pad frames."""
+    n, ch = buf.shape
+    identity = np.zeros((3, 6))
+    identity[:, 0] = 1.0
+    identity[:, 3] = 1.0
+    for first in range(0, sos.shape[0], 3):
+        group = identity.copy()
+        m = min(3, sos.shape[0] - first)
+        group[:m] = sos[first:first + m]
+        for c in range(0, ch, 2):
+            _cascade3(group, buf, c, c + 1 if c + 1 < ch else -1, n - pad, n)
 
 
 def sosfilt_wrap(sos: np.ndarray, audio: np.ndarray, pad: int) -> np.ndarray:
@@ -41,51 +86,14 @@ def sosfilt_wrap(sos: np.ndarray, audio: np.ndarray, pad: int) -> np.ndarray:
 
     Returns float32 (n, ch): the loop as it sounds when it has been playing forever.
     """
-    x = np.ascontiguousarray(audio, dtype=np.float32).reshape(len(audio), -1)
-    s = np.ascontiguousarray(sos, dtype=np.float64)
-    z = np.zeros((len(s), 2, x.shape[1]))
-    out = np.empty_like(x)
-    pad = min(pad, len(x))
-    _sos_pass(s, x, out, z, len(x) - pad, len(x), False)
-    _sos_pass(s, x, out, z, 0, len(x), True)
-    return out.reshape(np.shape(audio))
+    buf = np.array(audio, dtype=np.float32, order="C", copy=True).reshape(len(audio), -1)
+    _sos_inplace(np.ascontiguousarray(sos, dtype=np.float64), buf, min(int(pad), len(buf)))
+    return buf.reshape(np.shape(audio))
 
 
 def sosfilt(sos: np.ndarray, audio: np.ndarray) -> np.ndarray:
     """Filter (n, ch) or (n,) audio from rest with second-order sections; float32 out, same shape."""
-    x = np.ascontiguousarray(audio, dtype=np.float32)
-    x2 = x.reshape(len(x), -1)
-    s = np.ascontiguousarray(sos, dtype=np.float64)
-    out = np.empty_like(x2)
-    _sos_pass(s, x2, out, np.zeros((len(s), 2, x2.shape[1])), 0, len(x2), True)
-    return out.reshape(x.shape)
-
-
-@njit(**_JIT)
-def _weighted_segments(sos, x, hop):
-    """Mean energy per hop-long segment of x filtered from rest, summed over channels."""
-    n_sec = sos.shape[0]
-    n, ch = x.shape
-    z = np.zeros((n_sec, 2, ch))
-    seg = np.zeros(n // hop)
-    for i in range(len(seg) * hop):
-        acc = 0.0
-        for c in range(ch):
-            v = np.float64(x[i, c])
-            for s in range(n_sec):
-                y = sos[s, 0] * v + z[s, 0, c]
-                z[s, 0, c] = sos[s, 1] * v - sos[s, 4] * y + z[s, 1, c]
-                z[s, 1, c] = sos[s, 2] * v - sos[s, 5] * y
-                v = y
-            acc += v * v
-        seg[i // hop] += acc
-    return seg / hop
-
-
-def weighted_segment_energy(sos: np.ndarray, audio: np.ndarray, hop: int) -> np.ndarray:
-    """Per-segment mean energy of audio through sos (BS.1770's K-weighting), channels summed; one pass, no copy."""
-    x = np.ascontiguousarray(audio, dtype=np.float32).reshape(len(audio), -1)
-    return _weighted_segments(np.ascontiguousarray(sos, dtype=np.float64), x, hop)
+    return sosfilt_wrap(sos, audio, 0)
 
 
 @njit(**_JIT)
@@ -204,26 +212,47 @@ def smooth_gain_db(target_db: np.ndarray, attack_coef: float, release_coef: floa
 
 
 @njit(**_JIT)
-def _mix_note(buf, start, bright, dark, v, n_total, gate_n, attack_n, decay, fade_n, gain_l, gain_r):
-    """Add one note, velocity-blended between bright and dark, under its envelope, panned into buf (n, 2)."""
-    env_rel = 1.0
-    for t in range(n_total):
-        env = min(1.0, t / attack_n)
-        if t > gate_n:
-            env_rel *= decay  # exp(-(t - gate_n) / release_n), one multiply a sample
-            env *= env_rel
-        if t >= n_total - fade_n:  # the sample itself may end early: never stop on a step
-            env *= (n_total - 1 - t) / max(1, fade_n - 1)
-        s = (v * bright[t] + (1.0 - v) * dark[t]) * env
-        buf[start + t, 0] += gain_l * s
-        buf[start + t, 1] += gain_r * s
+def _mix_note(buf, start, bright, dark, v, n_total, gate_n, attack_n, release_n, fade_n, gain_l, gain_r):
+    """Add one note, velocity-blended between bright and dark, under its envelope, panned into buf (n, 2).
+
+    The release exp(-(t - gate) / release_n) is exact at the start of every 64-sample
+    block and a table of powers inside it: no per-sample exp, no running product,
+    so the sample loop vectorizes.
+    """
+    size = 64
+    decay = math.exp(-1.0 / release_n)
+    powers = np.empty(2 * size)
+    p = 1.0
+    for k in range(2 * size):
+        powers[k] = p
+        p *= decay
+    rel = np.empty(size)
+    inv_attack = 1.0 / attack_n
+    inv_fade = 1.0 / max(1, fade_n - 1)
+    for t0 in range(0, n_total, size):
+        m = min(size, n_total - t0)
+        if t0 + m - 1 <= gate_n:  # key still down
+            rel[:m] = 1.0
+        elif t0 > gate_n:
+            base = math.exp(-(t0 - gate_n) / release_n)
+            for k in range(m):
+                rel[k] = base * powers[k]
+        else:  # the key is released inside this block
+            for k in range(m):
+                rel[k] = powers[max(0, t0 + k - gate_n)]
+        for k in range(m):
+            t = t0 + k
+            env = min(1.0, t * inv_attack) * min(1.0, (n_total - 1 - t) * inv_fade) * rel[k]
+            s = (v * bright[t] + (1.0 - v) * dark[t]) * env
+            buf[start + t, 0] += gain_l * s
+            buf[start + t, 1] += gain_r * s
 
 
 def mix_note(buf: np.ndarray, start: int, bright: np.ndarray, dark: np.ndarray, velocity_blend: float, n_total: int,
              gate_n: int, attack_n: float, release_n: float, fade_n: int, gain_l: float, gain_r: float) -> None:
     """Mix a sampled note into a stereo buffer in place: attack ramp, hold, exponential release, end fade."""
-    _mix_note(buf, start, bright, dark, velocity_blend, n_total, gate_n, max(1.0, attack_n),
-              math.exp(-1.0 / release_n), fade_n, gain_l, gain_r)
+    _mix_note(buf, start, bright, dark, velocity_blend, n_total, gate_n, max(1.0, attack_n), release_n, fade_n,
+              gain_l, gain_r)
 
 
 @njit(**_JIT)
@@ -320,3 +349,78 @@ def duck(audio: np.ndarray, kick_samples: np.ndarray, curve: np.ndarray) -> np.n
     x = np.ascontiguousarray(audio, dtype=np.float32).reshape(len(audio), -1)
     out = _duck(x, np.asarray(kick_samples, dtype=np.int64), np.ascontiguousarray(curve, dtype=np.float32))
     return out.reshape(np.shape(audio))
+
+
+@njit(**_JIT)
+def _window_min(a, w):
+    """min(a[i : i + w]) for every i, a already padded by w - 1 (van Herk / Gil-Werman: 3 compares a sample)."""
+    n = len(a) - w + 1
+    prefix = np.empty_like(a)
+    suffix = np.empty_like(a)
+    for b0 in range(0, len(a), w):  # minima from each block's start, and to each block's end
+        b1 = min(b0 + w, len(a))
+        low = a[b0]
+        for i in range(b0, b1):
+            low = a[i] if a[i] < low else low
+            prefix[i] = low
+        low = a[b1 - 1]
+        for i in range(b1 - 1, b0 - 1, -1):
+            low = a[i] if a[i] < low else low
+            suffix[i] = low
+    out = np.empty(n, dtype=a.dtype)
+    for i in range(n):
+        p, q = suffix[i], prefix[i + w - 1]
+        out[i] = p if p < q else q
+    return out
+
+
+@njit(**_JIT)
+def _box_wrap(a, half):
+    """Mean of a[i - half : i + half + 1], wrapping round the loop (a running sum in float64)."""
+    n = len(a)
+    padded = np.concatenate((a[n - half - 1:], a, a[:half]))  # padded[i + half + 1] == a[i]
+    out = np.empty_like(a)
+    total = 0.0
+    for k in range(1, 2 * half + 2):
+        total += padded[k]
+    scale = 1.0 / (2 * half + 1)
+    for i in range(n):
+        out[i] = total * scale
+        total += np.float64(padded[i + 2 * half + 2 if i + 1 < n else 0]) - padded[i + 1 if i + 1 < n else 0]
+    return out
+
+
+@njit(**_JIT)
+def _limiter_gain(need, lo, hi, half):
+    n = len(need)
+    padded = np.concatenate((need[n - lo:], need, need[:hi]))  # padded[i + lo] == need[i]
+    gain = _window_min(padded, lo + hi + 1)  # gain[i] = min(need[i - lo : i + hi + 1])
+    return _box_wrap(_box_wrap(gain, half), half)
+
+
+def limiter_gain(need: np.ndarray, behind: int, ahead: int, smooth_half: int) -> np.ndarray:
+    """Per-sample gain: the least `need` from `behind` samples before to `ahead` after, box-smoothed twice (+-half).
+
+    All windows wrap round the loop. float32 (n,).
+    """
+    return _limiter_gain(np.ascontiguousarray(need, dtype=np.float32), int(behind), int(ahead), int(smooth_half))
+
+
+def weighted_energy(sos: np.ndarray, audio: np.ndarray) -> np.ndarray:
+    """Per-sample energy of audio through sos from rest, summed over channels: float64 (n,)."""
+    y = sosfilt(sos, np.asarray(audio).reshape(len(audio), -1)).astype(np.float64)
+    return np.einsum("ij,ij->i", y, y)
+
+
+@njit(**_JIT)
+def _gained_segments(energy, gain, scale, hop):
+    seg = np.zeros(len(energy) // hop)
+    for i in range(len(seg) * hop):
+        g = gain[i]
+        seg[i // hop] += energy[i] * g * g
+    return seg * (scale / hop)
+
+
+def gained_segment_energy(energy: np.ndarray, gain: np.ndarray, scale: float, hop: int) -> np.ndarray:
+    """Mean per hop of energy * gain^2 * scale: the segments of a signal whose slowly varying gain changed."""
+    return _gained_segments(energy, np.ascontiguousarray(gain, dtype=np.float32), float(scale), int(hop))

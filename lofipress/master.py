@@ -11,9 +11,9 @@ wraps around the loop, so mastering keeps the seam intact.
 from __future__ import annotations
 
 import functools
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from scipy.ndimage import minimum_filter1d, uniform_filter1d
 from scipy.signal import firwin
 
 from . import dsp
@@ -69,18 +69,11 @@ def _k_weighting(sample_rate: int) -> np.ndarray:
     return np.array([shelf, highpass], dtype=np.float64)
 
 
-def loudness(audio: np.ndarray, sample_rate: int) -> float:
-    """BS.1770-4 integrated loudness in LUFS; very quiet or short audio gives -140.
-
-    Every 400 ms block is four 100 ms segments, so the block energies are sums of
-    segment energies: one K-weighting pass and a few small arrays.
-    """
-    x = np.asarray(audio).reshape(len(audio), -1)
-    hop = int(round(HOP_S * sample_rate))
+def _gated_lufs(seg: np.ndarray) -> float:
+    """BS.1770-4 integrated loudness from 100 ms segment energies (K-weighted, channels summed)."""
     per_block = int(round(BLOCK_S / HOP_S))
-    if len(x) < BLOCK_S * sample_rate:
+    if len(seg) < per_block:
         return SILENCE_LUFS * 2
-    seg = dsp.weighted_segment_energy(_k_weighting(sample_rate), x, hop)  # channels summed: L and R weigh 1
     blocks = np.convolve(seg, np.full(per_block, 1.0 / per_block), mode="valid")
     with np.errstate(divide="ignore"):
         block_lufs = -0.691 + 10 * np.log10(blocks)
@@ -92,11 +85,49 @@ def loudness(audio: np.ndarray, sample_rate: int) -> float:
         return float(-0.691 + 10 * np.log10(kept.mean()))
 
 
+def _k_energy(audio: np.ndarray, sample_rate: int) -> np.ndarray:
+    """K-weighted energy of every sample, channels summed (BS.1770 weighs L and R by 1)."""
+    return dsp.weighted_energy(_k_weighting(sample_rate), np.asarray(audio).reshape(len(audio), -1))
+
+
+def loudness(audio: np.ndarray, sample_rate: int) -> float:
+    """BS.1770-4 integrated loudness in LUFS; very quiet or short audio gives -140.
+
+    Every 400 ms block is four 100 ms segments, so the block energies are sums of
+    segment energies: one K-weighting pass and a few small arrays.
+    """
+    if len(audio) < BLOCK_S * sample_rate:
+        return SILENCE_LUFS * 2
+    energy = _k_energy(audio, sample_rate)
+    hop = int(round(HOP_S * sample_rate))
+    return _gated_lufs(energy[: len(energy) // hop * hop].reshape(-1, hop).mean(axis=1))
+
+
 def measure(audio: np.ndarray, sample_rate: int) -> dict:
     """{'lufs': integrated loudness (BS.1770), 'true_peak_dbtp': 4x-oversampled peak in dBTP}."""
     x = np.asarray(audio, dtype=np.float32).reshape(len(audio), -1)
-    peak = float(true_peak_per_sample(x, float(np.abs(x).max())).max()) if len(x) else 0.0
-    return {"lufs": loudness(x, sample_rate), "true_peak_dbtp": float(20 * np.log10(peak)) if peak > 0 else -200.0}
+    if not len(x):
+        return {"lufs": SILENCE_LUFS * 2, "true_peak_dbtp": -200.0}
+    with ThreadPoolExecutor(2) as pool:  # both are compiled loops that release the GIL: one core each
+        lufs = pool.submit(loudness, x, sample_rate)
+        peak = float(true_peak_per_sample(x, float(np.abs(x).max())).max())
+        return {"lufs": lufs.result(), "true_peak_dbtp": float(20 * np.log10(peak)) if peak > 0 else -200.0}
+
+
+def _limiter_gain(peak: np.ndarray, sample_rate: int, ceiling_dbtp: float) -> np.ndarray | None:
+    """Per-sample gain that keeps every 4x peak under the ceiling, or None where none is needed.
+
+    The gain reaches its floor before each peak (look-ahead) and holds it for
+    RELEASE_S after; two box smoothings of +-LOOKAHEAD_S stay inside that window,
+    so the gain at every peak is still low enough, and the ramps have no clicks.
+    """
+    ceiling = 10 ** ((ceiling_dbtp - HEADROOM_DB) / 20)
+    need = np.minimum(1.0, ceiling / np.maximum(peak, 1e-12))
+    if need.min() >= 1.0:
+        return None
+    ahead = max(1, int(LOOKAHEAD_S * sample_rate))
+    hold = max(2 * ahead, int(RELEASE_S * sample_rate))
+    return dsp.limiter_gain(need, hold, 2 * ahead + 2, ahead)
 
 
 def limit(audio: np.ndarray, sample_rate: int, ceiling_dbtp: float, peak: np.ndarray | None = None) -> np.ndarray:
@@ -105,21 +136,9 @@ def limit(audio: np.ndarray, sample_rate: int, ceiling_dbtp: float, peak: np.nda
     peak: true_peak_per_sample(audio) if already known (it scales with gain, so master() computes it once).
     """
     x = audio.reshape(len(audio), -1)
-    peak = true_peak_per_sample(x) if peak is None else peak
-    ceiling = 10 ** ((ceiling_dbtp - HEADROOM_DB) / 20)
-    need = np.minimum(1.0, ceiling / np.maximum(peak, 1e-12))
-    if need.min() >= 1.0:
+    gain = _limiter_gain(true_peak_per_sample(x) if peak is None else peak, sample_rate, ceiling_dbtp)
+    if gain is None:
         return audio
-    ahead = max(1, int(LOOKAHEAD_S * sample_rate))
-    hold = max(2 * ahead, int(RELEASE_S * sample_rate))
-    span = 2 * ahead + 2 + hold  # min over [k - hold, k + 2*ahead]: see each peak early, let go late
-    span += span % 2
-    centered = minimum_filter1d(need, size=span + 1, mode="wrap")
-    gain = np.roll(centered, (hold - 2 * ahead - 2) // 2)
-    # two box smoothings of +-ahead each reach at most 2*ahead away, inside the min window: the gain at
-    # every peak stays <= need there, and the ramps are smooth (no clicks)
-    for _ in range(2):
-        gain = uniform_filter1d(gain, size=2 * ahead + 1, mode="wrap")
     return (x * gain[:, None]).astype(np.float32).reshape(audio.shape)
 
 
@@ -138,23 +157,33 @@ def master(audio: np.ndarray, sample_rate: int, target_lufs: float, ceiling_dbtp
         float32 array of the same shape. Silence is returned as it is.
     """
     x = np.asarray(audio, dtype=np.float32)
-    now = loudness(x, sample_rate)
+    if len(x) < BLOCK_S * sample_rate:
+        return x
+    # The limiter's gain moves slowly next to K-weighting's filters, so the loudness of x * gain is
+    # the K-weighted energy of x times gain^2: one filter pass serves every round.
+    energy = _k_energy(x, sample_rate)
+    hop = int(round(HOP_S * sample_rate))
+    now = _gated_lufs(energy[: len(energy) // hop * hop].reshape(-1, hop).mean(axis=1))
     if now <= SILENCE_LUFS:
         return x
     gain_db = target_lufs - now
     # True peak is linear in gain: measure once and scale it each round. Values the limiter could
-    # never act on (even 12 dB louder than the first guess) are only bounded, not interpolated.
+    # never act on (even 6 dB louder than the first guess) are only bounded, not interpolated.
     ceiling = 10 ** ((ceiling_dbtp - HEADROOM_DB) / 20)
-    most_gain_db = gain_db + 12.0
+    most_gain_db = gain_db + 6.0
     peak = true_peak_per_sample(x, ceiling / 10 ** (most_gain_db / 20))
-    out = x
-    for _ in range(5):  # usually done in two rounds; heavy limiting needs more
-        if gain_db > most_gain_db:  # not seen in practice; stay exact if it happens
+    curve = None
+    for _ in range(8):  # usually done in two rounds; heavy limiting needs more
+        if gain_db > most_gain_db:  # a sparse, peaky loop can need more; stay exact if it does
             most_gain_db, peak = gain_db, true_peak_per_sample(x)
-        gain = np.float32(10 ** (gain_db / 20))
-        out = limit(x * gain, sample_rate, ceiling_dbtp, peak * gain)
-        error = target_lufs - loudness(out, sample_rate)
+        gain = 10 ** (gain_db / 20)
+        curve = _limiter_gain(peak * np.float32(gain), sample_rate, ceiling_dbtp)
+        if curve is None:
+            break  # no limiting: loudness is exactly on target
+        error = target_lufs - _gated_lufs(dsp.gained_segment_energy(energy, curve, gain * gain, hop))
         if abs(error) < 0.05:
             break
         gain_db += error
-    return out
+    gain = np.float32(10 ** (gain_db / 20))
+    out = x.reshape(len(x), -1) * (gain if curve is None else curve[:, None] * gain)
+    return out.astype(np.float32, copy=False).reshape(x.shape)

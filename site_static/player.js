@@ -144,7 +144,9 @@
       sel: { ...s }, main, live, bpm, quote,
       src: {
         main: live ? null : main.audio.src,
-        drums: loopSrc(byId(M.drums, s.drums), bpm),
+        // a pack's drum loop exists only near its own tempo: elsewhere the first drums rendered at this one play
+        drums: s.drums && (loopSrc(byId(M.drums, s.drums), bpm)
+          || (M.drums || []).map((d) => loopSrc(d, bpm)).find(Boolean)),
         ambience: loopSrc(byId(M.ambience, s.ambience), bpm),
         quote: quote && quote.src,
       },

@@ -19,6 +19,17 @@ def test_decoded_length_is_exact(tmp_path, n_samples):
     assert sr == SR and y.shape == x.shape
 
 
+@pytest.mark.parametrize("n_samples", [SR * 2, 88201, 1000])
+def test_the_builds_decoder_agrees_with_ffmpeg(tmp_path, n_samples):
+    """The in-process check (libsndfile's mpg123) trims the same delay and padding as ffmpeg, as browsers do."""
+    x = _loop(3.0)[:n_samples]
+    encode.write_mp3(x, SR, tmp_path / "a.mp3", loop=False)
+    ours = encode.decode_mp3(tmp_path / "a.mp3", 1)
+    ffmpeg, _ = encode.decode(tmp_path / "a.mp3", 1)
+    assert ours.shape == ffmpeg.shape == (n_samples, 1)
+    assert np.abs(ours - ffmpeg).max() < 1e-4
+
+
 def test_same_input_same_bytes(tmp_path):
     x = _loop()
     encode.write_mp3(x, SR, tmp_path / "a.mp3")

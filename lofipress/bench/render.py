@@ -75,58 +75,75 @@ def _encode_only_s(audio: np.ndarray, sr: int, quality: int, work: Path) -> tupl
     return t1[0] - t0[0], t1[1] - t0[1]
 
 
-def run(station, as_json: bool) -> int:
+def _press_once(notes, pack, station, work: Path, rng) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict, dict]:
+    """Press the track as the build does; (wall per stage, CPU per stage, mastered audio, measurement, decoded)."""
+    sr, m = station.master.sample_rate, station.master
+    marks = [_clock()]
+    dry = render.render_track(notes, pack, TEMPO_BPM, BARS, sr, rng)
+    marks.append(_clock())
+    wet = fx.apply_chain(dry, sr, station.fx, rng, [b * 240.0 / TEMPO_BPM for b in range(BARS)])
+    marks.append(_clock())
+    out = master.master(wet, sr, m.track_lufs, m.ceiling_dbtp)
+    marks.append(_clock())
+    decoded = encode.encode_checked(out, sr, work / "t.mp3", m.mp3_quality)
+    marks.append(_clock())
+    got = master.measure(decoded, sr)
+    marks.append(_clock())
+    return np.diff([k[0] for k in marks]), np.diff([k[1] for k in marks]), out, got, {"samples": len(decoded)}
+
+
+def run(station, as_json: bool, repeats: int = 3) -> int:
     """Time each stage of pressing one track; print a table (and one JSON line with as_json).
 
     The floor is libmp3lame alone on the mastered audio. The whole track is what
     the build does: sampler, chain, mastering, encoding with its decode-and-check,
-    and the loudness and true-peak measurement of the decoded MP3. Wall and CPU
-    seconds are both reported: CPU time barely moves when the machine is busy.
+    and the loudness and true-peak measurement of the decoded MP3. Whole track and
+    floor alternate `repeats` times and the medians are compared, because a shared
+    machine moves either by 20 % from one run to the next. Wall and CPU seconds are
+    both reported: CPU time moves less when the machine is busy.
     """
     sr = station.master.sample_rate
     quality = station.master.mp3_quality
     pack = packs.load_pack(station.path(station.pack.dir) / station.pack.name)
     notes = bench_notes()
     audio_s = loop_n_samples(BARS, TEMPO_BPM, sr) / sr
-    rng = np.random.default_rng(station.station.seed)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        render.render_track(notes[:8], pack, TEMPO_BPM, 2, sr, rng)  # warm the sample cache: decoding is not rendering
-        marks = [_clock()]
-        dry = render.render_track(notes, pack, TEMPO_BPM, BARS, sr, rng)
-        marks.append(_clock())
-        wet = fx.apply_chain(dry, sr, station.fx, rng, [b * 240.0 / TEMPO_BPM for b in range(BARS)])
-        marks.append(_clock())
-        out = master.master(wet, sr, station.master.track_lufs, station.master.ceiling_dbtp)
-        marks.append(_clock())
-        decoded = encode.encode_checked(out, sr, work / "t.mp3", quality)
-        marks.append(_clock())
-        got = master.measure(decoded, sr)
-        marks.append(_clock())
-        floor_wall, floor_cpu = _encode_only_s(out, sr, quality, work)
+        rng = np.random.default_rng(station.station.seed)
+        warm = render.render_track(notes[:8], pack, TEMPO_BPM, 2, sr, rng)  # decoding samples is not rendering,
+        warm = fx.apply_chain(warm, sr, station.fx, rng, [0.0])  # nor is loading compiled kernels from disk
+        master.measure(master.master(warm, sr, station.master.track_lufs, station.master.ceiling_dbtp), sr)
+        walls, cpus, floors = [], [], []
+        for _ in range(repeats):
+            wall, cpu, out, got, info = _press_once(notes, pack, station, work, np.random.default_rng(station.station.seed))
+            walls.append(wall)
+            cpus.append(cpu)
+            floors.append(_encode_only_s(out, sr, quality, work))
         fluid_s = _fluidsynth_s(notes, work)
-    wall = np.diff([m[0] for m in marks])
-    cpu = np.diff([m[1] for m in marks])
+    wall, cpu = np.median(walls, axis=0), np.median(cpus, axis=0)
+    whole_wall, whole_cpu = float(np.median([w.sum() for w in walls])), float(np.median([c.sum() for c in cpus]))
+    floor_wall, floor_cpu = (float(v) for v in np.median(floors, axis=0))
     names = ("sampler", "chain", "master", "encode_checked", "measure")
-    whole_wall, whole_cpu = float(wall.sum()), float(cpu.sum())
-    data = {"audio_s": round(audio_s, 2), "floor_s": round(floor_wall, 3), "floor_cpu_s": round(floor_cpu, 3),
-            **{f"rtf_{k}": round(w / audio_s, 5) for k, w in zip(names, wall)},
+    data = {"audio_s": round(audio_s, 2), "repeats": repeats, "floor_s": round(floor_wall, 3),
+            "floor_cpu_s": round(floor_cpu, 3), **{f"rtf_{k}": round(w / audio_s, 5) for k, w in zip(names, wall)},
             "rtf_encode": round(floor_wall / audio_s, 5), "rtf_whole": round(whole_wall / audio_s, 5),
             "whole_vs_encode_floor": round(whole_wall / floor_wall, 3),
             "whole_vs_encode_floor_cpu": round(whole_cpu / floor_cpu, 3), "goal_whole_vs_encode_floor": 1.5,
-            "lufs": round(got["lufs"], 2), "true_peak_dbtp": round(got["true_peak_dbtp"], 2), "samples": len(decoded),
-            "fluidsynth_s": None if fluid_s is None else round(fluid_s, 3),
+            "whole_vs_encode_floor_each_run": [round(float(w.sum()) / f[0], 3) for w, f in zip(walls, floors)],
+            "lufs": round(got["lufs"], 2), "true_peak_dbtp": round(got["true_peak_dbtp"], 2),
+            "samples": info["samples"], "fluidsynth_s": None if fluid_s is None else round(fluid_s, 3),
             "sampler_vs_fluidsynth": None if fluid_s is None else round(wall[0] / fluid_s, 3)}
     rows = [("track", f"{BARS} bars at {TEMPO_BPM:g} BPM = {audio_s:.1f} s, {len(notes)} notes, preset {station.fx.preset}"),
-            ("stage", "   wall       CPU   real time (wall)")]
+            ("stage (median of runs)", f"   wall       CPU   real time (wall)   [{repeats} runs]")]
     labels = ("sampler", "lo-fi chain", "mastering", "encode + decode check", "measure decoded MP3")
     for label, w, c in zip(labels, wall, cpu):
         rows.append((label, f"{w:6.2f} s  {c:6.2f} s  {audio_s / w:7.1f}x"))
     rows.append(("whole track", f"{whole_wall:6.2f} s  {whole_cpu:6.2f} s  {audio_s / whole_wall:7.1f}x"))
     rows.append(("MP3 encode alone (floor)", f"{floor_wall:6.2f} s  {floor_cpu:6.2f} s  {audio_s / floor_wall:7.1f}x"))
     rows.append(("whole / floor", f"{whole_wall / floor_wall:.2f}x wall, {whole_cpu / floor_cpu:.2f}x CPU (goal <= 1.5x)"))
+    rows.append(("whole / floor, each run", ", ".join(f"{r:.2f}x" for r in data["whole_vs_encode_floor_each_run"])))
     if fluid_s is not None:
         rows.append(("FluidSynth, same MIDI", f"{fluid_s:6.2f} s   (sampler takes {wall[0] / fluid_s:.2f}x its time)"))
-    rows.append(("decoded MP3", f"{got['lufs']:.2f} LUFS, {got['true_peak_dbtp']:.2f} dBTP, {len(decoded)} samples"))
+    rows.append(("decoded MP3", f"{got['lufs']:.2f} LUFS, {got['true_peak_dbtp']:.2f} dBTP, {info['samples']} samples"))
     report("bench render", rows, data, as_json)
     return 0
