@@ -24,7 +24,7 @@ from .config import Station, derive_seed
 from .errors import LofipressError, PackError
 from .site import SITE_STAMP  # in the built site: its key, and proof that lofipress made it
 
-AUDIO_CODE = ("audio", "render", "fx", "presets", "master", "encode", "packs", "notes")
+AUDIO_CODE = ("audio", "render", "fx", "presets", "master", "dsp", "encode", "packs", "notes")
 COMPOSE_CODE = ("compose", "generate", "tokens", "metrics", "model", "chords", "train")
 
 

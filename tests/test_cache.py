@@ -213,3 +213,19 @@ def test_damaged_metadata_and_composition_are_redone(station):
     assert remade == {"compose": 1, "audio/track": 1}
     assert composed.read_text() == pieces and not summary["rebuilt"]  # same pieces, same site
     assert bf.first_difference(before, after) is None
+
+
+def test_audio_cache_keys_cover_every_module_the_audio_jobs_run():
+    """A change to any module the workers' audio code runs must re-render: its source is in the jobs' key."""
+    import subprocess
+    import sys
+
+    from lofipress.pipeline import AUDIO_CODE
+
+    def loaded(module):
+        code = (f"import sys, {module}; print(' '.join(sorted(m.split('.')[1] for m in sys.modules "
+                "if m.startswith('lofipress.'))))")
+        return set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split())
+
+    # what parsing station.toml needs (config and its imports) reaches the jobs as settings, which are in each key
+    assert loaded("lofipress.audio") - loaded("lofipress.config") <= set(AUDIO_CODE)
