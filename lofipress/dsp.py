@@ -19,51 +19,43 @@ from numba import njit
 _JIT = dict(cache=True, nogil=True, error_model="numpy")
 
 
+@njit(inline="always")
+def _biquad(x, c, z0, z1):
+    """One transposed-direct-form-II step, c = (b0, b1, b2, a1, a2): (output, new state).
+
+    The products that do not need the output are added first, which keeps the
+    recursion to a multiply and two adds.
+    """
+    y = c[0] * x + z0
+    return y, (c[1] * x + z1) - c[3] * y, c[2] * x - c[4] * y
+
+
 @njit(**_JIT)
 def _cascade3(sos, buf, c0, c1, start, stop):  # c1 < 0: one channel
-    """Three biquads in series (transposed direct form II, float64 state) over channels c0 and c1 of buf, in place.
+    """Three biquads in series (float64 state) over channels c0 and c1 of buf, in place.
 
     All the state lives in registers and the six recursions (3 sections x 2
     channels) are independent within a sample, so the CPU overlaps them: three
-    sections cost little more than one. The products that do not depend on the
-    last output are added first, which keeps each recursion to a multiply and
-    two adds. Frames start..stop run first, unstored, to settle the state.
+    sections cost little more than one. Frames start..stop run first, unstored,
+    to settle the state.
     """
-    b0, b1, b2, a1, a2 = sos[0, 0], sos[0, 1], sos[0, 2], sos[0, 4], sos[0, 5]
-    d0, d1, d2, e1, e2 = sos[1, 0], sos[1, 1], sos[1, 2], sos[1, 4], sos[1, 5]
-    f0, f1, f2, g1, g2 = sos[2, 0], sos[2, 1], sos[2, 2], sos[2, 4], sos[2, 5]
+    k0, k1, k2 = [(s[0], s[1], s[2], s[4], s[5]) for s in (sos[0], sos[1], sos[2])]  # coefficients in registers
     p0 = p1 = q0 = q1 = r0 = r1 = 0.0  # channel c0: sections 1, 2, 3
     s0 = s1 = t0 = t1 = u0 = u1 = 0.0  # channel c1
     for lap in range(2):
         lo, hi = (start, stop) if lap == 0 else (0, stop)
         for i in range(lo, hi):
-            x = np.float64(buf[i, c0])
-            y = b0 * x + p0
-            p0 = (b1 * x + p1) - a1 * y
-            p1 = b2 * x - a2 * y
-            z = d0 * y + q0
-            q0 = (d1 * y + q1) - e1 * z
-            q1 = d2 * y - e2 * z
-            w = f0 * z + r0
-            r0 = (f1 * z + r1) - g1 * w
-            r1 = f2 * z - g2 * w
-            if c1 < 0:
-                if lap == 1:
-                    buf[i, c0] = w
-                continue
-            x = np.float64(buf[i, c1])
-            y = b0 * x + s0
-            s0 = (b1 * x + s1) - a1 * y
-            s1 = b2 * x - a2 * y
-            z = d0 * y + t0
-            t0 = (d1 * y + t1) - e1 * z
-            t1 = d2 * y - e2 * z
-            v = f0 * z + u0
-            u0 = (f1 * z + u1) - g1 * v
-            u1 = f2 * z - g2 * v
+            y, p0, p1 = _biquad(np.float64(buf[i, c0]), k0, p0, p1)
+            y, q0, q1 = _biquad(y, k1, q0, q1)
+            y, r0, r1 = _biquad(y, k2, r0, r1)
             if lap == 1:
-                buf[i, c0] = w
-                buf[i, c1] = v
+                buf[i, c0] = y
+            if c1 >= 0:
+                y, s0, s1 = _biquad(np.float64(buf[i, c1]), k0, s0, s1)
+                y, t0, t1 = _biquad(y, k1, t0, t1)
+                y, u0, u1 = _biquad(y, k2, u0, u1)
+                if lap == 1:
+                    buf[i, c1] = y
 
 
 @njit(**_JIT)
