@@ -211,7 +211,11 @@ def _run_job(func: str, args, mp3: str, meta: str) -> dict:
 
     tmp = Path(mp3).with_name(f".{Path(mp3).name}.{os.getpid()}.tmp.mp3")
     args = tuple(str(tmp) if a is None else a for a in args)
-    result = getattr(audio, func)(*args)
+    try:
+        result = getattr(audio, func)(*args)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a job that fails leaves nothing behind in the cache
+        raise
     os.replace(tmp, mp3)
     seal(mp3, meta, result)
     return result

@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -229,3 +230,18 @@ def test_audio_cache_keys_cover_every_module_the_audio_jobs_run():
 
     # what parsing station.toml needs (config and its imports) reaches the jobs as settings, which are in each key
     assert loaded("lofipress.audio") - loaded("lofipress.config") <= set(AUDIO_CODE)
+
+
+def test_a_job_that_fails_leaves_no_temporary_file(tmp_path, monkeypatch):
+    """A render that writes its MP3 and then fails a check must not leave the half-made file in the cache."""
+    from lofipress import audio, pipeline
+    from lofipress.errors import AudioError
+
+    def writes_then_fails(out_path):
+        Path(out_path).write_bytes(b"half an mp3")
+        raise AudioError("decoded MP3 too loud", out_path)
+
+    monkeypatch.setattr(audio, "writes_then_fails", writes_then_fails, raising=False)
+    with pytest.raises(AudioError):
+        pipeline._run_job("writes_then_fails", (None,), str(tmp_path / "a.mp3"), str(tmp_path / "a.json"))
+    assert list(tmp_path.iterdir()) == []
