@@ -140,13 +140,14 @@
   function planFor(s) {
     const main = mainItem(s), live = s.source === "live", bpm = bpmFor(s);
     const quote = byId(M.quotes, s.quote);
+    // a pack's drum loop exists only near its own tempo: elsewhere the first drums rendered at this one play
+    const chosen = byId(M.drums, s.drums);
+    const drums = s.drums && (loopSrc(chosen, bpm) ? chosen : (M.drums || []).find((d) => loopSrc(d, bpm)));
     return {
-      sel: { ...s }, main, live, bpm, quote,
+      sel: { ...s }, main, live, bpm, quote, drumsId: drums ? drums.id : null,
       src: {
         main: live ? null : main.audio.src,
-        // a pack's drum loop exists only near its own tempo: elsewhere the first drums rendered at this one play
-        drums: s.drums && (loopSrc(byId(M.drums, s.drums), bpm)
-          || (M.drums || []).map((d) => loopSrc(d, bpm)).find(Boolean)),
+        drums: drums ? loopSrc(drums, bpm) : undefined,
         ambience: loopSrc(byId(M.ambience, s.ambience), bpm),
         quote: quote && quote.src,
       },
@@ -394,7 +395,7 @@
     const s = plan.sel;
     Object.assign(state, {
       bpm: tr().bpm.value, trackId: s.track, source: s.source, songId: s.song,
-      drumsId: plan.src.drums ? s.drums : null, ambienceId: plan.src.ambience ? s.ambience : null,
+      drumsId: plan.src.drums ? plan.drumsId : null, ambienceId: plan.src.ambience ? s.ambience : null,
       quoteId: plan.quote ? s.quote : null, layers: { ...plan.src }, loaded: true,
     });
     const amb = byId(M.ambience, s.ambience);
@@ -523,7 +524,7 @@
         x.start(t, mod(pos, Tone.Time(d.loops[n].interval).toSeconds()));
       }
     }
-    d.plan = { ...d.plan, sel: { ...plan.sel }, src: plan.src, quote: plan.quote };
+    d.plan = { ...d.plan, sel: { ...plan.sel }, src: plan.src, quote: plan.quote, drumsId: plan.drumsId };
     applySelectionState(d.plan);
   }
 
