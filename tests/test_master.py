@@ -82,3 +82,22 @@ def test_bounded_true_peak_keeps_the_maximum_exact():
     assert pruned.max() == pytest.approx(exact.max(), rel=1e-6)
     above = exact > floor
     assert np.allclose(pruned[above], exact[above], rtol=1e-6) and np.all(pruned >= exact - 1e-6)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("tempo_bpm", [62.0, 70.0])
+def test_sparse_bright_drums_reach_the_drum_level_under_the_ceiling(tmp_path, tempo_bpm):
+    """nightcap's slow ride: MP3 lifts the limited cymbal's peaks past the ceiling, so pressing re-aims and re-encodes.
+
+    One correction was not enough (the decoded file came out at -0.6 dBTP); the
+    loop measures again until the decoded MP3 is at the drum level and under -1 dBTP.
+    """
+    from pathlib import Path
+
+    pack = Path(__file__).resolve().parents[1] / "samples" / "nightcap"
+    m = MasterSettings()
+    got = audio.press_drums(pack, "ride-slow", tempo_bpm, 8, m, tmp_path / "ride.mp3", seed=1)
+    assert abs(got["lufs"] - m.drums_lufs) <= 0.5 and got["true_peak_dbtp"] <= m.ceiling_dbtp
+    decoded, _ = encode.decode(tmp_path / "ride.mp3")  # ffmpeg, as a browser would decode it
+    again = master.measure(decoded, m.sample_rate)
+    assert abs(again["lufs"] - m.drums_lufs) <= 0.5 and again["true_peak_dbtp"] <= m.ceiling_dbtp
