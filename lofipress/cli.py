@@ -13,6 +13,14 @@ from .errors import LofipressError
 EXIT_OK, EXIT_BUG, EXIT_USER = 0, 1, 2
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage mistake in one line, like every other error (its usage block is in --help)."""
+
+    def error(self, message: str):
+        print(f"error: {self.prog}: {message} (see `{self.prog} --help`)", file=sys.stderr)
+        sys.exit(EXIT_USER)
+
+
 def _station_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--station", "-s", default="station.toml",
                    help="station file or folder (default: ./station.toml; a stations/ folder builds them all)")
@@ -26,7 +34,7 @@ def _command(sub, name: str, **kwargs) -> argparse.ArgumentParser:
 
 
 def _parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="lofipress", description="Press a lo-fi hip-hop station into a static website.")
+    ap = _Parser(prog="lofipress", description="Press a lo-fi hip-hop station into a static website.")
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = _command(sub, "build", help="compose, render and write the site (what `python build.py` runs)")

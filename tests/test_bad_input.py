@@ -374,6 +374,17 @@ def test_help_works_on_every_command(capsys):
         assert info.value.code == 0 and out.startswith(f"usage: lofipress {' '.join(path)}".rstrip()), path
 
 
+@pytest.mark.parametrize("argv,names", [(["biuld"], "'biuld'"), (["build", "--jobs", "x"], "--jobs"),
+                                        (["bench", "nope"], "'nope'"), ([], "COMMAND"), (["pack", "chek"], "'chek'")])
+def test_a_usage_mistake_is_one_line_naming_it_and_the_help(capsys, argv, names):
+    """Every command and subcommand: a typo or bad value is one stderr line, exit 2, like every other user error."""
+    with pytest.raises(SystemExit) as info:
+        cli.main(argv)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert info.value.code == 2 and len(err) == 1
+    assert err[0].startswith("error: lofipress") and names in err[0] and "--help" in err[0]
+
+
 @pytest.mark.skipif(shutil.which("unshare") is None, reason="needs unshare for a read-only mount")
 def test_a_read_only_output_folder_is_refused_before_any_work(tmp_path):
     """A real read-only filesystem (a bind mount in a private mount namespace), through build.py."""
