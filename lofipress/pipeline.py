@@ -395,16 +395,24 @@ def cli_build(args) -> int:
 
 
 def cli_clean(args) -> int:
-    """Remove the build cache and the site folder, only if lofipress made it (it holds our stamp)."""
+    """Remove the build cache and the site folder, only if lofipress made it (it holds our stamp).
+
+    A stations/ folder: every station's cache and the multi-station site.
+    """
+    from . import stations
     from .cli import station_from_args
 
-    station = station_from_args(args)
-    site, cache = station.path(station.site.out_dir), station.path(".cache")
+    if stations.is_stations_folder(args.station):
+        lineup = stations.load_lineup(args.station)
+        site, caches = lineup.out_dir, [s.path(".cache") for s in lineup.stations]
+    else:
+        station = station_from_args(args)
+        site, caches = station.path(station.site.out_dir), [station.path(".cache")]
     if site.is_dir() and not (site / SITE_STAMP).is_file():  # checked first: a refusal removes nothing
         raise LofipressError("not removing a folder lofipress did not make (no build stamp)", site,
                              "delete it yourself if you are sure")
     removed = []
-    for folder in (cache, site):
+    for folder in dict.fromkeys([*caches, site]):  # two stations may share a folder, and so a cache
         if folder.is_dir():
             shutil.rmtree(folder)
             removed.append(str(folder))
