@@ -100,8 +100,38 @@ def watched_paths(station, station_file: Path) -> list[Path]:
     return [station_file, site.TEMPLATES, site.STATIC, station.path(station.pack.dir) / station.pack.name]
 
 
+class _Target:
+    """What a preview builds: one station file, or a stations/ folder (every station and the picker)."""
+
+    def __init__(self, path: Path):
+        from . import config, stations
+
+        self.path = Path(path)
+        if stations.is_stations_folder(self.path):
+            self.lineup = stations.load_lineup(self.path)
+            self.site_dir, self.stations = self.lineup.out_dir, self.lineup.stations
+        else:
+            self.lineup = None
+            station = config.load(self.path)
+            self.site_dir, self.stations = station.path(station.site.out_dir), (station,)
+
+    def watched(self) -> list[Path]:
+        """The station file (for a folder: its stations.toml and every station file), templates, player, packs."""
+        files = [self.path] if self.lineup is None else list(self.lineup.files)
+        shared = [p for s in self.stations for p in watched_paths(s, files[0])[1:]]
+        return list(dict.fromkeys(files + shared))
+
+    def build(self) -> None:
+        from . import pipeline, stations
+
+        if self.lineup is None:
+            pipeline.build(self.stations[0], force=False, jobs=0, quiet=True)
+        else:
+            stations.build_all(self.lineup, None, force=False, jobs=0, quiet=True)
+
+
 class Preview:
-    """A built station served on 127.0.0.1, rebuilt in a background thread when its sources change.
+    """A built station (or stations/ folder) served on 127.0.0.1, rebuilt in a background thread when its sources change.
 
     `version` counts good builds; the page polls it (VERSION_PATH) and reloads when it moves.
     A failed rebuild prints one line and keeps the last good site and version.
@@ -109,19 +139,18 @@ class Preview:
 
     def __init__(self, station_file: Path, port: int = 8000, watch: bool = True, poll_s: float = POLL_S,
                  log=print):
-        from . import config
-
         self.station_file, self.poll_s, self.log = Path(station_file), poll_s, log
         self.version, self._stop = 1, threading.Event()
-        self.station = config.load(self.station_file)
+        self.target = _Target(self.station_file)
+        self.site_dir = self.target.site_dir
         try:  # listen first: a busy port fails at once, not after a build
-            self.server = make_server(self.station.path(self.station.site.out_dir), port, lambda: str(self.version))
+            self.server = make_server(self.site_dir, port, lambda: str(self.version))
         except OSError as exc:
             raise LofipressError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}", None,
                                  "pass another --port") from None
-        self._seen = snapshot(watched_paths(self.station, self.station_file))  # before building: no edit is lost
+        self._seen = snapshot(self.target.watched())  # before building: no edit is lost
         try:
-            self._build()
+            self.target.build()
         except BaseException:
             self.server.server_close()
             raise
@@ -132,24 +161,17 @@ class Preview:
         for thread in self._threads:
             thread.start()
 
-    def _build(self) -> None:
-        from . import pipeline
-
-        pipeline.build(self.station, force=False, jobs=0, quiet=True)
-
     def _watch(self) -> None:
-        """Poll the sources; on a change, reload the station, rebuild, and bump the version."""
-        from . import config
-
+        """Poll the sources; on a change, reload the station (or stations), rebuild, and bump the version."""
         while not self._stop.wait(self.poll_s):
-            now = snapshot(watched_paths(self.station, self.station_file))
+            now = snapshot(self.target.watched())
             if now == self._seen:
                 continue
             self._seen = now
             started = time.monotonic()
             try:
-                self.station = config.load(self.station_file)
-                self._build()
+                self.target = _Target(self.station_file)
+                self.target.build()
             except LofipressError as exc:
                 self.log(f"rebuild failed, still serving the last site: {exc.one_line()}")
                 continue
@@ -180,12 +202,14 @@ def cli_serve(args) -> int:
     Raises:
         LofipressError: the first build fails (later failures are printed and the old site stays).
     """
+    from . import stations
+
     station_file = Path(args.station)
-    if station_file.is_dir():
+    if station_file.is_dir() and not stations.is_stations_folder(station_file):
         station_file = station_file / "station.toml"
     preview = Preview(station_file, args.port, watch=not getattr(args, "no_watch", False),
                       log=lambda msg: print(msg, flush=True))
-    print(f"serving {preview.station.path(preview.station.site.out_dir)} at {preview.url} (Ctrl-C stops)",
+    print(f"serving {preview.site_dir} at {preview.url} (Ctrl-C stops)",
           flush=True)
     try:
         while True:

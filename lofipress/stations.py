@@ -42,6 +42,7 @@ class Lineup:
     description: str  # the picker's tagline and meta description
     out_dir: Path  # where the multi-station site goes
     stations: tuple  # config.Station, in picker order
+    files: tuple = ()  # the stations.toml (if any) and each station's file: what a preview watches
 
 
 def is_stations_folder(path: str | Path) -> bool:
@@ -75,7 +76,8 @@ def load_lineup(folder: str | Path) -> Lineup:
         stations.append(station)
     return Lineup(data.get("title", "lofipress stations"),
                   data.get("description", "Lo-fi stations composed by an LSTM: pick one"),
-                  (folder / data.get("out_dir", "../site")).resolve(), tuple(stations))
+                  (folder / data.get("out_dir", "../site")).resolve(), tuple(stations),
+                  tuple([index] if index.is_file() else []) + tuple(files))
 
 
 def _read_index(path: Path) -> dict:

@@ -99,3 +99,26 @@ def test_a_busy_port_is_a_one_line_error_before_any_build(tmp_path):
         with pytest.raises(LofipressError, match="pass another --port"):
             serve.Preview(bf.make_station(tmp_path / "station") / "station.toml", port=sock.getsockname()[1])
     assert not (tmp_path / "station" / "site").exists()  # it failed before building anything
+
+
+@pytest.mark.slow
+def test_preview_of_a_stations_folder_serves_the_picker_and_rebuilds_an_edited_station(tmp_path):
+    """`lofipress serve --station stations/`: the picker and every station, rebuilt when one station file changes."""
+    folder = tmp_path / "stations"
+    for name in ("dawn", "dusk"):
+        bf.copy_station(bf.golden(), folder / name)
+        bf.write_station(folder / name, station={**bf.SETTINGS["station"], "name": name, "title": f"{name} radio"})
+    said: list[str] = []
+    preview = serve.Preview(folder, port=0, poll_s=0.2, log=said.append)
+    version = preview.url + serve.VERSION_PATH[1:]
+    try:
+        assert preview.site_dir == tmp_path / "site"
+        picker = get(preview.url).decode()
+        assert "dawn radio" in picker and "dusk radio" in picker and serve.VERSION_PATH in picker
+        assert "dusk radio" in get(preview.url + "dusk/").decode()
+
+        bf.write_station(folder / "dusk", station={**bf.SETTINGS["station"], "name": "dusk", "title": "dusk, retitled"})
+        wait_for(lambda: get(version) == b"2")
+        assert "dusk, retitled" in get(preview.url + "dusk/").decode() and "dawn radio" in get(preview.url).decode()
+    finally:
+        preview.close()
