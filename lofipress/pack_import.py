@@ -13,8 +13,6 @@ import json
 import os
 import re
 import shutil
-import struct
-import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,10 +20,10 @@ from pathlib import Path
 import numpy as np
 
 from .errors import PackError
+from .listen import ANALYSIS_SR, detect_pitch, detect_tempo, whole_bars
 from .packs import AUDIO_SUFFIXES, ROLES, TODO, VARISPEED_MAX, load_audio, load_pack, needs_human
 from .render import stretch_loop
 
-ANALYSIS_SR = 22050  # enough bandwidth for pitch up to C8 and for drum onsets; fast
 CONVERT_SUFFIXES = (".aif", ".aiff")  # readable here, but not a pack format: converted to FLAC
 LONG_S = 6.0  # an unnamed file this long is a bed or a loop, not a one-shot
 NOTE_PITCH = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
@@ -115,93 +113,6 @@ def tempo_from_name(stem: str) -> float | None:
     m = re.search(r"(\d{2,3}(?:\.\d+)?) ?bpm", low) or re.search(r"(?:loop|break|beat|groove)[ _-]?(\d{2,3})", low)
     bpm = float(m.group(1)) if m else None
     return bpm if bpm and 40 <= bpm <= 200 else None
-
-
-def detect_pitch(x: np.ndarray, sample_rate: int) -> tuple[float, float]:
-    """(MIDI pitch, confidence 0-1) of a one-shot by YIN on frames after the attack.
-
-    Confidence is the frames' median periodicity (1 - YIN's normalized
-    difference) times the share of frames that agree within half a semitone.
-    """
-    w, hop = 2048, 1024  # 93 ms windows at 22.05 kHz: two periods of E1 (41 Hz)
-    tau_min = int(sample_rate / 2500)
-    starts = range(int(0.03 * sample_rate), max(1, len(x) - 2 * w), hop)[:24]  # skip the attack's noise
-    frames = [x[s:s + 2 * w] for s in starts if len(x[s:s + 2 * w]) == 2 * w]
-    if not frames:
-        return 0.0, 0.0
-    rms = np.array([np.sqrt(np.mean(f ** 2)) for f in frames])
-    picks, confs = [], []
-    for f in (f for f, r in zip(frames, rms) if r > 0.1 * rms.max() and r > 1e-5):
-        energy = np.cumsum(np.concatenate([[0.0], f ** 2]))
-        corr = np.fft.irfft(np.conj(np.fft.rfft(f[:w], 4 * w)) * np.fft.rfft(f, 4 * w))[: w + 1]
-        d = energy[w] + (energy[w:2 * w + 1] - energy[: w + 1]) - 2 * corr  # sum (x_j - x_j+tau)^2, j < w
-        cmnd = d * np.arange(w + 1) / np.maximum(np.cumsum(d), 1e-12)
-        cmnd[0] = 1.0
-        below = np.flatnonzero(cmnd[tau_min:w] < 0.15)
-        tau = tau_min + (below[0] if len(below) else int(np.argmin(cmnd[tau_min:w])))
-        while tau + 1 < w and cmnd[tau + 1] < cmnd[tau]:
-            tau += 1
-        a, b, c = cmnd[tau - 1], cmnd[tau], cmnd[tau + 1]
-        shift = 0.5 * (a - c) / (a - 2 * b + c) if a - 2 * b + c > 1e-12 else 0.0
-        picks.append(69 + 12 * np.log2(sample_rate / (tau + shift) / 440.0))
-        confs.append(max(0.0, 1.0 - b))
-    if not picks:
-        return 0.0, 0.0
-    midi = float(np.median(picks))
-    agree = float(np.mean(np.abs(np.array(picks) - midi) < 0.5))
-    return midi, float(np.median(confs)) * agree
-
-
-def onset_envelope(x: np.ndarray, sample_rate: int, hop: int = 256) -> np.ndarray:
-    """Spectral flux (rise of log magnitude per frame), minus its local mean: a train of drum hits."""
-    n_fft = 1024
-    pad = np.concatenate([np.zeros(n_fft // 2), x, np.zeros(n_fft)])
-    frames = np.lib.stride_tricks.sliding_window_view(pad, n_fft)[::hop]
-    mag = np.log1p(100 * np.abs(np.fft.rfft(frames * np.hanning(n_fft), axis=1)))
-    flux = np.maximum(0.0, np.diff(mag, axis=0)).sum(axis=1)
-    local = np.convolve(flux, np.ones(16) / 16, mode="same")  # 0.19 s at 22.05 kHz
-    return np.maximum(0.0, flux - local)
-
-
-def detect_tempo(x: np.ndarray, sample_rate: int) -> tuple[float, float]:
-    """(tempo in BPM, confidence 0-1) of a drum loop: onset autocorrelation, then a whole number of bars.
-
-    Beat-lag candidates 55-140 BPM are scored by the autocorrelation at one,
-    two and four beats, weighted toward lo-fi tempos (85 BPM, an octave wide)
-    so 8th-note hats do not double the tempo. A tempo within 4 % of one that
-    makes the file a whole number of 4/4 bars is snapped to it. Loops above
-    about 120 BPM read as half time (and half the bars), where a lo-fi station
-    would play them anyway.
-    """
-    hop = 256
-    env = onset_envelope(x[: 32 * sample_rate], sample_rate, hop)  # 32 s hold a dozen bars: plenty, and bounded
-    env = env - env.mean()
-    n = len(env)
-    ac = np.fft.irfft(np.abs(np.fft.rfft(env, 2 * n)) ** 2)[:n]
-    ac = ac / np.maximum(np.arange(n, 0, -1), 1) * n / max(ac[0], 1e-12)  # unbiased: divide by the overlap
-    fps = sample_rate / hop
-    bpms = np.arange(55.0, 140.0, 0.1)
-
-    def at(lag):
-        return np.interp(lag, np.arange(n), ac, right=0.0)
-
-    lag = 60.0 * fps / bpms
-    score = at(lag) + 0.5 * at(2 * lag) + 0.25 * at(4 * lag)
-    prior = np.exp(-0.5 * (np.log2(bpms / 85.0) / 0.5) ** 2)
-    best = float(bpms[int(np.argmax(score * prior))])
-    confidence = float(np.clip(at(60.0 * fps / best), 0.0, 1.0))
-    duration_s = len(x) / sample_rate
-    whole = [240.0 * bars / duration_s for bars in (1, 2, 3, 4, 6, 8, 12, 16, 32)]
-    near = min(whole, key=lambda b: abs(b / best - 1))
-    if abs(near / best - 1) < 0.04:
-        return round(near, 2), min(1.0, confidence + 0.25)
-    return round(best, 1), confidence
-
-
-def whole_bars(duration_s: float, tempo_bpm: float) -> tuple[int, float]:
-    """(bars, how far the length is from that many 4/4 bars, in bars)."""
-    exact = duration_s * tempo_bpm / 240.0
-    return max(1, round(exact)), abs(exact - round(exact))
 
 
 def station_tempos(spec: str | None) -> tuple[float, ...]:
@@ -399,105 +310,6 @@ def _layer_zones(items: list[Item]) -> None:
                               vel_hi=127 if j == len(hints) - 1 else (hints[j] + hints[j + 1]) // 2)
 
 
-# --- SoundFont rendering (scripts/make_pack.py renders the default pack with these) ---
-RENDER_SR = 44100
-SF2 = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
-SPACING_S = 4.0  # one note every 4 s in the render: the release of each dies before the next
-NOTE_S, KEEP_S = 2.0, 2.6  # hold each sampled note 2 s and keep 0.6 s of its release
-LAYERS = ((1, 80, 64), (81, 127, 112))  # (vel_lo, vel_hi, velocity sampled): soft and hard layers
-INSTRUMENTS = {  # role: (GM program, lowest root, highest root); roots every minor third
-    "keys": (4, 36, 84),  # Electric Piano 1 (Rhodes-like tines)
-    "piano": (0, 36, 84),  # Acoustic Grand
-    "bass": (33, 28, 55),  # Electric Bass (finger)
-}
-KIT = {"kick": (36, 0.6), "snare": (38, 0.5), "rim": (37, 0.3), "hat_closed": (42, 0.25), "hat_open": (46, 0.8),
-       "ride": (51, 1.5), "shaker": (70, 0.3)}  # voice: (GM drum note, seconds kept)
-PATTERNS = {  # id: (title, swing, snare_late_ms, {voice: 16 velocities per bar})
-    "boombap": ("Boom bap", 0.58, 22.0, {
-        "kick": [112, 0, 0, 0, 0, 0, 0, 0, 0, 0, 96, 0, 0, 0, 0, 0],
-        "snare": [0, 0, 0, 0, 108, 0, 0, 0, 0, 0, 0, 0, 108, 0, 0, 0],
-        "hat_closed": [80, 0, 52, 0, 78, 0, 50, 0, 80, 0, 54, 0, 76, 0, 48, 60]}),
-    "lazy": ("Lazy Sunday", 0.6, 28.0, {
-        "kick": [108, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
-        "rim": [0, 0, 0, 0, 96, 0, 0, 0, 0, 0, 0, 0, 96, 0, 0, 0],
-        "shaker": [0, 0, 50, 0, 0, 0, 50, 0, 0, 0, 50, 0, 0, 0, 50, 0]}),
-    "dusty-ride": ("Dusty ride", 0.62, 18.0, {
-        "kick": [110, 0, 0, 0, 0, 0, 0, 70, 0, 0, 100, 0, 0, 0, 0, 0],
-        "snare": [0, 0, 0, 0, 104, 0, 0, 0, 0, 0, 0, 0, 104, 0, 0, 30],
-        "ride": [70, 0, 0, 0, 64, 0, 0, 50, 70, 0, 0, 0, 64, 0, 0, 50],
-        "hat_open": [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 56, 0]}),
-}
-STAND_IN = {"snare": "rim", "rim": "snare", "hat_closed": "shaker", "shaker": "hat_closed", "ride": "hat_closed"}
-
-
-def _fluidsynth(midi, work: Path, sf2: Path) -> np.ndarray:
-    import soundfile as sf
-
-    mid, wav = work / "x.mid", work / "x.wav"
-    midi.write(str(mid))
-    subprocess.run(["fluidsynth", "-ni", "-R", "0", "-C", "0", "-g", "0.6", "-F", str(wav), "-r", str(RENDER_SR),
-                    str(sf2), str(mid)], check=True, capture_output=True)
-    audio, _ = sf.read(str(wav), dtype="float32", always_2d=True)
-    return audio.mean(axis=1)
-
-
-def _cut(audio: np.ndarray, start_s: float, keep_s: float) -> np.ndarray:
-    x = audio[int(start_s * RENDER_SR): int((start_s + keep_s) * RENDER_SR)].copy()
-    fade = int(0.08 * RENDER_SR)
-    x[-fade:] *= np.linspace(1, 0, fade) ** 2
-    return x
-
-
-def write_ogg(path: Path, audio: np.ndarray, quality: float = 0.35) -> None:
-    """Vorbis at RENDER_SR: small enough to commit, transparent under a lo-fi chain."""
-    import soundfile as sf
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    sf.write(str(path), audio, RENDER_SR, format="OGG", subtype="VORBIS", compression_level=1 - quality)
-
-
-def make_instruments(out: Path, work: Path, instruments: dict = INSTRUMENTS, sf2: Path = SF2) -> dict[str, list[dict]]:
-    """Render each role from its GM program: a root every minor third, two velocity layers; role -> zones."""
-    import pretty_midi
-
-    zones_of = {}
-    for role, (program, lo_root, hi_root) in instruments.items():
-        roots = list(range(lo_root, hi_root + 1, 3))
-        midi = pretty_midi.PrettyMIDI()
-        inst = pretty_midi.Instrument(program=program)
-        plan = [(r, layer) for r in roots for layer in LAYERS]
-        for i, (root, (_, _, vel)) in enumerate(plan):
-            inst.notes.append(pretty_midi.Note(vel, root, i * SPACING_S, i * SPACING_S + NOTE_S))
-        midi.instruments.append(inst)
-        audio = _fluidsynth(midi, work, sf2)
-        zones = []
-        for i, (root, (vlo, vhi, vel)) in enumerate(plan):
-            rel = f"{role}/{root}-v{vel}.ogg"
-            write_ogg(out / rel, _cut(audio, i * SPACING_S, KEEP_S))
-            lo = 0 if root == roots[0] else root - 1  # each zone plays its root, one below, one above
-            hi = 127 if root == roots[-1] else root + 1
-            zones.append({"file": rel, "root": root, "lo": lo, "hi": hi, "vel_lo": vlo, "vel_hi": vhi})
-        zones_of[role] = zones
-    return zones_of
-
-
-def make_kit(out: Path, work: Path, kit: dict = KIT, kit_program: int = 0, sf2: Path = SF2) -> dict[str, str]:
-    """One-shots of a GM drum kit (on the drum channel the program picks the kit: 0 Standard, 40 Brush)."""
-    import pretty_midi
-
-    midi = pretty_midi.PrettyMIDI()
-    drums = pretty_midi.Instrument(program=kit_program, is_drum=True)
-    for i, (note, _) in enumerate(kit.values()):
-        drums.notes.append(pretty_midi.Note(110, note, i * SPACING_S, i * SPACING_S + 0.2))
-    midi.instruments.append(drums)
-    audio = _fluidsynth(midi, work, sf2)
-    files = {}
-    for i, (voice, (_, keep_s)) in enumerate(kit.items()):
-        write_ogg(out / f"kit/{voice}.ogg", _cut(audio, i * SPACING_S, keep_s), 0.5)
-        files[voice] = f"kit/{voice}.ogg"
-    return files
-
-
 def _toml(v) -> str:
     """One TOML value: strings JSON-escaped (TOML basic strings share the escapes), tables inline."""
     if isinstance(v, dict):
@@ -527,6 +339,25 @@ def pack_toml(comments: list[str], name: str, license: str, credits: list[dict],
     return "\n".join(lines)
 
 
+RENDER_SR = 44100  # pack files written here (stretched loops, SoundFont renders)
+PATTERNS = {  # id: (title, swing, snare_late_ms, {voice: 16 velocities per bar})
+    "boombap": ("Boom bap", 0.58, 22.0, {
+        "kick": [112, 0, 0, 0, 0, 0, 0, 0, 0, 0, 96, 0, 0, 0, 0, 0],
+        "snare": [0, 0, 0, 0, 108, 0, 0, 0, 0, 0, 0, 0, 108, 0, 0, 0],
+        "hat_closed": [80, 0, 52, 0, 78, 0, 50, 0, 80, 0, 54, 0, 76, 0, 48, 60]}),
+    "lazy": ("Lazy Sunday", 0.6, 28.0, {
+        "kick": [108, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        "rim": [0, 0, 0, 0, 96, 0, 0, 0, 0, 0, 0, 0, 96, 0, 0, 0],
+        "shaker": [0, 0, 50, 0, 0, 0, 50, 0, 0, 0, 50, 0, 0, 0, 50, 0]}),
+    "dusty-ride": ("Dusty ride", 0.62, 18.0, {
+        "kick": [110, 0, 0, 0, 0, 0, 0, 70, 0, 0, 100, 0, 0, 0, 0, 0],
+        "snare": [0, 0, 0, 0, 104, 0, 0, 0, 0, 0, 0, 0, 104, 0, 0, 30],
+        "ride": [70, 0, 0, 0, 64, 0, 0, 50, 70, 0, 0, 0, 64, 0, 0, 50],
+        "hat_open": [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 56, 0]}),
+}
+STAND_IN = {"snare": "rim", "rim": "snare", "hat_closed": "shaker", "shaker": "hat_closed", "ride": "hat_closed"}
+
+
 def kit_patterns(voices) -> dict:
     """The built-in patterns, each voice the kit lacks played by a stand-in or dropped; none without a kick."""
     out = {}
@@ -541,7 +372,7 @@ def kit_patterns(voices) -> dict:
     return out
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
 
 
@@ -549,10 +380,10 @@ def _license_of(src: Path) -> tuple[str, str]:
     """(SPDX license, author) stated in SRC's LICENSE/README/COPYING/CREDITS files, else TODO."""
     text = "\n".join(p.read_text(encoding="utf-8", errors="replace")[:20000] for p in sorted(src.iterdir())
                      if p.is_file() and re.match(r"(licen[cs]e|readme|copying|credits)", p.name, re.I))
-    return _license_in(text)
+    return license_in(text)
 
 
-def _license_in(text: str) -> tuple[str, str]:
+def license_in(text: str) -> tuple[str, str]:
     """(license, author) a text states; several licenses mean a person must say which file has which."""
     found = [spdx for pattern, spdx in LICENSES if pattern.search(text)]
     if len(found) > 1:
@@ -608,7 +439,7 @@ def _out_name(item: Item, used: set[str]) -> str:
     elif item.kind == "kit":
         base = f"kit/{i['voice']}"
     else:
-        base = f"{ {'loop': 'loops', 'ambience': 'ambience', 'quote': 'quotes'}[item.kind]}/{_slug(item.path.stem)}"
+        base = f"{ {'loop': 'loops', 'ambience': 'ambience', 'quote': 'quotes'}[item.kind]}/{slug(item.path.stem)}"
     stem, n = base, 2
     while stem.lower() in used:  # ids come from the stem: two beds named rain.wav and rain.ogg stay apart
         stem, n = f"{base}-{n}", n + 1
@@ -690,7 +521,7 @@ def _refuse_nonempty(out: Path) -> None:
         raise PackError("already exists and is not empty", out, "give a new folder; nothing was written")
 
 
-def _fresh(out: Path, make) -> None:
+def fresh_pack(out: Path, make) -> None:
     """Run make(tmp) into a temporary sibling of `out`, check it loads as a pack, then move it into place."""
     _refuse_nonempty(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -720,50 +551,9 @@ def import_folder(src: Path, out: Path, tempos: tuple[float, ...] = (), stretch:
     """
     _refuse_nonempty(out)  # before minutes of listening, not after
     items = gather(src)
-    _fresh(out, lambda tmp: write_pack(items, src, tmp, _slug(out.name), tempos or station_tempos(None),
+    fresh_pack(out, lambda tmp: write_pack(items, src, tmp, slug(out.name), tempos or station_tempos(None),
                                             stretch))
     return items
-
-
-def _sf2_info(sf2: Path) -> dict[str, str]:
-    """The SoundFont's INFO chunk (INAM name, IENG engineer, ICOP copyright, ICMT comment)."""
-    with open(sf2, "rb") as f:
-        head = f.read(12)
-        if head[:4] != b"RIFF" or head[8:12] != b"sfbk":
-            raise PackError("not a SoundFont 2 file", sf2, "give a .sf2 file")
-        cid, size = struct.unpack("<4sI", f.read(8))
-        data = f.read(size) if cid == b"LIST" else b""
-    info, pos = {}, 4
-    while pos + 8 <= len(data):
-        key, n = struct.unpack("<4sI", data[pos:pos + 8])
-        info[key.decode("latin-1")] = data[pos + 8:pos + 8 + n].split(b"\0")[0].decode("latin-1").strip()
-        pos += 8 + n + (n & 1)
-    return info
-
-
-def import_soundfont(sf2: Path, out: Path) -> dict[str, str]:
-    """Render keys, piano, bass and a kit from a SoundFont through FluidSynth into a new pack; returns its INFO."""
-    if shutil.which("fluidsynth") is None:
-        raise PackError("fluidsynth is not installed", sf2, "install it (apt install fluidsynth) or import a folder")
-    if not sf2.is_file():
-        raise PackError("no such file", sf2, "give a .sf2 file or a folder of samples")
-    info = _sf2_info(sf2)
-    license, author = _license_in(" ".join(info.get(k, "") for k in ("ICOP", "ICMT")))
-    author = info.get("IENG") or author
-
-    def make(tmp: Path) -> None:
-        with tempfile.TemporaryDirectory() as work:
-            instruments = make_instruments(tmp, Path(work), sf2=sf2)
-            kit = make_kit(tmp, Path(work), sf2=sf2)
-        credit = {"title": info.get("INAM") or sf2.name, "author": author,
-                  "source": f"{TODO} (rendered from {sf2.name} by lofipress pack import)", "license": license}
-        credits = [{"file": f"{d}/", **credit} for d in (*instruments, "kit")]
-        comments = [f"# Rendered by `lofipress pack import` from {sf2.name}: a SoundFont has no ambience or quotes."]
-        (tmp / "pack.toml").write_text(pack_toml(comments, _slug(out.name), license, credits, instruments=instruments,
-                                                 kit=kit, patterns=PATTERNS), encoding="utf-8")
-
-    _fresh(out, make)
-    return info
 
 
 def report(items: list[Item]) -> str:
@@ -785,6 +575,8 @@ def cli_import(args) -> int:
     """`lofipress pack import SRC DIR [--stretch TEMPOS]`: a folder of sounds or a .sf2 to a new pack."""
     src, out = Path(args.src), Path(args.dir)
     if src.suffix.lower() == ".sf2":
+        from .soundfont import KIT, LAYERS, import_soundfont
+
         info = import_soundfont(src, out)
         print(f"rendered {info.get('INAM') or src.name}: keys, piano, bass ({len(LAYERS)} velocity layers, a root "
               f"every minor third) and a {len(KIT)}-voice kit; no ambience or quotes")

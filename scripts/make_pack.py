@@ -17,8 +17,8 @@ import numpy as np
 import soundfile as sf
 from scipy.signal import butter, sosfilt
 
-from lofipress.pack_import import (INSTRUMENTS, KIT, PATTERNS, RENDER_SR as SR, make_instruments, make_kit, pack_toml,
-                                   write_ogg)
+from lofipress.pack_import import PATTERNS, RENDER_SR as SR, pack_toml
+from lofipress.soundfont import INSTRUMENTS, KIT, make_instruments, make_kit, write_ogg
 
 QUOTES = [
     ("walden-stream", "Time is but the stream I go a-fishing in.", "Henry David Thoreau, Walden (1854)"),

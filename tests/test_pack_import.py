@@ -9,14 +9,14 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from lofipress import cli, pack_import
-from lofipress.pack_import import (detect_pitch, detect_tempo, import_folder, midi_to_name, note_from_name,
-                                   stretch_loop, tempo_from_name)
+from lofipress import cli, pack_import, soundfont
+from lofipress.listen import ANALYSIS_SR, detect_pitch, detect_tempo
+from lofipress.pack_import import import_folder, midi_to_name, note_from_name, stretch_loop, tempo_from_name
 from lofipress.packs import load_pack
 from thirdparty_samples import drum_loop, tone, write_thirdparty_folder
 
 REPO = Path(__file__).resolve().parent.parent
-SR = pack_import.ANALYSIS_SR
+SR = ANALYSIS_SR
 
 NAMES = [  # file stem -> (MIDI note, velocity hint)
     ("C4", (60, None)), ("c4", (60, None)), ("Cs4", (61, None)), ("C#4", (61, None)), ("Csharp4", (61, None)),
@@ -192,10 +192,10 @@ def test_thirdparty_folder_is_deterministic(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("fluidsynth") is None or not pack_import.SF2.is_file(),
+@pytest.mark.skipif(shutil.which("fluidsynth") is None or not soundfont.SF2.is_file(),
                     reason="needs fluidsynth and FluidR3_GM.sf2")
 def test_soundfont_import_gives_a_loadable_pack(tmp_path, capsys):
-    assert cli.main(["pack", "import", str(pack_import.SF2), str(tmp_path / "gm")]) == 0
+    assert cli.main(["pack", "import", str(soundfont.SF2), str(tmp_path / "gm")]) == 0
     pack = load_pack(tmp_path / "gm")
     for role in ("keys", "piano", "bass"):
         zones = pack.instruments[role].zones
@@ -249,4 +249,4 @@ name = "mine"
     ("Sounds I made on a rainy weekend.", ("TODO", "TODO")),
 ])
 def test_license_is_read_only_when_unambiguous(text, expected):
-    assert pack_import._license_in(text) == expected
+    assert pack_import.license_in(text) == expected
