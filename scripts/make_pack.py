@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -191,9 +190,11 @@ VARIANTS = {  # a second station's pack: same recipe, audibly other instruments,
 }
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    name = args[args.index("--variant") + 1] if "--variant" in args else "default"
-    rest = [a for i, a in enumerate(args) if a != "--variant" and (i == 0 or args[i - 1] != "--variant")]
-    if name not in ("default", *VARIANTS):
-        sys.exit(f"unknown variant {name!r}; known: default, {', '.join(VARIANTS)}")
-    main(Path(rest[0]) if rest else Path(__file__).resolve().parent.parent / "samples" / name, name)
+    import argparse
+
+    ap = argparse.ArgumentParser(description="Regenerate a sample pack (needs fluidsynth, fluid-soundfont-gm, espeak-ng).")
+    ap.add_argument("out_dir", nargs="?", help="pack folder to write (default: samples/<variant>)")
+    ap.add_argument("--variant", default="default", choices=["default", *VARIANTS])
+    args = ap.parse_args()
+    default_out = Path(__file__).resolve().parent.parent / "samples" / args.variant
+    main(Path(args.out_dir) if args.out_dir else default_out, args.variant)
