@@ -398,10 +398,21 @@ def limiter_gain(need: np.ndarray, behind: int, ahead: int, smooth_half: int) ->
     return _limiter_gain(np.ascontiguousarray(need, dtype=np.float32), int(behind), int(ahead), int(smooth_half))
 
 
+@njit(**_JIT)
+def _frame_energy(y):
+    out = np.empty(y.shape[0])
+    for i in range(y.shape[0]):
+        total = 0.0
+        for c in range(y.shape[1]):
+            v = np.float64(y[i, c])
+            total += v * v
+        out[i] = total
+    return out
+
+
 def weighted_energy(sos: np.ndarray, audio: np.ndarray) -> np.ndarray:
-    """Per-sample energy of audio through sos from rest, summed over channels: float64 (n,)."""
-    y = sosfilt(sos, np.asarray(audio).reshape(len(audio), -1)).astype(np.float64)
-    return np.einsum("ij,ij->i", y, y)
+    """Per-sample energy of audio through sos from rest, summed over channels in float64: (n,)."""
+    return _frame_energy(sosfilt(sos, np.asarray(audio).reshape(len(audio), -1)))
 
 
 @njit(**_JIT)
