@@ -90,6 +90,16 @@ def _k_energy(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     return dsp.weighted_energy(_k_weighting(sample_rate), np.asarray(audio).reshape(len(audio), -1))
 
 
+def _hop(sample_rate: int) -> int:
+    return int(round(HOP_S * sample_rate))
+
+
+def _segments(energy: np.ndarray, sample_rate: int) -> np.ndarray:
+    """Mean energy of every whole 100 ms segment."""
+    hop = _hop(sample_rate)
+    return energy[: len(energy) // hop * hop].reshape(-1, hop).mean(axis=1)
+
+
 def loudness(audio: np.ndarray, sample_rate: int) -> float:
     """BS.1770-4 integrated loudness in LUFS; very quiet or short audio gives -140.
 
@@ -98,9 +108,7 @@ def loudness(audio: np.ndarray, sample_rate: int) -> float:
     """
     if len(audio) < BLOCK_S * sample_rate:
         return SILENCE_LUFS * 2
-    energy = _k_energy(audio, sample_rate)
-    hop = int(round(HOP_S * sample_rate))
-    return _gated_lufs(energy[: len(energy) // hop * hop].reshape(-1, hop).mean(axis=1))
+    return _gated_lufs(_segments(_k_energy(audio, sample_rate), sample_rate))
 
 
 def measure(audio: np.ndarray, sample_rate: int) -> dict:
@@ -130,18 +138,6 @@ def _limiter_gain(peak: np.ndarray, sample_rate: int, ceiling_dbtp: float) -> np
     return dsp.limiter_gain(need, hold, 2 * ahead + 2, ahead)
 
 
-def limit(audio: np.ndarray, sample_rate: int, ceiling_dbtp: float, peak: np.ndarray | None = None) -> np.ndarray:
-    """Look-ahead true-peak limiter: gain never lets a 4x-oversampled peak pass the ceiling.
-
-    peak: true_peak_per_sample(audio) if already known (it scales with gain, so master() computes it once).
-    """
-    x = audio.reshape(len(audio), -1)
-    gain = _limiter_gain(true_peak_per_sample(x) if peak is None else peak, sample_rate, ceiling_dbtp)
-    if gain is None:
-        return audio
-    return (x * gain[:, None]).astype(np.float32).reshape(audio.shape)
-
-
 def master(audio: np.ndarray, sample_rate: int, target_lufs: float, ceiling_dbtp: float) -> np.ndarray:
     """Bring a loop to target_lufs integrated with true peak under ceiling_dbtp.
 
@@ -162,8 +158,7 @@ def master(audio: np.ndarray, sample_rate: int, target_lufs: float, ceiling_dbtp
     # The limiter's gain moves slowly next to K-weighting's filters, so the loudness of x * gain is
     # the K-weighted energy of x times gain^2: one filter pass serves every round.
     energy = _k_energy(x, sample_rate)
-    hop = int(round(HOP_S * sample_rate))
-    now = _gated_lufs(energy[: len(energy) // hop * hop].reshape(-1, hop).mean(axis=1))
+    now = _gated_lufs(_segments(energy, sample_rate))
     if now <= SILENCE_LUFS:
         return x
     gain_db = target_lufs - now
@@ -172,18 +167,17 @@ def master(audio: np.ndarray, sample_rate: int, target_lufs: float, ceiling_dbtp
     ceiling = 10 ** ((ceiling_dbtp - HEADROOM_DB) / 20)
     most_gain_db = gain_db + 6.0
     peak = true_peak_per_sample(x, ceiling / 10 ** (most_gain_db / 20))
-    curve = None
     for _ in range(8):  # usually done in two rounds; heavy limiting needs more
         if gain_db > most_gain_db:  # a sparse, peaky loop can need more; stay exact if it does
             most_gain_db, peak = gain_db, true_peak_per_sample(x)
-        gain = 10 ** (gain_db / 20)
-        curve = _limiter_gain(peak * np.float32(gain), sample_rate, ceiling_dbtp)
+        linear = 10 ** (gain_db / 20)
+        gain = np.float32(linear)
+        curve = _limiter_gain(peak * gain, sample_rate, ceiling_dbtp)  # the curve holds for this gain only
         if curve is None:
             break  # no limiting: loudness is exactly on target
-        error = target_lufs - _gated_lufs(dsp.gained_segment_energy(energy, curve, gain * gain, hop))
-        if abs(error) < 0.05:
+        lufs = _gated_lufs(dsp.gained_segment_energy(energy, curve, linear * linear, _hop(sample_rate)))
+        if abs(target_lufs - lufs) < 0.05:
             break
-        gain_db += error
-    gain = np.float32(10 ** (gain_db / 20))
+        gain_db += target_lufs - lufs
     out = x.reshape(len(x), -1) * (gain if curve is None else curve[:, None] * gain)
     return out.astype(np.float32, copy=False).reshape(x.shape)

@@ -101,3 +101,16 @@ def test_sparse_bright_drums_reach_the_drum_level_under_the_ceiling(tmp_path, te
     decoded, _ = encode.decode(tmp_path / "ride.mp3")  # ffmpeg, as a browser would decode it
     again = master.measure(decoded, m.sample_rate)
     assert abs(again["lufs"] - m.drums_lufs) <= 0.5 and again["true_peak_dbtp"] <= m.ceiling_dbtp
+
+
+def test_an_unconverged_master_still_keeps_its_ceiling(monkeypatch):
+    """If the loudness rounds run out, the gain applied is the one the limiter's curve was made for."""
+    rng = np.random.default_rng(3)
+    x = (0.05 * rng.standard_normal((5 * SR, 2))).astype(np.float32)
+    x[::SR // 3] = 0.9  # peaks the limiter must hold down
+    real, stuck = master.dsp.gained_segment_energy, 10 ** ((-15.0 - master.loudness(x, SR)) / 10)
+    # every round reads about -15 LUFS whatever the gain: 1 LU short, so it never converges and keeps adding gain
+    monkeypatch.setattr(master.dsp, "gained_segment_energy",
+                        lambda energy, curve, scale, hop: real(energy, curve, 1.0, hop) * stuck)
+    out = master.master(x, SR, -14.0, -1.0)
+    assert 20 * np.log10(master.true_peak_per_sample(out).max()) <= -1.0
