@@ -370,7 +370,7 @@ def _window_min(a, w):
 def _box_wrap(a, half):
     """Mean of a[i - half : i + half + 1], wrapping round the loop (a running sum in float64)."""
     n = len(a)
-    padded = np.concatenate((a[n - half - 1:], a, a[:half]))  # padded[i + half + 1] == a[i]
+    padded = np.concatenate((a[n - half - 1:], a, a[:half + 1]))  # padded[i + half + 1] == a[i]
     out = np.empty_like(a)
     total = 0.0
     for k in range(1, 2 * half + 2):
@@ -378,7 +378,7 @@ def _box_wrap(a, half):
     scale = 1.0 / (2 * half + 1)
     for i in range(n):
         out[i] = total * scale
-        total += np.float64(padded[i + 2 * half + 2 if i + 1 < n else 0]) - padded[i + 1 if i + 1 < n else 0]
+        total += np.float64(padded[i + 2 * half + 2]) - padded[i + 1]  # slide: one sample in, one out
     return out
 
 

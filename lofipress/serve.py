@@ -93,11 +93,11 @@ def snapshot(paths: list[Path]) -> tuple:
     return tuple(sorted(seen))
 
 
-def watched_paths(station, station_file: Path) -> list[Path]:
-    """What a rebuild depends on for a preview: the station file, templates, player files, the pack."""
+def sources(station) -> list[Path]:
+    """What a station's rebuild depends on besides its file: templates, player files, the pack."""
     from . import site
 
-    return [station_file, site.TEMPLATES, site.STATIC, station.path(station.pack.dir) / station.pack.name]
+    return [site.TEMPLATES, site.STATIC, station.path(station.pack.dir) / station.pack.name]
 
 
 class _Target:
@@ -118,8 +118,7 @@ class _Target:
     def watched(self) -> list[Path]:
         """The station file (for a folder: its stations.toml and every station file), templates, player, packs."""
         files = [self.path] if self.lineup is None else list(self.lineup.files)
-        shared = [p for s in self.stations for p in watched_paths(s, files[0])[1:]]
-        return list(dict.fromkeys(files + shared))
+        return list(dict.fromkeys(files + [p for s in self.stations for p in sources(s)]))
 
     def build(self) -> None:
         from . import pipeline, stations

@@ -75,8 +75,8 @@ def _encode_only_s(audio: np.ndarray, sr: int, quality: int, work: Path) -> tupl
     return t1[0] - t0[0], t1[1] - t0[1]
 
 
-def _press_once(notes, pack, station, work: Path, rng) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict, dict]:
-    """Press the track as the build does; (wall per stage, CPU per stage, mastered audio, measurement, decoded)."""
+def _press_once(notes, pack, station, work: Path, rng) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict, int]:
+    """Press the track as the build does: (wall per stage, CPU per stage, mastered audio, measurement, decoded length)."""
     sr, m = station.master.sample_rate, station.master
     marks = [_clock()]
     dry = render.render_track(notes, pack, TEMPO_BPM, BARS, sr, rng)
@@ -89,7 +89,7 @@ def _press_once(notes, pack, station, work: Path, rng) -> tuple[np.ndarray, np.n
     marks.append(_clock())
     got = master.measure(decoded, sr)
     marks.append(_clock())
-    return np.diff([k[0] for k in marks]), np.diff([k[1] for k in marks]), out, got, {"samples": len(decoded)}
+    return np.diff([k[0] for k in marks]), np.diff([k[1] for k in marks]), out, got, len(decoded)
 
 
 def run(station, as_json: bool, repeats: int = 3) -> int:
@@ -115,7 +115,7 @@ def run(station, as_json: bool, repeats: int = 3) -> int:
         master.measure(master.master(warm, sr, station.master.track_lufs, station.master.ceiling_dbtp), sr)
         walls, cpus, floors = [], [], []
         for _ in range(repeats):
-            wall, cpu, out, got, info = _press_once(notes, pack, station, work, np.random.default_rng(station.station.seed))
+            wall, cpu, out, got, samples = _press_once(notes, pack, station, work, np.random.default_rng(station.station.seed))
             walls.append(wall)
             cpus.append(cpu)
             floors.append(_encode_only_s(out, sr, quality, work))
@@ -131,7 +131,7 @@ def run(station, as_json: bool, repeats: int = 3) -> int:
             "whole_vs_encode_floor_cpu": round(whole_cpu / floor_cpu, 3), "goal_whole_vs_encode_floor": 1.5,
             "whole_vs_encode_floor_each_run": [round(float(w.sum()) / f[0], 3) for w, f in zip(walls, floors)],
             "lufs": round(got["lufs"], 2), "true_peak_dbtp": round(got["true_peak_dbtp"], 2),
-            "samples": info["samples"], "fluidsynth_s": None if fluid_s is None else round(fluid_s, 3),
+            "samples": samples, "fluidsynth_s": None if fluid_s is None else round(fluid_s, 3),
             "sampler_vs_fluidsynth": None if fluid_s is None else round(wall[0] / fluid_s, 3)}
     rows = [("track", f"{BARS} bars at {TEMPO_BPM:g} BPM = {audio_s:.1f} s, {len(notes)} notes, preset {station.fx.preset}"),
             ("stage (median of runs)", f"   wall       CPU   real time (wall)   [{repeats} runs]")]
@@ -144,6 +144,6 @@ def run(station, as_json: bool, repeats: int = 3) -> int:
     rows.append(("whole / floor, each run", ", ".join(f"{r:.2f}x" for r in data["whole_vs_encode_floor_each_run"])))
     if fluid_s is not None:
         rows.append(("FluidSynth, same MIDI", f"{fluid_s:6.2f} s   (sampler takes {wall[0] / fluid_s:.2f}x its time)"))
-    rows.append(("decoded MP3", f"{got['lufs']:.2f} LUFS, {got['true_peak_dbtp']:.2f} dBTP, {info['samples']} samples"))
+    rows.append(("decoded MP3", f"{got['lufs']:.2f} LUFS, {got['true_peak_dbtp']:.2f} dBTP, {samples} samples"))
     report("bench render", rows, data, as_json)
     return 0
