@@ -31,13 +31,14 @@ def _biquad(x, c, z0, z1):
 
 
 @njit(**_JIT)
-def _cascade3(sos, buf, c0, c1, start, stop):  # c1 < 0: one channel
-    """Three biquads in series (float64 state) over channels c0 and c1 of buf, in place.
+def _cascade3(sos, buf, c0, c1, start, stop, m):  # c1 < 0: one channel
+    """The first m (1 to 3) of three biquads in series (float64 state) over channels c0 and c1 of buf, in place.
 
-    All the state lives in registers and the six recursions (3 sections x 2
-    channels) are independent within a sample, so the CPU overlaps them: three
-    sections cost little more than one. Frames start..stop run first, unstored,
-    to settle the state.
+    All the state lives in registers and the recursions (sections x channels)
+    are independent within a sample, so the CPU overlaps them. The tests on m
+    and c1 are loop-invariant: LLVM compiles a loop for each case, so a single
+    section costs what it should. Frames start..stop run first, unstored, to
+    settle the state.
     """
     k0, k1, k2 = [(s[0], s[1], s[2], s[4], s[5]) for s in (sos[0], sos[1], sos[2])]  # coefficients in registers
     p0 = p1 = q0 = q1 = r0 = r1 = 0.0  # channel c0: sections 1, 2, 3
@@ -46,14 +47,18 @@ def _cascade3(sos, buf, c0, c1, start, stop):  # c1 < 0: one channel
         lo, hi = (start, stop) if lap == 0 else (0, stop)
         for i in range(lo, hi):
             y, p0, p1 = _biquad(np.float64(buf[i, c0]), k0, p0, p1)
-            y, q0, q1 = _biquad(y, k1, q0, q1)
-            y, r0, r1 = _biquad(y, k2, r0, r1)
+            if m >= 2:
+                y, q0, q1 = _biquad(y, k1, q0, q1)
+            if m >= 3:
+                y, r0, r1 = _biquad(y, k2, r0, r1)
             if lap == 1:
                 buf[i, c0] = y
             if c1 >= 0:
                 y, s0, s1 = _biquad(np.float64(buf[i, c1]), k0, s0, s1)
-                y, t0, t1 = _biquad(y, k1, t0, t1)
-                y, u0, u1 = _biquad(y, k2, u0, u1)
+                if m >= 2:
+                    y, t0, t1 = _biquad(y, k1, t0, t1)
+                if m >= 3:
+                    y, u0, u1 = _biquad(y, k2, u0, u1)
                 if lap == 1:
                     buf[i, c1] = y
 
@@ -70,7 +75,7 @@ def _sos_inplace(sos, buf, pad):
         m = min(3, sos.shape[0] - first)
         group[:m] = sos[first:first + m]
         for c in range(0, ch, 2):
-            _cascade3(group, buf, c, c + 1 if c + 1 < ch else -1, n - pad, n)
+            _cascade3(group, buf, c, c + 1 if c + 1 < ch else -1, n - pad, n, m)
 
 
 def sosfilt_wrap(sos: np.ndarray, audio: np.ndarray, pad: int) -> np.ndarray:
@@ -86,6 +91,190 @@ def sosfilt_wrap(sos: np.ndarray, audio: np.ndarray, pad: int) -> np.ndarray:
 def sosfilt(sos: np.ndarray, audio: np.ndarray) -> np.ndarray:
     """Filter (n, ch) or (n,) audio from rest with second-order sections; float32 out, same shape."""
     return sosfilt_wrap(sos, audio, 0)
+
+
+@njit(**_JIT)
+def _wrapped(row, before, total):
+    """row (n,) continued round the loop: out[k] = row[(k - before) mod n] for k < total, without a modulo a sample."""
+    n = len(row)
+    out = np.empty(total, dtype=row.dtype)
+    k = 0
+    src = (-before) % n
+    while k < total:
+        take = min(n - src, total - k)
+        out[k:k + take] = row[src:src + take]
+        k += take
+        src = 0
+    return out
+
+
+@njit(**_JIT)
+def _decimate_mono(x, h, down):
+    """Channels averaged, then low-passed by the FIR h (centred, wrapping round the loop) and kept every down-th."""
+    n, ch = x.shape
+    m = -(-n // down)
+    q_n = len(h) // down
+    phases = np.empty((down, m + q_n), dtype=np.float32)  # phases[p, j] = mono[down * j + p - centre]
+    scale = np.float32(1.0 / ch)
+    src = (-(len(h) // 2)) % n
+    for j in range(m + q_n):
+        for p in range(down):
+            total = np.float32(0.0)
+            for c in range(ch):
+                total += x[src, c]
+            phases[p, j] = total * scale
+            src += 1
+            if src == n:  # round the loop
+                src = 0
+    out = np.empty(m, dtype=np.float32)
+    size = 1024
+    acc = np.empty(size, dtype=np.float32)
+    for j0 in range(0, m, size):  # a block of outputs stays in L1 while all taps pass over it
+        b = min(size, m - j0)
+        acc[:] = 0.0
+        for q in range(q_n):
+            for p in range(down):
+                hk = h[down * q + p]
+                row = phases[p, j0 + q:j0 + q + b]
+                for j in range(b):
+                    acc[j] += hk * row[j]
+        out[j0:j0 + b] = acc[:b]
+    return out
+
+
+def decimate_mono(audio: np.ndarray, fir: np.ndarray, down: int) -> np.ndarray:
+    """Mono sum of a loop (n, ch) filtered by a linear-phase FIR and decimated by down, wrapping round: (ceil(n/down),).
+
+    Polyphase: only the kept outputs are computed, a few multiplies per input sample.
+    """
+    x = np.ascontiguousarray(audio, dtype=np.float32).reshape(len(audio), -1)
+    h = np.asarray(fir, dtype=np.float32)
+    assert len(h) % down == 0
+    return _decimate_mono(x, h, int(down))
+
+
+@njit(**_JIT)
+def _interpolate_mix(dry, z, g, up, dry_gain, wet_gain):
+    n, ch = dry.shape
+    m = z.shape[1]
+    q_n = len(g) // up
+    center = len(g) // 2
+    pad = q_n + 2
+    ext = np.empty((ch, m + 2 * pad), dtype=np.float32)  # ext[c, pad + t] = z[c, t mod m]
+    for c in range(ch):
+        ext[c] = _wrapped(z[c], pad, m + 2 * pad)
+    out = np.empty_like(dry)
+    size = 512
+    acc = np.empty((ch, up, size), dtype=np.float32)
+    for j0 in range(0, m, size):  # each block of the output is written while it is in cache
+        b = min(size, m - j0)
+        for c in range(ch):
+            for p in range(up):  # output up * j + p takes taps k = (p + center) mod up, + up * q
+                r = (p + center) % up
+                shift = (p + center) // up
+                a = acc[c, p]
+                a[:] = 0.0
+                for q in range(q_n):
+                    gk = g[up * q + r]
+                    base = pad + j0 - q + shift
+                    row = ext[c, base:base + b]
+                    for j in range(b):
+                        a[j] += gk * row[j]
+        whole = min(b, (n - up * j0) // up)  # the last block may stop inside a group of `up`
+        for j in range(whole):
+            for p in range(up):
+                i = up * (j0 + j) + p
+                for c in range(ch):
+                    out[i, c] = dry[i, c] * dry_gain + acc[c, p, j] * wet_gain
+        for i in range(up * (j0 + whole), min(n, up * (j0 + b))):
+            for c in range(ch):
+                out[i, c] = dry[i, c] * dry_gain + acc[c, i % up, i // up - j0] * wet_gain
+    return out
+
+
+def interpolate_mix(dry: np.ndarray, low: np.ndarray, fir: np.ndarray, up: int, dry_gain: float,
+                    wet_gain: float) -> np.ndarray:
+    """dry * dry_gain + wet_gain * (low (ch, m) interpolated up by `up` through the FIR), wrapping round the loop.
+
+    `fir` is the interpolation low-pass at the full rate (its gain at DC should be `up`).
+    Returns float32 shaped like dry (n, ch), n <= up * m.
+    """
+    d = np.ascontiguousarray(dry, dtype=np.float32).reshape(len(dry), -1)
+    z = np.ascontiguousarray(low, dtype=np.float32).reshape(d.shape[1], -1)
+    g = np.asarray(fir, dtype=np.float32)
+    assert len(g) % up == 0 and up * z.shape[1] >= len(d)
+    return _interpolate_mix(d, z, g, int(up), np.float32(dry_gain), np.float32(wet_gain)).reshape(np.shape(dry))
+
+
+@njit(inline="always")
+def _uniform_pair(seed, k):
+    """The k-th output of a counter-based SplitMix64 stream as two floats in [-0.5, 0.5), 24 random bits each."""
+    z = seed + np.uint64(k) * np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z = z ^ (z >> np.uint64(31))
+    scale = 1.0 / 16777216.0
+    return (np.float64(z >> np.uint64(40)) * scale - 0.5,
+            np.float64((z >> np.uint64(8)) & np.uint64(0xFFFFFF)) * scale - 0.5)
+
+
+@njit(**_JIT)
+def _white(count, seed):
+    out = np.empty((count, 2), dtype=np.float32)
+    for k in range(count):  # a plain loop over the counter: LLVM runs 8 hashes at once (AVX-512)
+        u0, u1 = _uniform_pair(seed, k)
+        out[k, 0] = u0
+        out[k, 1] = u1
+    return out
+
+
+def white_noise(n: int, channels: int, seed: int) -> np.ndarray:
+    """Uniform white noise in [-0.5, 0.5), float32 (n, channels): a counter-based generator (SplitMix64 of the
+    frame index, one hash for two channels), 4x cheaper than numpy's and a pure function of seed and index."""
+    pairs = (int(channels) + 1) // 2
+    out = _white(int(n) * pairs, np.uint64(seed)).reshape(int(n), 2 * pairs)
+    return out if out.shape[1] == channels else np.ascontiguousarray(out[:, :channels])
+
+
+@njit(**_JIT)
+def _ticks(where, amp, kernel, n, out, scale):
+    """Clusters of overlapping ticks rendered one at a time: their sum of squares (scale 0) or added to out."""
+    ch = amp.shape[1]
+    size = len(kernel)
+    scratch = np.zeros((len(where) * size, ch))
+    energy = 0.0
+    i = 0
+    while i < len(where):
+        first, end, j = where[i], where[i] + size, i + 1
+        while j < len(where) and where[j] < end:  # ticks that overlap make one cluster
+            end = max(end, where[j] + size)
+            j += 1
+        length = end - first
+        scratch[:length] = 0.0
+        for t in range(i, j):
+            off = where[t] - first
+            for k in range(size):
+                for c in range(ch):
+                    scratch[off + k, c] += kernel[k] * amp[t, c]
+        for k in range(length):
+            for c in range(ch):
+                v = scratch[k, c]
+                energy += v * v
+                if scale != 0.0:
+                    out[(first + k) % n, c] += np.float32(v * scale)  # the last ticks wrap onto the start
+        i = j
+    return energy
+
+
+def add_ticks(out: np.ndarray, where: np.ndarray, amp: np.ndarray, kernel: np.ndarray, rms: float) -> None:
+    """Add the ticks (kernel * amp[i] at where[i], wrapping round the loop) to out (n, ch) in place, scaled to rms."""
+    order = np.argsort(where, kind="stable")
+    w = np.asarray(where, dtype=np.int64)[order]
+    a = np.ascontiguousarray(np.asarray(amp, dtype=np.float64)[order])
+    h = np.asarray(kernel, dtype=np.float64)
+    energy = _ticks(w, a, h, len(out), out, 0.0)
+    if energy > 0:
+        _ticks(w, a, h, len(out), out, rms / np.sqrt(energy / out.size))
 
 
 @njit(**_JIT)

@@ -8,10 +8,10 @@ cycles per loop.
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import numpy as np
-from scipy import fft
-from scipy.signal import butter
+from scipy.signal import butter, firwin, oaconvolve, sosfilt
 
 from . import dsp
 from .config import FxSettings
@@ -88,36 +88,42 @@ def bitcrush(audio: np.ndarray, sample_rate: int, bit_depth: int, reduce_rate_hz
     return dsp.sample_and_hold(audio, hold_n, steps)
 
 
+@functools.lru_cache(maxsize=4)
+def _resampling_fir(down: int) -> np.ndarray:
+    """Linear-phase low-pass for the reverb's rate change: flat to ~0.75 of the low Nyquist, -60 dB past 1.25."""
+    return firwin(16 * down, 1.0 / down, window=("kaiser", 6.0))
+
+
 def reverb(audio: np.ndarray, sample_rate: int, mix: float, decay_s: float, rng: np.random.Generator) -> np.ndarray:
     """Short room: convolution with decaying noise (RT60 = decay_s), tail folded onto the start.
 
-    The tail is dark (walls absorb the highs above ~4 kHz), so the wet path runs
-    at a quarter of the rate: 16x less convolution work for the same sound.
+    The room's tail is dark (its walls absorb the highs above ~4 kHz), so the wet
+    path runs at a quarter of the rate, 16x less work: the loop is summed to mono,
+    decimated and interpolated by polyphase FIRs, and convolved (overlap-add FFT)
+    with a different noise tail for each output channel, as a plate or a room
+    fed from one send does.
     """
     if mix <= 0 or decay_s <= 0:
         return audio
+    x = np.asarray(audio, dtype=np.float32).reshape(len(audio), -1)
     down = 4 if sample_rate >= 32000 else 2
     low_sr = sample_rate / down
-    aa = butter(6, 0.4 * low_sr, fs=sample_rate, output="sos")  # also the dark room's tone
-    small = _filter_wrap(aa, audio, sample_rate)[::down]
+    fir = _resampling_fir(down)
+    small = dsp.decimate_mono(x, fir, down)
     n_ir = int(decay_s * low_sr)
     t = np.arange(n_ir) / low_sr
-    ir = rng.standard_normal((n_ir, audio.shape[1])) * np.exp(-6.91 * t / decay_s)[:, None]  # -60 dB at decay_s
-    ir[: int(0.012 * low_sr)] = 0.0  # 12 ms pre-delay: the first wall of a small room
-    ir /= np.sqrt((ir ** 2).sum(axis=0))  # unit energy per channel
+    ir = rng.standard_normal((x.shape[1], n_ir)) * np.exp(-6.91 * t / decay_s)  # -60 dB at decay_s
+    ir[:, : int(0.012 * low_sr)] = 0.0  # 12 ms pre-delay: the first wall of a small room
+    ir = sosfilt(butter(4, min(4000.0, 0.36 * low_sr), fs=low_sr, output="sos"), ir, axis=1)  # the walls' tone
+    ir /= np.sqrt((ir ** 2).sum(axis=1, keepdims=True))  # unit energy per channel
     m = len(small)
-    folded = np.zeros((m, audio.shape[1]))
+    folded = np.zeros((x.shape[1], min(m, n_ir)))
     for start in range(0, n_ir, m):  # an IR longer than the loop wraps onto itself
-        folded[: min(m, n_ir - start)] += ir[start:start + m]
-    # circular convolution: the tail that rings past the loop's end lands on its start (channels as rows: 2x faster)
-    rows = dict(axis=1, workers=-1)  # a channel per core: pocketfft gives each the same arithmetic
-    spectrum = fft.rfft(np.ascontiguousarray(small.T), **rows) * fft.rfft(folded.T.astype(np.float32), **rows)
-    wet_small = fft.irfft(spectrum, m, **rows).T
-    up = np.zeros_like(audio, dtype=np.float32)
-    up[::down] = wet_small[: len(up[::down])] * np.float32(down * mix)
-    wet = _filter_wrap(aa, up, sample_rate)  # interpolate back to the full rate
-    wet += audio * np.float32(1 - 0.5 * mix)
-    return wet
+        folded[:, : min(m, n_ir - start)] += ir[:, start:start + m]
+    # circular convolution: the tail that rings past the loop's end lands on its start
+    wrapped = np.concatenate([small[m - folded.shape[1] + 1:], small])[None, :]
+    wet_small = oaconvolve(wrapped, folded.astype(np.float32), mode="valid", axes=1)
+    return dsp.interpolate_mix(x, wet_small, fir * down, down, 1 - 0.5 * mix, mix).reshape(np.shape(audio))
 
 
 def sidechain(audio: np.ndarray, sample_rate: int, kick_times_s, depth_db: float, release_s: float = 0.18,
@@ -161,11 +167,9 @@ def vinyl_noise(audio: np.ndarray, sample_rate: int, crackle_db: float, hiss_db:
     out = np.array(audio, dtype=np.float32)
     flat = out.reshape(-1)
     music_rms = float(np.sqrt(np.dot(flat, flat) / len(flat))) or 0.1
-    if hiss_db > OFF_DB:
-        white = rng.random((n, channels), dtype=np.float32)  # uniform: 5x cheaper than normal, and the band-pass
-        white -= np.float32(0.5)  # sums so many of them that the hiss comes out Gaussian anyway
+    if hiss_db > OFF_DB:  # uniform white noise: the band-pass sums so many samples that the hiss comes out Gaussian
         band = butter(2, [1500, 9000], "bandpass", fs=sample_rate, output="sos")
-        hiss = _filter_wrap(band, white, sample_rate)
+        hiss = _filter_wrap(band, dsp.white_noise(n, channels, int(rng.integers(2 ** 63))), sample_rate)
         h = hiss.reshape(-1)
         hiss *= np.float32(music_rms * 10 ** (hiss_db / 20) / (np.sqrt(np.dot(h, h) / len(h)) + 1e-12))
         out += hiss
@@ -173,16 +177,11 @@ def vinyl_noise(audio: np.ndarray, sample_rate: int, crackle_db: float, hiss_db:
         rate_per_s = 6.0  # dust on a played record: a few ticks a second
         count = max(1, rng.poisson(rate_per_s * n / sample_rate))
         k = np.arange(int(0.0015 * sample_rate))
-        kernel = (np.exp(-k / (0.0003 * sample_rate)) * np.cos(2 * np.pi * 3000 * k / sample_rate)).astype(np.float32)
+        kernel = np.exp(-k / (0.0003 * sample_rate)) * np.cos(2 * np.pi * 3000 * k / sample_rate)
         where = rng.integers(0, n, count)
         amp = rng.lognormal(0.0, 0.9, count) * rng.choice([-1.0, 1.0], count)
         side = rng.uniform(0.3, 1.0, (count, channels))  # each tick lands a little off-center
-        ticks = np.zeros((n + len(kernel), channels), dtype=np.float32)
-        for i in range(count):  # a few hundred short writes: cheaper than convolving the whole loop
-            ticks[where[i]:where[i] + len(kernel)] += kernel[:, None] * (amp[i] * side[i]).astype(np.float32)
-        ticks[: len(kernel)] += ticks[n:]  # wrap the last ticks onto the start
-        ticks = ticks[:n]
-        out += ticks * (music_rms * 10 ** (crackle_db / 20) / (np.sqrt(np.mean(ticks ** 2)) + 1e-12))
+        dsp.add_ticks(out, where, amp[:, None] * side, kernel, music_rms * 10 ** (crackle_db / 20))
     return out
 
 

@@ -1,0 +1,77 @@
+"""The compiled kernels against their definitions, written out the slow way."""
+import numpy as np
+import pytest
+from scipy.signal import welch
+
+from audio_helpers import SR
+from lofipress import dsp, fx
+
+
+def _direct_decimate(x, h, down):
+    mono = x.mean(axis=1).astype(np.float64)
+    n, c = len(mono), len(h) // 2
+    return np.array([sum(h[k] * mono[(down * j + k - c) % n] for k in range(len(h))) for j in range(-(-n // down))])
+
+
+def _direct_interpolate(low, g, up, n):
+    m = low.shape[1]
+    stuffed = np.zeros((low.shape[0], up * m))
+    stuffed[:, ::up] = low
+    c = len(g) // 2
+    return np.array([[sum(g[k] * stuffed[ch, (i + c - k) % (up * m)] for k in range(len(g))) for ch in range(len(low))]
+                     for i in range(n)])
+
+
+@pytest.mark.parametrize("n", [400, 403])  # a loop that is not a whole number of low-rate samples too
+def test_polyphase_decimate_and_interpolate_wrap_round_the_loop(n):
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((n, 2)).astype(np.float32)
+    h = fx._resampling_fir(4)
+    low = dsp.decimate_mono(x, h, 4)
+    assert np.allclose(low, _direct_decimate(x, h, 4), atol=1e-5)
+    wet = rng.standard_normal((2, len(low))).astype(np.float32)
+    out = dsp.interpolate_mix(x, wet, h * 4, 4, 0.5, 2.0)
+    assert np.allclose(out, 0.5 * x + 2.0 * _direct_interpolate(wet, h * 4, 4, n), atol=1e-4)
+
+
+def test_reverb_tail_is_a_dark_room_after_its_predelay():
+    impulse = np.zeros((2 * SR, 2), dtype=np.float32)
+    impulse[SR // 2] = 1.0
+    wet = fx.reverb(impulse, SR, 0.5, 1.0, np.random.default_rng(2)) - 0.75 * impulse
+    onset = np.argmax(np.abs(wet).max(axis=1) > 1e-3 * np.abs(wet).max()) - SR // 2
+    assert 0.008 * SR < onset < 0.02 * SR  # 12 ms pre-delay, give or take the filters
+    f, p = welch(wet[:, 0], SR, nperseg=4096)
+    band = lambda lo, hi: 10 * np.log10(p[(f >= lo) & (f < hi)].mean())  # noqa: E731
+    assert band(7000, 10000) < band(500, 2000) - 30  # the walls took the highs
+    energy = np.cumsum((wet.astype(np.float64) ** 2).sum(axis=1)[::-1])[::-1]
+    db = 10 * np.log10(energy / energy[SR // 2] + 1e-30)
+    t30 = (np.argmax(db < -35) - np.argmax(db < -5)) / SR  # the slope over 30 dB, as RT60 is measured
+    assert 0.4 < 2 * t30 < 1.25
+    assert abs(np.corrcoef(wet[SR // 2:, 0], wet[SR // 2:, 1])[0, 1]) < 0.2  # two tails: a wide room
+
+
+def test_white_noise_is_uniform_uncorrelated_and_a_function_of_its_index():
+    a = dsp.white_noise(200_000, 2, 42)
+    assert a.dtype == np.float32 and a.min() >= -0.5 and a.max() < 0.5
+    assert abs(a.mean()) < 0.003 and abs(a.var() - 1 / 12) < 0.001
+    assert abs(np.corrcoef(a[:, 0], a[:, 1])[0, 1]) < 0.01
+    assert abs(np.corrcoef(a[1:, 0], a[:-1, 0])[0, 1]) < 0.01
+    assert np.array_equal(dsp.white_noise(1000, 2, 42), a[:1000])
+    assert not np.array_equal(dsp.white_noise(1000, 2, 43), a[:1000])
+    assert dsp.white_noise(10, 3, 42).shape == (10, 3) and dsp.white_noise(10, 1, 42).shape == (10, 1)
+
+
+def test_ticks_reach_their_rms_and_wrap_round_the_loop():
+    n = 10_000
+    out = np.zeros((n, 2), dtype=np.float32)
+    kernel = np.exp(-np.arange(60) / 10.0)
+    where = np.array([n - 20, 100, 110, 5000])  # one wraps, two overlap
+    amp = np.array([[1.0, 0.5], [-1.0, 1.0], [0.7, 0.7], [0.3, -0.2]])
+    dsp.add_ticks(out, where, amp, kernel, 0.01)
+    assert np.sqrt(np.mean(out.astype(np.float64) ** 2)) == pytest.approx(0.01, rel=1e-4)
+    dense = np.zeros((n + 60, 2))
+    for w, a in zip(where, amp):
+        dense[w:w + 60] += kernel[:, None] * a
+    dense[:60] += dense[n:]
+    dense = dense[:n] * 0.01 / np.sqrt(np.mean(dense[:n] ** 2))
+    assert np.allclose(out, dense, atol=1e-6)
