@@ -12,6 +12,9 @@ the site stays reproducible. Compiled code is cached beside this module (in
 from __future__ import annotations
 
 import math
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from numba import njit
@@ -30,62 +33,110 @@ def _biquad(x, c, z0, z1):
     return y, (c[1] * x + z1) - c[3] * y, c[2] * x - c[4] * y
 
 
+SPLIT_MIN = 1 << 16  # frames: shorter work is not worth a second thread
+SETTLE = SPLIT_MIN // 2  # frames a filter runs on the audio before a half's start to settle (0.74 s at 44.1 kHz)
+_pool: list = []
+_in_pool = threading.local()
+
+
+def both(first, second):
+    """Run first() here and second() on a second core at once; (first's result, second's).
+
+    The long passes split a track into two fixed halves, so what they compute
+    never depends on how many cores there are. Inside the second thread, or
+    when the machine has one core, both run here.
+    """
+    if getattr(_in_pool, "busy", False) or (os.cpu_count() or 1) < 2:
+        return first(), second()
+    if not _pool:
+        _pool.append(ThreadPoolExecutor(1, initializer=lambda: setattr(_in_pool, "busy", True)))
+    later = _pool[0].submit(second)
+    return first(), later.result()
+
+
+def halves(n: int, align: int = 1) -> list[tuple[int, int]]:
+    """[(0, n)] for short work, else two ranges split at a multiple of align."""
+    if n < SPLIT_MIN:
+        return [(0, n)]
+    mid = n // 2 // align * align
+    return [(0, mid), (mid, n)]
+
+
+def in_halves(work, n: int, align: int = 1) -> list:
+    """work(lo, hi) over the halves of range(n) (see halves), at once; their results in order."""
+    parts = halves(n, align)
+    if len(parts) == 1:
+        return [work(*parts[0])]
+    return list(both(lambda: work(*parts[0]), lambda: work(*parts[1])))
+
+
 @njit(**_JIT)
-def _cascade3(sos, buf, c0, c1, start, stop, m):  # c1 < 0: one channel
-    """The first m (1 to 3) of three biquads in series (float64 state) over channels c0 and c1 of buf, in place.
+def _cascade3(sos, src, dst, c0, c1, settle_lo, settle_hi, lo, hi, m):  # c1 < 0: one channel
+    """The first m (1 to 3) of three biquads in series (float64 state) over channels c0 and c1: src[lo:hi] -> dst.
 
     All the state lives in registers and the recursions (sections x channels)
     are independent within a sample, so the CPU overlaps them. The tests on m
     and c1 are loop-invariant: LLVM compiles a loop for each case, so a single
-    section costs what it should. Frames start..stop run first, unstored, to
-    settle the state.
+    section costs what it should. Frames settle_lo..settle_hi of src run first,
+    unstored, to settle the state.
     """
     k0, k1, k2 = [(s[0], s[1], s[2], s[4], s[5]) for s in (sos[0], sos[1], sos[2])]  # coefficients in registers
     p0 = p1 = q0 = q1 = r0 = r1 = 0.0  # channel c0: sections 1, 2, 3
     s0 = s1 = t0 = t1 = u0 = u1 = 0.0  # channel c1
     for lap in range(2):
-        lo, hi = (start, stop) if lap == 0 else (0, stop)
-        for i in range(lo, hi):
-            y, p0, p1 = _biquad(np.float64(buf[i, c0]), k0, p0, p1)
+        a, b = (settle_lo, settle_hi) if lap == 0 else (lo, hi)
+        for i in range(a, b):
+            y, p0, p1 = _biquad(np.float64(src[i, c0]), k0, p0, p1)
             if m >= 2:
                 y, q0, q1 = _biquad(y, k1, q0, q1)
             if m >= 3:
                 y, r0, r1 = _biquad(y, k2, r0, r1)
             if lap == 1:
-                buf[i, c0] = y
+                dst[i, c0] = y
             if c1 >= 0:
-                y, s0, s1 = _biquad(np.float64(buf[i, c1]), k0, s0, s1)
+                y, s0, s1 = _biquad(np.float64(src[i, c1]), k0, s0, s1)
                 if m >= 2:
                     y, t0, t1 = _biquad(y, k1, t0, t1)
                 if m >= 3:
                     y, u0, u1 = _biquad(y, k2, u0, u1)
                 if lap == 1:
-                    buf[i, c1] = y
+                    dst[i, c1] = y
 
 
 @njit(**_JIT)
-def _sos_inplace(sos, buf, pad):
-    """A cascade of biquads over buf (n, ch) in place, three sections a pass; the state first settles on the last pad frames."""
-    n, ch = buf.shape
-    identity = np.zeros((3, 6))
-    identity[:, 0] = 1.0
-    identity[:, 3] = 1.0
-    for first in range(0, sos.shape[0], 3):
-        group = identity.copy()
-        m = min(3, sos.shape[0] - first)
-        group[:m] = sos[first:first + m]
-        for c in range(0, ch, 2):
-            _cascade3(group, buf, c, c + 1 if c + 1 < ch else -1, n - pad, n, m)
+def _sos_range(sos, src, dst, settle_lo, settle_hi, lo, hi):
+    """Up to three sections over every channel of src[lo:hi] into dst, settled on src[settle_lo:settle_hi]."""
+    group = np.zeros((3, 6))
+    group[:, 0] = 1.0
+    group[:, 3] = 1.0
+    m = sos.shape[0]
+    group[:m] = sos
+    ch = src.shape[1]
+    for c in range(0, ch, 2):
+        _cascade3(group, src, dst, c, c + 1 if c + 1 < ch else -1, settle_lo, settle_hi, lo, hi, m)
 
 
 def sosfilt_wrap(sos: np.ndarray, audio: np.ndarray, pad: int) -> np.ndarray:
     """Filter a loop (n, ch) with second-order sections whose state first settles on its last `pad` frames.
 
+    pad 0 filters from rest. A long loop is filtered in two halves at once: the
+    second half's state settles on the SETTLE frames before it.
     Returns float32 (n, ch): the loop as it sounds when it has been playing forever.
     """
-    buf = np.array(audio, dtype=np.float32, order="C", copy=True).reshape(len(audio), -1)
-    _sos_inplace(np.ascontiguousarray(sos, dtype=np.float64), buf, min(int(pad), len(buf)))
-    return buf.reshape(np.shape(audio))
+    src = np.ascontiguousarray(audio, dtype=np.float32).reshape(len(audio), -1)
+    n = len(src)
+    pad = min(int(pad), n)
+    sos = np.ascontiguousarray(sos, dtype=np.float64)
+    for first in range(0, len(sos), 3):
+        dst = np.empty_like(src)
+
+        def work(lo, hi, group=sos[first:first + 3], src=src, dst=dst):
+            settle = (n - pad, n) if lo == 0 else (lo - SETTLE, lo)
+            _sos_range(group, src, dst, *settle, lo, hi)
+
+        in_halves(work, n)  # SPLIT_MIN >= 2 * SETTLE: the second half has its settling frames
+        src = dst
+    return src.reshape(np.shape(audio))
 
 
 def sosfilt(sos: np.ndarray, audio: np.ndarray) -> np.ndarray:
@@ -332,44 +383,49 @@ def true_peak(audio: np.ndarray, phases: np.ndarray, floor: float) -> np.ndarray
     return _true_peak(xp, ph, bound_gain, np.float32(floor), len(x))
 
 
+WOW_BLOCK = 4096  # the modulation is exact at each block's start and added from tables inside it
+
+
 @njit(**_JIT)
-def _wow(x, rates, depths, phases):
+def _wow(x, out, rates, depths, phases, step_sin, step_cos, lo, hi):
+    """out[lo:hi] = x read through the delay sum(depth sin(rate i + phase)), linear interpolation, wrapping round.
+
+    sin(a + k r) = sin a cos kr + cos a sin kr with kr from tables: no recursion
+    from sample to sample, so both loops vectorize.
+    """
     n, ch = x.shape
-    out = np.empty_like(x)
-    sin = np.empty(len(rates))
-    cos = np.empty(len(rates))
-    step_sin = np.sin(rates)
-    step_cos = np.cos(rates)
-    for i in range(n):
-        delay = 0.0
+    delay = np.empty(WOW_BLOCK)
+    for b0 in range(lo, hi, WOW_BLOCK):
+        b = min(WOW_BLOCK, hi - b0)
+        delay[:b] = 0.0
         for m in range(len(rates)):
-            if i % 4096 == 0:  # exact every 4096 samples; a rotation in between (no drift, 10x cheaper than sin)
-                sin[m] = math.sin(rates[m] * i + phases[m])
-                cos[m] = math.cos(rates[m] * i + phases[m])
-            else:
-                s = sin[m] * step_cos[m] + cos[m] * step_sin[m]
-                cos[m] = cos[m] * step_cos[m] - sin[m] * step_sin[m]
-                sin[m] = s
-            delay += depths[m] * sin[m]
-        pos = i - delay
-        if pos < 0.0:
-            pos += n
-        elif pos >= n:
-            pos -= n
-        i0 = min(int(pos), n - 1)
-        frac = pos - i0
-        i1 = i0 + 1 if i0 + 1 < n else 0
-        for c in range(ch):
-            a = np.float64(x[i0, c])
-            out[i, c] = a + (x[i1, c] - a) * frac
-    return out
+            sa = depths[m] * math.sin(rates[m] * b0 + phases[m])
+            ca = depths[m] * math.cos(rates[m] * b0 + phases[m])
+            for k in range(b):
+                delay[k] += sa * step_cos[m, k] + ca * step_sin[m, k]
+        for k in range(b):
+            pos = (b0 + k) - delay[k]
+            if pos < 0.0:
+                pos += n
+            elif pos >= n:
+                pos -= n
+            i0 = min(int(pos), n - 1)
+            frac = pos - i0
+            i1 = i0 + 1 if i0 + 1 < n else 0
+            for c in range(ch):
+                a = np.float64(x[i0, c])
+                out[b0 + k, c] = a + (x[i1, c] - a) * frac
 
 
 def varying_delay(audio: np.ndarray, rad_per_sample, depth_samples, phase_rad) -> np.ndarray:
     """Read a loop through a delay of sum(depth * sin(rate * i + phase)) samples, linear interpolation, wrapping."""
     x = np.ascontiguousarray(audio, dtype=np.float32).reshape(len(audio), -1)
-    out = _wow(x, np.asarray(rad_per_sample, dtype=np.float64), np.asarray(depth_samples, dtype=np.float64),
-               np.asarray(phase_rad, dtype=np.float64))
+    rates = np.asarray(rad_per_sample, dtype=np.float64)
+    steps = rates[:, None] * np.arange(WOW_BLOCK)
+    out = np.empty_like(x)
+    in_halves(lambda lo, hi: _wow(x, out, rates, np.asarray(depth_samples, dtype=np.float64),
+                                  np.asarray(phase_rad, dtype=np.float64), np.sin(steps), np.cos(steps), lo, hi),
+              len(x), WOW_BLOCK)
     return out.reshape(np.shape(audio))
 
 
@@ -588,20 +644,51 @@ def limiter_gain(need: np.ndarray, behind: int, ahead: int, smooth_half: int) ->
 
 
 @njit(**_JIT)
-def _frame_energy(y):
-    out = np.empty(y.shape[0])
-    for i in range(y.shape[0]):
-        total = 0.0
-        for c in range(y.shape[1]):
-            v = np.float64(y[i, c])
-            total += v * v
-        out[i] = total
+def _weighted_energy(sos, x):
+    """Per-frame energy (channels summed, float64) of x (n, ch) through two biquads from rest; x is not written."""
+    n, ch = x.shape
+    out = np.zeros(n)
+    k0 = (sos[0, 0], sos[0, 1], sos[0, 2], sos[0, 4], sos[0, 5])
+    k1 = (sos[1, 0], sos[1, 1], sos[1, 2], sos[1, 4], sos[1, 5])
+    for c0 in range(0, ch, 2):
+        c1 = c0 + 1  # channels in pairs: their recursions overlap in the CPU
+        p0 = p1 = q0 = q1 = r0 = r1 = s0 = s1 = 0.0
+        for i in range(n):
+            y, p0, p1 = _biquad(np.float64(x[i, c0]), k0, p0, p1)
+            y, q0, q1 = _biquad(y, k1, q0, q1)
+            e = np.float64(np.float32(y)) ** 2  # the filtered sample as float32, as a filtered copy would hold it
+            if c1 < ch:
+                y, r0, r1 = _biquad(np.float64(x[i, c1]), k0, r0, r1)
+                y, s0, s1 = _biquad(y, k1, s0, s1)
+                e += np.float64(np.float32(y)) ** 2
+            out[i] += e
     return out
 
 
 def weighted_energy(sos: np.ndarray, audio: np.ndarray) -> np.ndarray:
-    """Per-sample energy of audio through sos from rest, summed over channels in float64: (n,)."""
-    return _frame_energy(sosfilt(sos, np.asarray(audio).reshape(len(audio), -1)))
+    """Per-sample energy of audio through two second-order sections from rest, summed over channels: (n,) float64.
+
+    One pass: the filtered signal is never stored.
+    """
+    assert len(sos) == 2
+    x = np.ascontiguousarray(audio, dtype=np.float32).reshape(len(audio), -1)
+    return _weighted_energy(np.ascontiguousarray(sos, dtype=np.float64), x)
+
+
+@njit(**_JIT)
+def _apply_gain(x, curve, gain):
+    out = np.empty_like(x)
+    for i in range(x.shape[0]):
+        g = np.float32(curve[i] * gain)
+        for c in range(x.shape[1]):
+            out[i, c] = x[i, c] * g
+    return out
+
+
+def apply_gain(audio: np.ndarray, curve: np.ndarray, gain: float) -> np.ndarray:
+    """audio (n, ch) times a per-sample gain curve (n,) times gain, float32, in one pass."""
+    x = np.ascontiguousarray(audio, dtype=np.float32).reshape(len(audio), -1)
+    return _apply_gain(x, np.ascontiguousarray(curve, dtype=np.float32), np.float32(gain)).reshape(np.shape(audio))
 
 
 @njit(**_JIT)
