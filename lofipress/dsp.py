@@ -329,16 +329,17 @@ def add_ticks(out: np.ndarray, where: np.ndarray, amp: np.ndarray, kernel: np.nd
 
 
 @njit(**_JIT)
-def _true_peak(xp, phases, gain_bound, floor, n):
-    """Blocks of 64 samples: bound each by its largest neighbour; interpolate only blocks the bound cannot clear."""
+def _true_peak(xp, phases, gain_bound, floor, peak, lo, hi):
+    """Blocks of 64 samples of peak[lo:hi]: bound each by its largest neighbour; interpolate only blocks the bound
+    cannot clear."""
+    n = hi
     ch = xp.shape[0]
     n_ph, taps = phases.shape
-    peak = np.empty(n, dtype=np.float32)
     size = 64
     bound = np.empty(size, dtype=np.float32)
     acc = np.empty(size, dtype=np.float32)
     best = np.empty(size, dtype=np.float32)
-    for i0 in range(0, n, size):
+    for i0 in range(lo, n, size):
         m = min(size, n - i0)
         bound[:] = 0.0
         for c in range(ch):
@@ -365,7 +366,6 @@ def _true_peak(xp, phases, gain_bound, floor, n):
                 for j in range(m):
                     best[j] = max(best[j], abs(acc[j]))
         peak[i0:i0 + m] = best[:m]
-    return peak
 
 
 def true_peak(audio: np.ndarray, phases: np.ndarray, floor: float) -> np.ndarray:
@@ -380,7 +380,9 @@ def true_peak(audio: np.ndarray, phases: np.ndarray, floor: float) -> np.ndarray
     wrapped = np.concatenate([x[len(x) - half:], x, x[: taps - 1 - half]])  # the seam's neighbours, both sides
     xp = np.ascontiguousarray(wrapped.T)
     bound_gain = np.float32(np.abs(ph).sum(axis=1).max())
-    return _true_peak(xp, ph, bound_gain, np.float32(floor), len(x))
+    peak = np.empty(len(x), dtype=np.float32)
+    in_halves(lambda lo, hi: _true_peak(xp, ph, bound_gain, np.float32(floor), peak, lo, hi), len(x), 64)
+    return peak
 
 
 WOW_BLOCK = 4096  # the modulation is exact at each block's start and added from tables inside it
@@ -638,41 +640,72 @@ def _limiter_gain(need, lo, hi, half):
 def limiter_gain(need: np.ndarray, behind: int, ahead: int, smooth_half: int) -> np.ndarray:
     """Per-sample gain: the least `need` from `behind` samples before to `ahead` after, box-smoothed twice (+-half).
 
-    All windows wrap round the loop. float32 (n,).
+    All windows wrap round the loop. float32 (n,). A limiter acts on a few
+    milliseconds here and there: only the stretches around samples that need
+    less than 1 are computed (with margins wide enough that they come out as
+    the whole loop's computation would give them); everywhere else it is 1.
     """
-    return _limiter_gain(np.ascontiguousarray(need, dtype=np.float32), int(behind), int(ahead), int(smooth_half))
+    need = np.ascontiguousarray(need, dtype=np.float32)
+    n, behind, ahead, half = len(need), int(behind), int(ahead), int(smooth_half)
+    reach = behind + ahead + 2 * half + 2  # a sample's gain depends on `need` this far away, no further
+    low = np.flatnonzero(need < 1.0)
+    if len(low) > n // 16 or n < 16 * reach:
+        return _limiter_gain(need, behind, ahead, half)
+    gain = np.ones(n, dtype=np.float32)
+    if not len(low):
+        return gain
+    cuts = np.flatnonzero(np.diff(low) > 4 * reach)  # stretches further apart than this do not touch
+    firsts, lasts = list(low[np.r_[0, cuts + 1]]), list(low[np.r_[cuts, len(low) - 1]])
+    if len(firsts) > 1 and firsts[0] + n - lasts[-1] <= 4 * reach:  # the last stretch runs on over the seam
+        firsts[0] = firsts.pop() - n
+        lasts.pop()
+    for first, last in zip(firsts, lasts):
+        if last - first + 4 * reach >= n:
+            return _limiter_gain(need, behind, ahead, half)
+        where = np.arange(first - 2 * reach, last + 2 * reach + 1) % n
+        part = _limiter_gain(need[where], behind, ahead, half)  # its own wrap only mixes the 1s of its margins
+        gain[where[reach:-reach]] = part[reach:-reach]
+    return gain
 
 
 @njit(**_JIT)
-def _weighted_energy(sos, x):
-    """Per-frame energy (channels summed, float64) of x (n, ch) through two biquads from rest; x is not written."""
-    n, ch = x.shape
-    out = np.zeros(n)
+def _weighted_energy(sos, x, out, settle_lo, settle_hi, lo, hi):
+    """out[lo:hi] = per-frame energy (channels summed, float64) of x through two biquads; x is not written.
+
+    The filter state first settles on frames settle_lo..settle_hi (none: from rest).
+    """
+    ch = x.shape[1]
     k0 = (sos[0, 0], sos[0, 1], sos[0, 2], sos[0, 4], sos[0, 5])
     k1 = (sos[1, 0], sos[1, 1], sos[1, 2], sos[1, 4], sos[1, 5])
+    out[lo:hi] = 0.0
     for c0 in range(0, ch, 2):
         c1 = c0 + 1  # channels in pairs: their recursions overlap in the CPU
         p0 = p1 = q0 = q1 = r0 = r1 = s0 = s1 = 0.0
-        for i in range(n):
-            y, p0, p1 = _biquad(np.float64(x[i, c0]), k0, p0, p1)
-            y, q0, q1 = _biquad(y, k1, q0, q1)
-            e = np.float64(np.float32(y)) ** 2  # the filtered sample as float32, as a filtered copy would hold it
-            if c1 < ch:
-                y, r0, r1 = _biquad(np.float64(x[i, c1]), k0, r0, r1)
-                y, s0, s1 = _biquad(y, k1, s0, s1)
-                e += np.float64(np.float32(y)) ** 2
-            out[i] += e
-    return out
+        for lap in range(2):
+            a, b = (settle_lo, settle_hi) if lap == 0 else (lo, hi)
+            for i in range(a, b):
+                y, p0, p1 = _biquad(np.float64(x[i, c0]), k0, p0, p1)
+                y, q0, q1 = _biquad(y, k1, q0, q1)
+                e = np.float64(np.float32(y)) ** 2  # the filtered sample as float32, as a filtered copy holds it
+                if c1 < ch:
+                    y, r0, r1 = _biquad(np.float64(x[i, c1]), k0, r0, r1)
+                    y, s0, s1 = _biquad(y, k1, s0, s1)
+                    e += np.float64(np.float32(y)) ** 2
+                if lap == 1:
+                    out[i] += e
 
 
 def weighted_energy(sos: np.ndarray, audio: np.ndarray) -> np.ndarray:
     """Per-sample energy of audio through two second-order sections from rest, summed over channels: (n,) float64.
 
-    One pass: the filtered signal is never stored.
+    One pass (the filtered signal is never stored), in two halves at once.
     """
     assert len(sos) == 2
     x = np.ascontiguousarray(audio, dtype=np.float32).reshape(len(audio), -1)
-    return _weighted_energy(np.ascontiguousarray(sos, dtype=np.float64), x)
+    sos = np.ascontiguousarray(sos, dtype=np.float64)
+    out = np.empty(len(x))
+    in_halves(lambda lo, hi: _weighted_energy(sos, x, out, max(0, lo - SETTLE), lo, lo, hi), len(x))
+    return out
 
 
 @njit(**_JIT)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from scipy.signal import butter, firwin, oaconvolve, sosfilt
@@ -201,20 +200,11 @@ def apply_chain(audio: np.ndarray, sample_rate: int, settings: FxSettings, rng: 
     """
     p = resolve(settings)
     x = np.asarray(audio, dtype=np.float32).reshape(len(audio), -1)
-    wow_seed = int(rng.integers(2 ** 63))  # every channel drifts together: the same draw for each
-
-    def tape(column: np.ndarray) -> np.ndarray:  # the stages that treat each channel on its own
-        y = highpass(column, sample_rate, p["highpass_hz"])
-        y = wow_flutter(y, sample_rate, p["wow_hz"], p["wow_cents"], p["flutter_hz"], p["flutter_cents"],
-                        np.random.default_rng(wow_seed))
-        y = saturate(y, p["saturation_drive"])
-        y = bitcrush(y, sample_rate, int(p["bit_depth"]), p["reduce_rate_hz"])
-        return lowpass(y, sample_rate, p["lowpass_hz"])  # after the crusher: it also smooths the hold steps
-
-    # A channel per core (compiled kernels release the GIL); the result does not depend on the core count
-    with ThreadPoolExecutor(max(1, x.shape[1] - 1)) as pool:
-        columns = [pool.submit(tape, np.ascontiguousarray(x[:, c:c + 1])) for c in range(1, x.shape[1])]
-        x = np.concatenate([tape(np.ascontiguousarray(x[:, :1]))] + [c.result() for c in columns], axis=1)
+    x = highpass(x, sample_rate, p["highpass_hz"])
+    x = wow_flutter(x, sample_rate, p["wow_hz"], p["wow_cents"], p["flutter_hz"], p["flutter_cents"], rng)
+    x = saturate(x, p["saturation_drive"])
+    x = bitcrush(x, sample_rate, int(p["bit_depth"]), p["reduce_rate_hz"])
+    x = lowpass(x, sample_rate, p["lowpass_hz"])  # after the crusher: it also smooths the hold steps
     x = reverb(x, sample_rate, p["reverb_mix"], p["reverb_decay_s"], rng)
     x = sidechain(x, sample_rate, kick_times_s, p["sidechain_db"])
     x = compress(x, sample_rate, p["compressor_threshold_db"], p["compressor_ratio"])

@@ -157,22 +157,16 @@ def master(audio: np.ndarray, sample_rate: int, target_lufs: float, ceiling_dbtp
         return x
     # The limiter's gain moves slowly next to K-weighting's filters, so the loudness of x * gain is
     # the K-weighted energy of x times gain^2: one filter pass serves every round.
-    # True peak is linear in gain: measure once and scale it each round. It runs on a second core
-    # while the loudness is measured, exact within 18 dB of the sample peak and only bounded below.
-    # If the limiter could act lower (even 6 dB louder than the first guess), it runs again.
-    with ThreadPoolExecutor(1) as pool:
-        energy = pool.submit(_k_energy, x, sample_rate)
-        exact_above = float(np.abs(x).max()) * 10 ** (-18.0 / 20)
-        peak = true_peak_per_sample(x, exact_above)
-        energy = energy.result()
+    energy = _k_energy(x, sample_rate)
     now = _gated_lufs(_segments(energy, sample_rate))
     if now <= SILENCE_LUFS:
         return x
     gain_db = target_lufs - now
+    # True peak is linear in gain: measure once and scale it each round. Values the limiter could
+    # never act on (even 6 dB louder than the first guess) are only bounded, not interpolated.
     ceiling = 10 ** ((ceiling_dbtp - HEADROOM_DB) / 20)
     most_gain_db = gain_db + 6.0
-    if ceiling / 10 ** (most_gain_db / 20) < exact_above:
-        peak = true_peak_per_sample(x, ceiling / 10 ** (most_gain_db / 20))
+    peak = true_peak_per_sample(x, ceiling / 10 ** (most_gain_db / 20))
     for _ in range(8):  # usually done in two rounds; heavy limiting needs more
         if gain_db > most_gain_db:  # a sparse, peaky loop can need more; stay exact if it does
             most_gain_db, peak = gain_db, true_peak_per_sample(x)

@@ -75,3 +75,30 @@ def test_ticks_reach_their_rms_and_wrap_round_the_loop():
     dense[:60] += dense[n:]
     dense = dense[:n] * 0.01 / np.sqrt(np.mean(dense[:n] ** 2))
     assert np.allclose(out, dense, atol=1e-6)
+
+
+def test_limiter_gain_computed_around_its_peaks_equals_the_whole_loops():
+    rng = np.random.default_rng(0)
+    n = 200_000
+    for trial in range(60):
+        need = np.ones(n, dtype=np.float32)
+        spots = rng.integers(0, n, rng.integers(1, 10))
+        spots[0] = [rng.integers(0, 300), n - rng.integers(1, 300), spots[0]][trial % 3]  # at the seam, both sides
+        for spot in spots:
+            width = rng.integers(1, 200)
+            need[np.arange(spot, spot + width) % n] = rng.uniform(0.5, 1.0, width)
+        sparse = dsp.limiter_gain(need, 2646, 178, 88)
+        assert np.abs(sparse - dsp._limiter_gain(need, 2646, 178, 88)).max() < 2e-6, trial
+
+
+@pytest.mark.parametrize("n", [1000, 300_000])
+def test_filters_in_two_halves_match_one_pass(n):
+    from scipy.signal import butter, sosfilt
+    x = np.random.default_rng(3).standard_normal((n, 2)).astype(np.float32)
+    sos = butter(4, 3000, fs=SR, output="sos")
+    assert np.abs(dsp.sosfilt(sos, x) - sosfilt(sos, x.astype(np.float64), axis=0)).max() < 1e-5
+    pad = min(SR // 2, n)
+    wrapped = sosfilt(sos, np.concatenate([x[n - pad:], x]).astype(np.float64), axis=0)[pad:]
+    assert np.abs(dsp.sosfilt_wrap(sos, x, pad) - wrapped).max() < 1e-5
+    energy = (sosfilt(sos, x.astype(np.float64), axis=0).astype(np.float32).astype(np.float64) ** 2).sum(axis=1)
+    assert np.allclose(dsp.weighted_energy(sos, x), energy, rtol=1e-5, atol=1e-9)
