@@ -205,7 +205,7 @@ def decimate_mono(audio: np.ndarray, fir: np.ndarray, down: int) -> np.ndarray:
 
 
 @njit(**_JIT)
-def _interpolate_mix(dry, z, g, up, dry_gain, wet_gain):
+def _interpolate_mix(dry, z, g, up, dry_gain, wet_gain, out, j_lo, j_hi):
     n, ch = dry.shape
     m = z.shape[1]
     q_n = len(g) // up
@@ -214,11 +214,10 @@ def _interpolate_mix(dry, z, g, up, dry_gain, wet_gain):
     ext = np.empty((ch, m + 2 * pad), dtype=np.float32)  # ext[c, pad + t] = z[c, t mod m]
     for c in range(ch):
         ext[c] = _wrapped(z[c], pad, m + 2 * pad)
-    out = np.empty_like(dry)
     size = 512
     acc = np.empty((ch, up, size), dtype=np.float32)
-    for j0 in range(0, m, size):  # each block of the output is written while it is in cache
-        b = min(size, m - j0)
+    for j0 in range(j_lo, j_hi, size):  # each block of the output is written while it is in cache
+        b = min(size, j_hi - j0)
         for c in range(ch):
             for p in range(up):  # output up * j + p takes taps k = (p + center) mod up, + up * q
                 r = (p + center) % up
@@ -240,7 +239,6 @@ def _interpolate_mix(dry, z, g, up, dry_gain, wet_gain):
         for i in range(up * (j0 + whole), min(n, up * (j0 + b))):
             for c in range(ch):
                 out[i, c] = dry[i, c] * dry_gain + acc[c, i % up, i // up - j0] * wet_gain
-    return out
 
 
 def interpolate_mix(dry: np.ndarray, low: np.ndarray, fir: np.ndarray, up: int, dry_gain: float,
@@ -254,7 +252,10 @@ def interpolate_mix(dry: np.ndarray, low: np.ndarray, fir: np.ndarray, up: int, 
     z = np.ascontiguousarray(low, dtype=np.float32).reshape(d.shape[1], -1)
     g = np.asarray(fir, dtype=np.float32)
     assert len(g) % up == 0 and up * z.shape[1] >= len(d)
-    return _interpolate_mix(d, z, g, int(up), np.float32(dry_gain), np.float32(wet_gain)).reshape(np.shape(dry))
+    out = np.empty_like(d)
+    in_halves(lambda lo, hi: _interpolate_mix(d, z, g, int(up), np.float32(dry_gain), np.float32(wet_gain), out, lo, hi),
+              z.shape[1], 512)
+    return out.reshape(np.shape(dry))
 
 
 @njit(inline="always")
@@ -541,12 +542,32 @@ def sample_and_hold(audio: np.ndarray, hold_n: float, steps: float) -> np.ndarra
 
 
 @njit(**_JIT)
-def _gain_interp(x, centers, gains, period):
-    """x times a gain curve linearly interpolated between block centres (wrapping at `period`)."""
-    out = np.empty_like(x)
+def _block_power(x, block):
+    """Mean square over channels of every `block` frames (the last block zero-padded), float64."""
+    n, ch = x.shape
+    m = -(-n // block)
+    out = np.zeros(m)
+    for b in range(m):
+        total = 0.0
+        for i in range(b * block, min(n, (b + 1) * block)):
+            for c in range(ch):
+                v = np.float64(x[i, c])
+                total += v * v
+        out[b] = total / (block * ch)
+    return out
+
+
+def block_power(audio: np.ndarray, block: int) -> np.ndarray:
+    """Mean square of each run of `block` frames over all channels (zeros after the end): (ceil(n / block),)."""
+    return _block_power(np.ascontiguousarray(audio, dtype=np.float32).reshape(len(audio), -1), int(block))
+
+
+@njit(**_JIT)
+def _gain_interp(x, centers, gains, period, out, lo, hi):
+    """out[lo:hi] = x times a gain curve linearly interpolated between block centres (wrapping at `period`)."""
     m = len(centers)
     k = 0  # centres[k - 1] <= i < centres[k], wrapping round
-    for i in range(x.shape[0]):
+    for i in range(lo, hi):
         while k < m and centers[k] <= i:
             k += 1
         if k == 0:
@@ -558,35 +579,36 @@ def _gain_interp(x, centers, gains, period):
         g = np.float32(g0 + (g1 - g0) * (i - c0) / (c1 - c0))
         for c in range(x.shape[1]):
             out[i, c] = x[i, c] * g
-    return out
 
 
 def apply_block_gain(audio: np.ndarray, centers: np.ndarray, gains: np.ndarray, period: int) -> np.ndarray:
     """Multiply audio by gains given at sample positions `centers` (ascending), interpolated around a loop."""
     x = np.ascontiguousarray(audio, dtype=np.float32).reshape(len(audio), -1)
-    out = _gain_interp(x, np.asarray(centers, dtype=np.float64), np.asarray(gains, dtype=np.float64), float(period))
+    centers, gains = np.asarray(centers, dtype=np.float64), np.asarray(gains, dtype=np.float64)
+    out = np.empty_like(x)
+    in_halves(lambda lo, hi: _gain_interp(x, centers, gains, float(period), out, lo, hi), len(x))
     return out.reshape(np.shape(audio))
 
 
 @njit(**_JIT)
-def _duck(x, kicks, curve):
+def _duck(x, kicks, curve, out, lo, hi):
     n = x.shape[0]
-    out = np.empty_like(x)
     k = 0  # the last kick at or before i; before the first kick, the last one of the loop still rules
-    for i in range(n):
+    for i in range(lo, hi):
         while k < len(kicks) and kicks[k] <= i:
             k += 1
         since = i - kicks[k - 1] if k > 0 else i + n - kicks[len(kicks) - 1]
         g = curve[since]
         for c in range(x.shape[1]):
             out[i, c] = x[i, c] * g
-    return out
 
 
 def duck(audio: np.ndarray, kick_samples: np.ndarray, curve: np.ndarray) -> np.ndarray:
     """Scale each sample by curve[samples since the last kick], kicks (sorted, in [0, n)) wrapping round the loop."""
     x = np.ascontiguousarray(audio, dtype=np.float32).reshape(len(audio), -1)
-    out = _duck(x, np.asarray(kick_samples, dtype=np.int64), np.ascontiguousarray(curve, dtype=np.float32))
+    kicks, curve = np.asarray(kick_samples, dtype=np.int64), np.ascontiguousarray(curve, dtype=np.float32)
+    out = np.empty_like(x)
+    in_halves(lambda lo, hi: _duck(x, kicks, curve, out, lo, hi), len(x))
     return out.reshape(np.shape(audio))
 
 
@@ -709,19 +731,19 @@ def weighted_energy(sos: np.ndarray, audio: np.ndarray) -> np.ndarray:
 
 
 @njit(**_JIT)
-def _apply_gain(x, curve, gain):
-    out = np.empty_like(x)
-    for i in range(x.shape[0]):
+def _apply_gain(x, curve, gain, out, lo, hi):
+    for i in range(lo, hi):
         g = np.float32(curve[i] * gain)
         for c in range(x.shape[1]):
             out[i, c] = x[i, c] * g
-    return out
 
 
 def apply_gain(audio: np.ndarray, curve: np.ndarray, gain: float) -> np.ndarray:
     """audio (n, ch) times a per-sample gain curve (n,) times gain, float32, in one pass."""
     x = np.ascontiguousarray(audio, dtype=np.float32).reshape(len(audio), -1)
-    return _apply_gain(x, np.ascontiguousarray(curve, dtype=np.float32), np.float32(gain)).reshape(np.shape(audio))
+    curve, out = np.ascontiguousarray(curve, dtype=np.float32), np.empty_like(x)
+    in_halves(lambda lo, hi: _apply_gain(x, curve, np.float32(gain), out, lo, hi), len(x))
+    return out.reshape(np.shape(audio))
 
 
 @njit(**_JIT)

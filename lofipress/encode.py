@@ -141,9 +141,18 @@ def _encode_and_decode(x: np.ndarray, sample_rate: int, quality: int, out: Path)
 
         writer = threading.Thread(target=feed, daemon=True)
         writer.start()
-        stream = bytearray()
-        while chunk := decoder.stdout.read(1 << 20):
-            stream += chunk
+        stream = bytearray((len(x) + 8 * 1152) * channels * 4)  # room for the delay and padding frames
+        view, got = memoryview(stream), 0
+        while True:  # straight into the buffer, without the GIL: the feeding thread keeps LAME busy meanwhile
+            if got == len(stream):
+                stream.extend(bytes(len(stream) // 4))
+                view = memoryview(stream)
+            count = decoder.stdout.raw.readinto(view[got:])
+            if not count:
+                break
+            got += count
+        del view
+        del stream[got:]
         writer.join()
         for proc, err, what in ((encoder, enc_err, "encode"), (decoder, dec_err, "decode")):
             if proc.wait() != 0:

@@ -147,9 +147,7 @@ def compress(audio: np.ndarray, sample_rate: int, threshold_db: float, ratio: fl
         return audio
     block = max(1, int(0.005 * sample_rate))
     n_blocks = -(-len(audio) // block)
-    padded = np.zeros((n_blocks * block, audio.shape[1]), dtype=np.float32)
-    padded[: len(audio)] = audio
-    rms = np.sqrt((padded.reshape(n_blocks, block, -1) ** 2).mean(axis=(1, 2)) + 1e-12)
+    rms = np.sqrt(dsp.block_power(audio, block) + 1e-12)
     over = 20 * np.log10(rms) - threshold_db
     soft = np.where(over > knee_db / 2, over, np.where(over < -knee_db / 2, 0.0, (over + knee_db / 2) ** 2 / (2 * knee_db)))
     target_db = -soft * (1 - 1 / ratio)
