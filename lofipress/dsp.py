@@ -35,7 +35,7 @@ def _biquad(x, c, z0, z1):
 
 SPLIT_MIN = 1 << 16  # frames: shorter work is not worth a second thread
 SETTLE = SPLIT_MIN // 2  # frames a filter runs on the audio before a half's start to settle (0.74 s at 44.1 kHz)
-_pool: list = []
+_pool: list = []  # [(pid, the second core's thread)]
 _in_pool = threading.local()
 
 
@@ -48,9 +48,9 @@ def both(first, second):
     """
     if getattr(_in_pool, "busy", False) or (os.cpu_count() or 1) < 2:
         return first(), second()
-    if not _pool:
-        _pool.append(ThreadPoolExecutor(1, initializer=lambda: setattr(_in_pool, "busy", True)))
-    later = _pool[0].submit(second)
+    if not _pool or _pool[0][0] != os.getpid():  # a forked worker has the list but not the thread
+        _pool[:] = [(os.getpid(), ThreadPoolExecutor(1, initializer=lambda: setattr(_in_pool, "busy", True)))]
+    later = _pool[0][1].submit(second)
     return first(), later.result()
 
 

@@ -102,3 +102,15 @@ def test_filters_in_two_halves_match_one_pass(n):
     assert np.abs(dsp.sosfilt_wrap(sos, x, pad) - wrapped).max() < 1e-5
     energy = (sosfilt(sos, x.astype(np.float64), axis=0).astype(np.float32).astype(np.float64) ** 2).sum(axis=1)
     assert np.allclose(dsp.weighted_energy(sos, x), energy, rtol=1e-5, atol=1e-9)
+
+
+def test_a_forked_worker_gets_its_own_second_thread():
+    """The build forks its workers: a worker must not wait on the parent's thread, which it does not have."""
+    import multiprocessing
+    from scipy.signal import butter
+    x = np.random.default_rng(0).standard_normal((200_000, 2)).astype(np.float32)
+    sos = butter(2, 100, "highpass", fs=SR, output="sos")
+    here = dsp.sosfilt_wrap(sos, x, 1000)  # the parent's thread exists now
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        there = pool.apply_async(dsp.sosfilt_wrap, (sos, x, 1000)).get(timeout=60)
+    assert np.array_equal(here, there)
