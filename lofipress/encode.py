@@ -122,12 +122,11 @@ def _encode_and_decode(x: np.ndarray, sample_rate: int, quality: int, out: Path)
     """Encode x to `out` and return the raw float32 decode of the same frames (no trimming), both at once."""
     channels = x.shape[1]
     tee = lame_cmd(sample_rate, channels, quality, out)
-    tee[-3:] = ["-map", "0:a", "-f", "tee", f"[f=mp3]file\\:{_tee_escape(out.name)}|[f=mp3]pipe:1"]  # run in out's folder
+    tee[-3:] = ["-map", "0:a", "-f", "tee", f"[f=mp3]file\\:{_tee_escape(str(out.absolute()))}|[f=mp3]pipe:1"]
     dec = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-f", "mp3", "-i", "pipe:0",
            "-ac", str(channels), "-f", "f32le", "-c:a", "pcm_f32le", "pipe:1"]  # the channels we wrote
     with tempfile.TemporaryFile() as enc_err, tempfile.TemporaryFile() as dec_err:
-        encoder = subprocess.Popen(tee, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=enc_err,
-                                   cwd=out.parent)
+        encoder = subprocess.Popen(tee, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=enc_err)
         decoder = subprocess.Popen(dec, stdin=encoder.stdout, stdout=subprocess.PIPE, stderr=dec_err)
         encoder.stdout.close()  # the decoder holds the pipe now: it sees the end when the encoder exits
 
@@ -162,7 +161,7 @@ def _encode_and_decode(x: np.ndarray, sample_rate: int, quality: int, out: Path)
 
 
 def _tee_escape(name: str) -> str:
-    """A file name as one slave of ffmpeg's tee muxer: its separators and quotes escaped."""
+    """A path as one slave of ffmpeg's tee muxer: its separators and quotes escaped."""
     return re.sub(r"([\\|\[\]:;'])", r"\\\1", name)
 
 
