@@ -10,8 +10,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import tempfile
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -48,36 +46,9 @@ def write_mp3(audio: np.ndarray, sample_rate: int, path: str | Path, quality: in
     return Path(path).stat().st_size
 
 
-DECODER_DELAY = 529  # samples an MP3 decoder puts before the first encoded one (LAME's 528 + 1)
-
-
-def info_delay_padding(mp3: bytes) -> tuple[int, int] | None:
-    """(encoder delay, padding) in samples from an MP3's Xing/LAME Info header, or None if it has none.
-
-    Gapless decoders (ffmpeg and so every browser built on it, mpg123) drop
-    delay + 529 samples at the start and padding - 529 at the end.
-    """
-    at = max(mp3.find(b"Info", 0, 2048), mp3.find(b"Xing", 0, 2048))
-    if at < 0:
-        return None
-    flags = int.from_bytes(mp3[at + 4:at + 8], "big")
-    lame = at + 8 + 4 * bool(flags & 1) + 4 * bool(flags & 2) + 100 * bool(flags & 4) + 4 * bool(flags & 8)
-    field = mp3[lame + 21:lame + 24]  # after the 9-byte encoder name and 12 bytes of levels and flags
-    if len(field) < 3:
-        return None
-    packed = int.from_bytes(field, "big")
-    return packed >> 12, packed & 0xFFF
-
-
 def encode_checked(audio: np.ndarray, sample_rate: int, path: str | Path, quality: int = 2,
                    loop: bool = True) -> np.ndarray:
     """Encode float audio (n, channels) to an MP3 at path, decode it back and check it.
-
-    The decoding runs while LAME encodes: ffmpeg's tee muxer writes the file
-    (its Info header filled in at the end) and the same MP3 frames to a pipe, and
-    a second ffmpeg decodes that stream on the other core. The stream has no Info
-    header, so it is trimmed here by the file's: exactly what a gapless decoder
-    does with the file (tested to give the same samples).
 
     Args:
         audio: float32 samples in [-1, 1], shape (n,) or (n, channels).
@@ -88,24 +59,21 @@ def encode_checked(audio: np.ndarray, sample_rate: int, path: str | Path, qualit
     Returns:
         The decoded MP3, float32 (n, channels): callers measure it instead of decoding again.
     Raises:
-        AudioError: ffmpeg failed, the Info header is missing, the decoded length differs, or the seam clicks.
+        AudioError: ffmpeg failed, the decoded length differs, or the seam clicks.
     """
     path = Path(path)
     x = np.ascontiguousarray(np.asarray(audio, dtype=np.float32).reshape(len(audio), -1))
     channels = x.shape[1]
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.mp3")
+    proc = subprocess.run(lame_cmd(sample_rate, channels, quality, tmp), input=x.tobytes(), capture_output=True)
+    if proc.returncode != 0:
+        tmp.unlink(missing_ok=True)
+        raise AudioError(f"ffmpeg could not encode: {proc.stderr.decode(errors='replace').strip()[-300:]}", path)
     try:
-        stream = _encode_and_decode(x, sample_rate, quality, tmp)
-        header = info_delay_padding(tmp.read_bytes()[:4096])
-        if header is None:
-            raise AudioError("the MP3 has no Xing/LAME Info header", path, "never pass -write_xing 0 to ffmpeg")
-        delay, padding = header
-        total = len(stream) // (4 * channels)
-        if total - delay - padding != len(x):
-            raise AudioError(f"decoded MP3 has {total - delay - padding} samples, expected {len(x)}", path,
+        decoded = decode_mp3(tmp, channels)
+        if abs(len(decoded) - len(x)) >= 1:
+            raise AudioError(f"decoded MP3 has {len(decoded)} samples, expected {len(x)}", path,
                              "the Xing/LAME Info header must be kept")
-        first = (delay + DECODER_DELAY) * channels
-        decoded = np.frombuffer(stream, dtype=np.float32)[first:first + len(x) * channels].reshape(-1, channels)
         if loop and len(x) > 1:
             jump, step = seam_jump(decoded)
             if jump > step:
@@ -116,53 +84,6 @@ def encode_checked(audio: np.ndarray, sample_rate: int, path: str | Path, qualit
         raise
     os.replace(tmp, path)
     return decoded
-
-
-def _encode_and_decode(x: np.ndarray, sample_rate: int, quality: int, out: Path) -> bytearray:
-    """Encode x to `out` and return the raw float32 decode of the same frames (no trimming), both at once."""
-    channels = x.shape[1]
-    tee = lame_cmd(sample_rate, channels, quality, out)
-    tee[-3:] = ["-map", "0:a", "-f", "tee", f"[f=mp3]file\\:{_tee_escape(str(out.absolute()))}|[f=mp3]pipe:1"]
-    dec = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-f", "mp3", "-i", "pipe:0",
-           "-ac", str(channels), "-f", "f32le", "-c:a", "pcm_f32le", "pipe:1"]  # the channels we wrote
-    with tempfile.TemporaryFile() as enc_err, tempfile.TemporaryFile() as dec_err:
-        encoder = subprocess.Popen(tee, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=enc_err)
-        decoder = subprocess.Popen(dec, stdin=encoder.stdout, stdout=subprocess.PIPE, stderr=dec_err)
-        encoder.stdout.close()  # the decoder holds the pipe now: it sees the end when the encoder exits
-
-        def feed():
-            try:
-                encoder.stdin.write(memoryview(x).cast("B"))
-            except BrokenPipeError:
-                pass  # the encoder failed: its return code and stderr tell why
-            finally:
-                encoder.stdin.close()
-
-        writer = threading.Thread(target=feed, daemon=True)
-        writer.start()
-        stream = bytearray((len(x) + 8 * 1152) * channels * 4)  # room for the delay and padding frames
-        view, got = memoryview(stream), 0
-        while True:  # straight into the buffer, without the GIL: the feeding thread keeps LAME busy meanwhile
-            if got == len(stream):
-                stream.extend(bytes(len(stream) // 4))
-                view = memoryview(stream)
-            count = decoder.stdout.raw.readinto(view[got:])
-            if not count:
-                break
-            got += count
-        del view
-        del stream[got:]
-        writer.join()
-        for proc, err, what in ((encoder, enc_err, "encode"), (decoder, dec_err, "decode")):
-            if proc.wait() != 0:
-                err.seek(0)
-                raise AudioError(f"ffmpeg could not {what}: {err.read().decode(errors='replace').strip()[-300:]}", out)
-    return stream
-
-
-def _tee_escape(name: str) -> str:
-    """A path as one slave of ffmpeg's tee muxer: its separators and quotes escaped."""
-    return re.sub(r"([\\|\[\]:;'])", r"\\\1", name)
 
 
 def decode_mp3(path: str | Path, channels: int) -> np.ndarray:
