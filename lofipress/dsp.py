@@ -128,9 +128,9 @@ def sosfilt_wrap(sos: np.ndarray, audio: np.ndarray, pad: int) -> np.ndarray:
     pad = min(int(pad), n)
     sos = np.ascontiguousarray(sos, dtype=np.float64)
     for first in range(0, len(sos), 3):
-        dst = np.empty_like(src)
+        group, dst = sos[first:first + 3], np.empty_like(src)
 
-        def work(lo, hi, group=sos[first:first + 3], src=src, dst=dst):
+        def work(lo, hi):  # used at once, inside this round of the loop
             settle = (n - pad, n) if lo == 0 else (lo - SETTLE, lo)
             _sos_range(group, src, dst, *settle, lo, hi)
 
@@ -282,7 +282,7 @@ def _white(count, seed):
 
 def white_noise(n: int, channels: int, seed: int) -> np.ndarray:
     """Uniform white noise in [-0.5, 0.5), float32 (n, channels): a counter-based generator (SplitMix64 of the
-    frame index, one hash for two channels), 4x cheaper than numpy's and a pure function of seed and index."""
+    frame index, one hash for two channels), about 3.5x cheaper than numpy's and a pure function of seed and index."""
     pairs = (int(channels) + 1) // 2
     out = _white(int(n) * pairs, np.uint64(seed)).reshape(int(n), 2 * pairs)
     return out if out.shape[1] == channels else np.ascontiguousarray(out[:, :channels])
@@ -333,15 +333,14 @@ def add_ticks(out: np.ndarray, where: np.ndarray, amp: np.ndarray, kernel: np.nd
 def _true_peak(xp, phases, gain_bound, floor, peak, lo, hi):
     """Blocks of 64 samples of peak[lo:hi]: bound each by its largest neighbour; interpolate only blocks the bound
     cannot clear."""
-    n = hi
     ch = xp.shape[0]
     n_ph, taps = phases.shape
     size = 64
     bound = np.empty(size, dtype=np.float32)
     acc = np.empty(size, dtype=np.float32)
     best = np.empty(size, dtype=np.float32)
-    for i0 in range(lo, n, size):
-        m = min(size, n - i0)
+    for i0 in range(lo, hi, size):
+        m = min(size, hi - i0)
         bound[:] = 0.0
         for c in range(ch):
             row = xp[c, i0:i0 + m + taps]  # a 1-D view and max(): the sample loops vectorize (8 lanes)
@@ -424,11 +423,11 @@ def varying_delay(audio: np.ndarray, rad_per_sample, depth_samples, phase_rad) -
     """Read a loop through a delay of sum(depth * sin(rate * i + phase)) samples, linear interpolation, wrapping."""
     x = np.ascontiguousarray(audio, dtype=np.float32).reshape(len(audio), -1)
     rates = np.asarray(rad_per_sample, dtype=np.float64)
+    depths, phases = np.asarray(depth_samples, dtype=np.float64), np.asarray(phase_rad, dtype=np.float64)
     steps = rates[:, None] * np.arange(WOW_BLOCK)
+    step_sin, step_cos = np.sin(steps), np.cos(steps)  # once, for both halves
     out = np.empty_like(x)
-    in_halves(lambda lo, hi: _wow(x, out, rates, np.asarray(depth_samples, dtype=np.float64),
-                                  np.asarray(phase_rad, dtype=np.float64), np.sin(steps), np.cos(steps), lo, hi),
-              len(x), WOW_BLOCK)
+    in_halves(lambda lo, hi: _wow(x, out, rates, depths, phases, step_sin, step_cos, lo, hi), len(x), WOW_BLOCK)
     return out.reshape(np.shape(audio))
 
 

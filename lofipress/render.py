@@ -6,8 +6,6 @@ so the loop plays seamlessly when it repeats.
 """
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 from scipy.signal import butter
 
@@ -120,10 +118,8 @@ def render_track(notes: list[Note], pack: Pack, tempo_bpm: float, bars: int, sam
         return buf
 
     # Every other note on a second core: two fixed halves, so the sum is the same however many cores there are
-    with ThreadPoolExecutor(1) as pool:
-        odd = pool.submit(mix, placed[1::2])
-        buf = mix(placed[::2])
-        buf += odd.result()
+    buf, odd = dsp.both(lambda: mix(placed[::2]), lambda: mix(placed[1::2]))
+    buf += odd
     return _fold(buf, n)
 
 
