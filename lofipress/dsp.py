@@ -330,20 +330,36 @@ def add_ticks(out: np.ndarray, where: np.ndarray, amp: np.ndarray, kernel: np.nd
 
 
 @njit(**_JIT)
-def _true_peak(xp, phases, gain_bound, floor, peak, lo, hi):
+def _true_peak(x, phases, gain_bound, floor, peak, lo, hi):
     """Blocks of 64 samples of peak[lo:hi]: bound each by its largest neighbour; interpolate only blocks the bound
-    cannot clear."""
-    ch = xp.shape[0]
+    cannot clear. Each block's neighbourhood is first copied channel by channel (wrapping round the loop), so the
+    sample loops run on rows and vectorize."""
+    n, ch = x.shape
     n_ph, taps = phases.shape
+    half = taps // 2
     size = 64
+    rows = np.empty((ch, size + taps), dtype=np.float32)
     bound = np.empty(size, dtype=np.float32)
     acc = np.empty(size, dtype=np.float32)
     best = np.empty(size, dtype=np.float32)
     for i0 in range(lo, hi, size):
         m = min(size, hi - i0)
+        src, span = i0 - half, m + taps - 1
+        if 0 <= src and src + span <= n:
+            near = x[src:src + span]
+            for c in range(ch):
+                row = rows[c]
+                for k in range(span):
+                    row[k] = near[k, c]
+        else:
+            for k in range(span):  # the block and the taps either side, round the seam
+                j = src + k
+                j = j + n if j < 0 else (j - n if j >= n else j)
+                for c in range(ch):
+                    rows[c, k] = x[j, c]
         bound[:] = 0.0
         for c in range(ch):
-            row = xp[c, i0:i0 + m + taps]  # a 1-D view and max(): the sample loops vectorize (8 lanes)
+            row = rows[c]
             for k in range(taps):
                 for j in range(m):
                     bound[j] = max(bound[j], abs(row[j + k]))
@@ -356,7 +372,7 @@ def _true_peak(xp, phases, gain_bound, floor, peak, lo, hi):
             continue
         best[:] = 0.0
         for c in range(ch):
-            row = xp[c, i0:i0 + m + taps]
+            row = rows[c]
             for p in range(n_ph):
                 acc[:] = 0.0
                 for k in range(taps):
@@ -373,15 +389,11 @@ def true_peak(audio: np.ndarray, phases: np.ndarray, floor: float) -> np.ndarray
 
     phases: (4, taps) polyphase branches, each applied as a correlation centred on the sample.
     """
-    x = np.asarray(audio, dtype=np.float32).reshape(len(audio), -1)
+    x = np.ascontiguousarray(audio, dtype=np.float32).reshape(len(audio), -1)
     ph = np.ascontiguousarray(phases, dtype=np.float32)
-    taps = ph.shape[1]
-    half = taps // 2
-    wrapped = np.concatenate([x[len(x) - half:], x, x[: taps - 1 - half]])  # the seam's neighbours, both sides
-    xp = np.ascontiguousarray(wrapped.T)
     bound_gain = np.float32(np.abs(ph).sum(axis=1).max())
     peak = np.empty(len(x), dtype=np.float32)
-    in_halves(lambda lo, hi: _true_peak(xp, ph, bound_gain, np.float32(floor), peak, lo, hi), len(x), 64)
+    in_halves(lambda lo, hi: _true_peak(x, ph, bound_gain, np.float32(floor), peak, lo, hi), len(x), 64)
     return peak
 
 
@@ -451,47 +463,141 @@ def smooth_gain_db(target_db: np.ndarray, attack_coef: float, release_coef: floa
 
 
 @njit(**_JIT)
-def _mix_note(buf, start, bright, dark, v, n_total, gate_n, attack_n, release_n, fade_n, gain_l, gain_r):
-    """Add one note, velocity-blended between bright and dark, under its envelope, panned into buf (n, 2).
+def _pitch_voice(mono, ratio, sos, bright, dark):
+    """bright[k] = mono read at k * ratio (linear interpolation); dark = bright through one biquad from rest."""
+    last = len(mono) - 1
+    for k in range(len(bright)):
+        pos = k * ratio
+        i0 = min(int(pos), last - 1)
+        a = np.float64(mono[i0])
+        bright[k] = a + (mono[i0 + 1] - a) * (pos - i0)
+    c = (sos[0, 0], sos[0, 1], sos[0, 2], sos[0, 4], sos[0, 5])
+    z0 = z1 = 0.0
+    for k in range(len(bright)):
+        y, z0, z1 = _biquad(np.float64(bright[k]), c, z0, z1)
+        dark[k] = y
 
-    The release exp(-(t - gate) / release_n) is exact at the start of every 64-sample
-    block and a table of powers inside it: no per-sample exp, no running product,
-    so the sample loop vectorizes.
+
+def pitch_voices(jobs, sos: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Resample mono samples to new pitches, each with a copy through a biquad low-pass (soft notes lean to it).
+
+    Args:
+        jobs: [(mono float32 samples, read ratio (2 ** (semitones / 12)), frames wanted)].
+        sos: one second-order section, float64 (1, 6).
+    Returns:
+        (bright, dark, offsets): float32 banks of every voice end to end; voice j is bank[offsets[j]:offsets[j + 1]].
     """
-    size = 64
-    decay = math.exp(-1.0 / release_n)
+    offsets = np.zeros(len(jobs) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([frames for _, _, frames in jobs])
+    bright, dark = np.empty(offsets[-1], np.float32), np.empty(offsets[-1], np.float32)
+    sos = np.ascontiguousarray(sos, dtype=np.float64)
+
+    def work(lo, hi):  # voices lo..hi
+        for j in range(lo, hi):
+            mono, ratio, _ = jobs[j]
+            _pitch_voice(np.ascontiguousarray(mono, dtype=np.float32), float(ratio), sos,
+                         bright[offsets[j]:offsets[j + 1]], dark[offsets[j]:offsets[j + 1]])
+
+    middle = int(np.searchsorted(offsets, offsets[-1] / 2))  # about half the frames each side
+    if len(jobs) > 1 and offsets[-1] >= SPLIT_MIN:
+        both(lambda: work(0, middle), lambda: work(middle, len(jobs)))
+    else:
+        work(0, len(jobs))
+    return bright, dark, offsets
+
+
+NOTE_FIELDS = ("start", "offset", "frames", "gate", "blend", "attack", "release", "fade", "gain_l", "gain_r")
+ENVELOPE_BLOCK = 64  # the release is exact at every block's start, from a table of powers inside it
+
+
+@njit(**_JIT)
+def _mix_notes(left, right, bright, dark, notes, lo, hi):
+    """Clear frames lo..hi of left and right and add the part of every note (a row of NOTE_FIELDS) that falls on frames lo..hi into left and right.
+
+    A note is its voice blended between bright and dark, under an attack ramp,
+    a hold, an exponential release from the gate on and a fade to exactly 0 at
+    its end, panned. The release exp(-(t - gate) / release) is exact at the start
+    of every block (counted from the note's start, so a note cut by lo gives the
+    same values) and a table of powers inside it. The sample loops index views
+    from 0, so they vectorize.
+    """
+    left[lo:hi] = 0.0  # each half clears (and so maps) its own pages
+    right[lo:hi] = 0.0
+    size = ENVELOPE_BLOCK
     powers = np.empty(2 * size)
-    p = 1.0
-    for k in range(2 * size):
-        powers[k] = p
-        p *= decay
     rel = np.empty(size)
-    inv_attack = 1.0 / attack_n
-    inv_fade = 1.0 / max(1, fade_n - 1)
-    for t0 in range(0, n_total, size):
-        m = min(size, n_total - t0)
-        if t0 + m - 1 <= gate_n:  # key still down
-            rel[:m] = 1.0
-        elif t0 > gate_n:
-            base = math.exp(-(t0 - gate_n) / release_n)
+    env = np.empty(size)
+    s = np.empty(size, dtype=np.float32)
+    steps = np.arange(size).astype(np.float64)
+    for j in range(notes.shape[0]):
+        start, off, n_total, gate_n = int(notes[j, 0]), int(notes[j, 1]), int(notes[j, 2]), int(notes[j, 3])
+        v, attack_n, release_n, fade_n = notes[j, 4], notes[j, 5], notes[j, 6], notes[j, 7]
+        gl, gr = np.float32(notes[j, 8]), np.float32(notes[j, 9])
+        t_lo, t_hi = max(0, lo - start), min(n_total, hi - start)
+        if t_lo >= t_hi:
+            continue
+        decay = math.exp(-1.0 / release_n)
+        p = 1.0
+        for k in range(2 * size):
+            powers[k] = p
+            p *= decay
+        inv_attack = 1.0 / max(1.0, attack_n)
+        inv_fade = 1.0 / max(1.0, fade_n - 1)
+        for t0 in range(t_lo // size * size, t_hi, size):
+            m = min(size, n_total - t0)
+            if t0 + m - 1 <= gate_n:  # key still down
+                rel[:m] = 1.0
+            elif t0 > gate_n:
+                base = math.exp(-(t0 - gate_n) / release_n)
+                for k in range(m):
+                    rel[k] = base * powers[k]
+            else:  # the key is released inside this block
+                for k in range(m):
+                    rel[k] = powers[max(0, k - (gate_n - t0))]
+            rise, fall = t0 * inv_attack, (n_total - 1 - t0) * inv_fade
             for k in range(m):
-                rel[k] = base * powers[k]
-        else:  # the key is released inside this block
-            for k in range(m):
-                rel[k] = powers[max(0, t0 + k - gate_n)]
-        for k in range(m):
-            t = t0 + k
-            env = min(1.0, t * inv_attack) * min(1.0, (n_total - 1 - t) * inv_fade) * rel[k]
-            s = (v * bright[t] + (1.0 - v) * dark[t]) * env
-            buf[start + t, 0] += gain_l * s
-            buf[start + t, 1] += gain_r * s
+                env[k] = min(1.0, rise + steps[k] * inv_attack) * min(1.0, fall - steps[k] * inv_fade) * rel[k]
+            k0, k1 = max(0, t_lo - t0), min(m, t_hi - t0)
+            b, d, e, out = bright[off + t0 + k0:off + t0 + k1], dark[off + t0 + k0:off + t0 + k1], env[k0:k1], s[:k1 - k0]
+            for k in range(len(out)):
+                out[k] = np.float32((v * b[k] + (1.0 - v) * d[k]) * e[k])
+            ll, rr = left[start + t0 + k0:start + t0 + k1], right[start + t0 + k0:start + t0 + k1]
+            for k in range(len(out)):
+                ll[k] += gl * out[k]
+            for k in range(len(out)):
+                rr[k] += gr * out[k]
 
 
-def mix_note(buf: np.ndarray, start: int, bright: np.ndarray, dark: np.ndarray, velocity_blend: float, n_total: int,
-             gate_n: int, attack_n: float, release_n: float, fade_n: int, gain_l: float, gain_r: float) -> None:
-    """Mix a sampled note into a stereo buffer in place: attack ramp, hold, exponential release, end fade."""
-    _mix_note(buf, start, bright, dark, velocity_blend, n_total, gate_n, max(1.0, attack_n), release_n, fade_n,
-              gain_l, gain_r)
+def mix_notes(notes: np.ndarray, bright: np.ndarray, dark: np.ndarray, length: int) -> np.ndarray:
+    """Mix notes (rows of NOTE_FIELDS, offsets into the voice banks) into a new, silent (2, length) float32 buffer.
+
+    The two halves of the buffer are mixed at once, each from every note that
+    sounds there, in the notes' order: the sums are the same on any core count.
+    """
+    planar = np.empty((2, length), dtype=np.float32)
+    table = np.ascontiguousarray(notes, dtype=np.float64).reshape(-1, len(NOTE_FIELDS))
+    in_halves(lambda lo, hi: _mix_notes(planar[0], planar[1], bright, dark, table, lo, hi), length)
+    return planar
+
+
+@njit(**_JIT)
+def _fold_planar(planar, n, out):
+    ch, length = planar.shape
+    for c in range(ch):
+        row = planar[c]
+        for i in range(n):
+            out[i, c] = row[i]
+        for start in range(n, length, n):  # what rings past the end, lap by lap
+            tail = row[start:min(length, start + n)]
+            for i in range(len(tail)):
+                out[i, c] += tail[i]
+
+
+def fold_planar(planar: np.ndarray, n: int) -> np.ndarray:
+    """(channels, length) to an (n, channels) loop: everything past n is added back onto the start (wrap-around)."""
+    out = np.empty((n, planar.shape[0]), dtype=np.float32)
+    _fold_planar(np.ascontiguousarray(planar, dtype=np.float32), n, out)
+    return out
 
 
 @njit(**_JIT)
@@ -667,11 +773,28 @@ def limiter_gain(need: np.ndarray, behind: int, ahead: int, smooth_half: int) ->
     the whole loop's computation would give them); everywhere else it is 1.
     """
     need = np.ascontiguousarray(need, dtype=np.float32)
-    n, behind, ahead, half = len(need), int(behind), int(ahead), int(smooth_half)
+    return _sparse_limiter(len(need), np.flatnonzero(need < 1.0), lambda where: need[where], behind, ahead,
+                           smooth_half)
+
+
+def peak_limiter_gain(peak: np.ndarray, scale: float, ceiling: float, behind: int, ahead: int,
+                      smooth_half: int) -> np.ndarray:
+    """limiter_gain of need = min(1, ceiling / (peak * scale)), computed only where peak * scale tops the ceiling."""
+    peak = np.ascontiguousarray(peak, dtype=np.float32)
+    scale, ceiling = np.float32(scale), np.float32(ceiling)
+
+    def need_at(where):
+        return np.minimum(np.float32(1.0), ceiling / np.maximum(peak[where] * scale, np.float32(1e-12)))
+
+    return _sparse_limiter(len(peak), np.flatnonzero(peak * scale > ceiling), need_at, behind, ahead, smooth_half)
+
+
+def _sparse_limiter(n: int, low: np.ndarray, need_at, behind: int, ahead: int, half: int) -> np.ndarray:
+    """The limiter's gain from the frames `low` that need less than 1, need_at(indices) giving their need."""
+    behind, ahead, half = int(behind), int(ahead), int(half)
     reach = behind + ahead + 2 * half + 2  # a sample's gain depends on `need` this far away, no further
-    low = np.flatnonzero(need < 1.0)
     if len(low) > n // 16 or n < 16 * reach:
-        return _limiter_gain(need, behind, ahead, half)
+        return _limiter_gain(need_at(slice(None)), behind, ahead, half)
     gain = np.ones(n, dtype=np.float32)
     if not len(low):
         return gain
@@ -682,9 +805,9 @@ def limiter_gain(need: np.ndarray, behind: int, ahead: int, smooth_half: int) ->
         lasts.pop()
     for first, last in zip(firsts, lasts):
         if last - first + 4 * reach >= n:
-            return _limiter_gain(need, behind, ahead, half)
+            return _limiter_gain(need_at(slice(None)), behind, ahead, half)
         where = np.arange(first - 2 * reach, last + 2 * reach + 1) % n
-        part = _limiter_gain(need[where], behind, ahead, half)  # its own wrap only mixes the 1s of its margins
+        part = _limiter_gain(need_at(where), behind, ahead, half)  # its own wrap only mixes the 1s of its margins
         gain[where[reach:-reach]] = part[reach:-reach]
     return gain
 
@@ -746,14 +869,63 @@ def apply_gain(audio: np.ndarray, curve: np.ndarray, gain: float) -> np.ndarray:
 
 
 @njit(**_JIT)
-def _gained_segments(energy, gain, scale, hop):
-    seg = np.zeros(len(energy) // hop)
-    for i in range(len(seg) * hop):
-        g = gain[i]
-        seg[i // hop] += energy[i] * g * g
-    return seg * (scale / hop)
+def _segment_sums(energy, gain, plain, hop, out, lo, hi):
+    """out[s] = sum of energy * gain^2 over segment s (hop frames), for s in lo..hi.
+
+    With plain (the sums without gain, from this same loop), a segment whose gain
+    is 1 throughout is copied from it, as the sum would come out the same.
+    """
+    for s in range(lo, hi):
+        e = energy[s * hop:(s + 1) * hop]
+        if len(gain):
+            g = gain[s * hop:(s + 1) * hop]
+            moved = False
+            for k in range(len(g)):
+                moved |= g[k] != 1.0
+            if not moved and len(plain):
+                out[s] = plain[s]
+                continue
+            total = 0.0
+            for k in range(len(e)):
+                total += e[k] * g[k] * g[k]
+        else:
+            total = 0.0
+            for k in range(len(e)):
+                total += e[k]
+        out[s] = total
 
 
-def gained_segment_energy(energy: np.ndarray, gain: np.ndarray, scale: float, hop: int) -> np.ndarray:
-    """Mean per hop of energy * gain^2 * scale: the segments of a signal whose slowly varying gain changed."""
-    return _gained_segments(energy, np.ascontiguousarray(gain, dtype=np.float32), float(scale), int(hop))
+def segment_energy(energy: np.ndarray, hop: int, gain: np.ndarray | None = None, scale: float = 1.0,
+                   plain: np.ndarray | None = None) -> np.ndarray:
+    """Mean per whole hop of energy * gain^2 * scale: the segments of a signal under a slowly varying gain.
+
+    plain: this function's sums without gain (segment_energy(energy, hop) * hop)
+    to skip the segments where gain is 1 throughout.
+    """
+    hop = int(hop)
+    out = np.empty(len(energy) // hop)
+    g = np.empty(0, np.float32) if gain is None else np.ascontiguousarray(gain, dtype=np.float32)
+    p = np.empty(0) if plain is None else np.ascontiguousarray(plain, dtype=np.float64)
+    in_halves(lambda lo, hi: _segment_sums(energy, g, p, hop, out, lo // hop, hi // hop), len(out) * hop, hop)
+    return out * (float(scale) / hop)
+
+
+@njit(**_JIT)
+def _largest_step(flat, ch, lo, hi):
+    """max |flat[i] - flat[i - ch]| over i in lo..hi (interleaved frames: the step of each channel)."""
+    a, b = flat[lo:hi], flat[lo - ch:hi - ch]
+    best = np.float32(0.0)
+    for k in range(len(a)):
+        d = abs(a[k] - b[k])
+        best = d if d > best else best
+    return best
+
+
+def largest_step(audio: np.ndarray) -> float:
+    """The largest sample-to-sample step of any channel of audio (n, ch), in two halves at once."""
+    x = np.ascontiguousarray(audio, dtype=np.float32).reshape(len(audio), -1)
+    ch = x.shape[1]
+    if len(x) < 2:
+        return 0.0
+    flat = x.reshape(-1)
+    return float(max(in_halves(lambda lo, hi: _largest_step(flat, ch, max(lo, 1) * ch, hi * ch), len(x))))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import dsp
 from .errors import AudioError
 
 
@@ -28,8 +29,7 @@ def seam_jump(audio: np.ndarray) -> tuple[float, float]:
     """(|last - first| at the loop seam, largest sample-to-sample step inside the loop), worst channel."""
     x = audio.reshape(len(audio), -1)
     jump = float(np.max(np.abs(x[-1] - x[0])))
-    step = float(np.max(np.abs(np.diff(x, axis=0)))) if len(x) > 1 else 0.0
-    return jump, step
+    return jump, dsp.largest_step(x)
 
 
 def lame_cmd(sample_rate: int, channels: int, quality: int, out: str | Path) -> list[str]:
@@ -91,14 +91,32 @@ def decode_mp3(path: str | Path, channels: int) -> np.ndarray:
 
     In-process with libsndfile's mpg123 when soundfile has it (twice as fast as
     piping ffmpeg's output, with no 32 MB copy through a pipe); else with ffmpeg.
+    A long file is decoded in two halves at once: mpg123 seeks sample-exactly
+    (it decodes the frames before the seek point that the bit reservoir and the
+    filter bank need), so the halves join into the very samples of one decode
+    (tested).
     """
     import soundfile as sf
 
-    if "MP3" in sf.available_formats():
-        data, _ = sf.read(str(path), dtype="float32", always_2d=True)
-        if data.shape[1] == channels:
-            return data
-    return decode(path, channels)[0]
+    if "MP3" not in sf.available_formats():
+        return decode(path, channels)[0]
+    with sf.SoundFile(str(path)) as f:
+        frames, found = f.frames, f.channels
+    if found != channels:
+        return decode(path, channels)[0]
+    out, rest = np.empty((frames, channels), dtype=np.float32), []
+
+    def part(lo: int, hi: int) -> int:  # decode frames lo..hi into out; how many there were
+        with sf.SoundFile(str(path)) as f:
+            f.seek(lo)
+            got = len(f.read(hi - lo, dtype="float32", always_2d=True, out=out[lo:hi]))
+            if hi == frames:  # the last part reads on to the stream's real end
+                rest.append(f.read(dtype="float32", always_2d=True))
+            return got
+
+    if sum(dsp.in_halves(part, frames)) != frames:  # shorter than its header says: read it as it comes
+        return sf.read(str(path), dtype="float32", always_2d=True)[0]
+    return np.concatenate([out, rest[0]]) if len(rest[0]) else out
 
 
 def decode(path: str | Path, channels: int | None = None) -> tuple[np.ndarray, int]:

@@ -96,8 +96,7 @@ def _hop(sample_rate: int) -> int:
 
 def _segments(energy: np.ndarray, sample_rate: int) -> np.ndarray:
     """Mean energy of every whole 100 ms segment."""
-    hop = _hop(sample_rate)
-    return energy[: len(energy) // hop * hop].reshape(-1, hop).mean(axis=1)
+    return dsp.segment_energy(energy, _hop(sample_rate))
 
 
 def loudness(audio: np.ndarray, sample_rate: int) -> float:
@@ -122,20 +121,19 @@ def measure(audio: np.ndarray, sample_rate: int) -> dict:
         return {"lufs": lufs.result(), "true_peak_dbtp": float(20 * np.log10(peak)) if peak > 0 else -200.0}
 
 
-def _limiter_gain(peak: np.ndarray, sample_rate: int, ceiling_dbtp: float) -> np.ndarray | None:
-    """Per-sample gain that keeps every 4x peak under the ceiling, or None where none is needed.
+def _limiter_gain(peak: np.ndarray, gain: float, sample_rate: int, ceiling_dbtp: float) -> np.ndarray | None:
+    """Per-sample gain that keeps every 4x peak (times gain) under the ceiling, or None where none is needed.
 
     The gain reaches its floor before each peak (look-ahead) and holds it for
     RELEASE_S after; two box smoothings of +-LOOKAHEAD_S stay inside that window,
     so the gain at every peak is still low enough, and the ramps have no clicks.
     """
     ceiling = 10 ** ((ceiling_dbtp - HEADROOM_DB) / 20)
-    need = np.minimum(1.0, ceiling / np.maximum(peak, 1e-12))
-    if need.min() >= 1.0:
+    if float(peak.max()) * gain <= ceiling:
         return None
     ahead = max(1, int(LOOKAHEAD_S * sample_rate))
     hold = max(2 * ahead, int(RELEASE_S * sample_rate))
-    return dsp.limiter_gain(need, hold, 2 * ahead + 2, ahead)
+    return dsp.peak_limiter_gain(peak, gain, ceiling, hold, 2 * ahead + 2, ahead)
 
 
 def master(audio: np.ndarray, sample_rate: int, target_lufs: float, ceiling_dbtp: float) -> np.ndarray:
@@ -157,8 +155,9 @@ def master(audio: np.ndarray, sample_rate: int, target_lufs: float, ceiling_dbtp
         return x
     # The limiter's gain moves slowly next to K-weighting's filters, so the loudness of x * gain is
     # the K-weighted energy of x times gain^2: one filter pass serves every round.
-    energy = _k_energy(x, sample_rate)
-    now = _gated_lufs(_segments(energy, sample_rate))
+    energy, hop = _k_energy(x, sample_rate), _hop(sample_rate)
+    plain = dsp.segment_energy(energy, hop, scale=hop)  # segment sums: rounds copy those the limiter leaves alone
+    now = _gated_lufs(plain / hop)
     if now <= SILENCE_LUFS:
         return x
     gain_db = target_lufs - now
@@ -172,10 +171,10 @@ def master(audio: np.ndarray, sample_rate: int, target_lufs: float, ceiling_dbtp
             most_gain_db, peak = gain_db, true_peak_per_sample(x)
         linear = 10 ** (gain_db / 20)
         gain = np.float32(linear)
-        curve = _limiter_gain(peak * gain, sample_rate, ceiling_dbtp)  # the curve holds for this gain only
+        curve = _limiter_gain(peak, gain, sample_rate, ceiling_dbtp)  # the curve holds for this gain only
         if curve is None:
             break  # no limiting: loudness is exactly on target
-        lufs = _gated_lufs(dsp.gained_segment_energy(energy, curve, linear * linear, _hop(sample_rate)))
+        lufs = _gated_lufs(dsp.segment_energy(energy, hop, curve, linear * linear, plain))
         if abs(target_lufs - lufs) < 0.05:
             break
         gain_db += target_lufs - lufs

@@ -52,28 +52,13 @@ def _pick_zone(zones: tuple[Zone, ...], pitch: int, velocity: int) -> Zone:
     return min(inside or layer, key=lambda z: (abs(z.root - pitch), z.root))
 
 
-class _Voices:
-    """Pitch-shifted (bright, dark) copies of zone samples, made once per (file, pitch) in a render."""
-
-    def __init__(self, sample_rate: int):
-        self.sample_rate = sample_rate
-        self.cache: dict = {}
-        self.dark_sos = butter(2, DARK_CUTOFF_HZ, fs=sample_rate, output="sos")
-
-    def get(self, zone: Zone, pitch: int) -> tuple[np.ndarray, np.ndarray]:
-        key = (zone.file, zone.root, pitch)
-        if key not in self.cache:
-            mono = load_audio(zone.file, self.sample_rate).mean(axis=1)
-            ratio = 2.0 ** ((pitch - zone.root) / 12.0)  # resampling shifts pitch (and formants, as a sampler does)
-            positions = np.arange(0.0, len(mono) - 1, ratio)
-            bright = np.interp(positions, np.arange(len(mono)), mono).astype(np.float32)
-            self.cache[key] = (bright, dsp.sosfilt(self.dark_sos, bright))
-        return self.cache[key]
-
-
 def render_track(notes: list[Note], pack: Pack, tempo_bpm: float, bars: int, sample_rate: int,
                  rng: np.random.Generator) -> np.ndarray:
     """Render notes with the pack's instruments into one wrap-around loop.
+
+    Each (sample, pitch) a track plays is resampled once, as far as its longest
+    note reaches, with a low-passed copy that soft notes lean to; then every
+    note is mixed under its envelope.
 
     Args:
         notes: notes in seconds from the loop start; part keys/melody/bass.
@@ -85,18 +70,25 @@ def render_track(notes: list[Note], pack: Pack, tempo_bpm: float, bars: int, sam
         float32 (n, 2), n == loop_n_samples(bars, tempo_bpm, sample_rate).
     """
     n = loop_n_samples(bars, tempo_bpm, sample_rate)
-    voices = _Voices(sample_rate)
-    placed = []
+    voices: dict = {}  # (file, root, pitch) -> [index, mono, ratio, frames wanted]
+    rows = []
     for note in sorted(notes):
         role = PART_ROLE.get(note.part, "keys")
         inst = pack.instruments.get(role) or pack.instruments.get("keys") or next(iter(pack.instruments.values()))
         zone = _pick_zone(inst.zones, note.pitch, note.velocity)
-        bright, dark = voices.get(zone, note.pitch)
+        key = (zone.file, zone.root, note.pitch)
+        if key not in voices:
+            mono = load_audio(zone.file, sample_rate).mean(axis=1)
+            ratio = 2.0 ** ((note.pitch - zone.root) / 12.0)  # resampling shifts pitch (and formants, as a sampler does)
+            voices[key] = [len(voices), mono, ratio, 0]
+        voice = voices[key]
+        available = int(np.ceil((len(voice[1]) - 1) / voice[2]))  # frames the sample gives at this pitch
         release_s = RELEASE_S.get(inst.role, 0.25)
         gate_n = max(1, int((note.end_s - note.start_s) * sample_rate))
-        n_total = min(len(bright), gate_n + int(7 * release_s * sample_rate))  # e^-7: -60 dB
+        n_total = min(available, gate_n + int(7 * release_s * sample_rate))  # e^-7: -60 dB
         if n_total < 2:
             continue
+        voice[3] = max(voice[3], n_total)
         if note.part == "bass":
             pan = 0.0
         elif note.part == "melody":
@@ -106,21 +98,14 @@ def render_track(notes: list[Note], pack: Pack, tempo_bpm: float, bars: int, sam
         gain = _velocity_gain(note.velocity) * PART_GAIN.get(note.part, 0.5)
         gl, gr = _pan_gains(pan)
         start = int(round(note.start_s * sample_rate)) % n
-        placed.append((start, n_total, (bright, dark, note.velocity / 127.0, n_total, gate_n, ATTACK_S * sample_rate,
-                                        release_s * sample_rate, min(n_total, int(0.005 * sample_rate)),
-                                        gl * gain, gr * gain)))
-    length = max([n] + [start + n_total for start, n_total, _ in placed])
-
-    def mix(share):  # soft notes lean to the dark copy; the envelope ends at exactly 0
-        buf = np.zeros((length, 2), dtype=np.float32)
-        for start, _, voice in share:
-            dsp.mix_note(buf, start, *voice)
-        return buf
-
-    # Every other note on a second core: two fixed halves, so the sum is the same however many cores there are
-    buf, odd = dsp.both(lambda: mix(placed[::2]), lambda: mix(placed[1::2]))
-    buf += odd
-    return _fold(buf, n)
+        rows.append((start, voice[0], n_total, gate_n, note.velocity / 127.0, ATTACK_S * sample_rate,
+                     release_s * sample_rate, min(n_total, int(0.005 * sample_rate)), gl * gain, gr * gain))
+    jobs = [(mono, ratio, frames) for _, mono, ratio, frames in voices.values()]
+    bright, dark, offsets = dsp.pitch_voices(jobs, butter(2, DARK_CUTOFF_HZ, fs=sample_rate, output="sos"))
+    table = np.array(rows, dtype=np.float64).reshape(-1, len(dsp.NOTE_FIELDS))
+    table[:, 1] = offsets[table[:, 1].astype(np.int64)]  # voice index -> its place in the banks
+    length = int(max([n] + [start + frames for start, _, frames, *_ in rows]))
+    return dsp.fold_planar(dsp.mix_notes(table, bright, dark, length), n)
 
 
 def _one_shot(pack: Pack, voice: str, sample_rate: int) -> np.ndarray:
