@@ -145,30 +145,12 @@ def sosfilt(sos: np.ndarray, audio: np.ndarray) -> np.ndarray:
 
 
 @njit(**_JIT)
-def _wrapped(row, before, total):
-    """row (n,) continued round the loop: out[k] = row[(k - before) mod n] for k < total, without a modulo a sample."""
-    n = len(row)
-    out = np.empty(total, dtype=row.dtype)
-    k = 0
-    src = (-before) % n
-    while k < total:
-        take = min(n - src, total - k)
-        out[k:k + take] = row[src:src + take]
-        k += take
-        src = 0
-    return out
-
-
-@njit(**_JIT)
-def _decimate_mono(x, h, down):
-    """Channels averaged, then low-passed by the FIR h (centred, wrapping round the loop) and kept every down-th."""
+def _mono_phases(x, down, centre, phases, j_lo, j_hi):
+    """phases[p, j] = mean over channels of x[(down * j + p - centre) mod n], for j in j_lo..j_hi."""
     n, ch = x.shape
-    m = -(-n // down)
-    q_n = len(h) // down
-    phases = np.empty((down, m + q_n), dtype=np.float32)  # phases[p, j] = mono[down * j + p - centre]
     scale = np.float32(1.0 / ch)
-    src = (-(len(h) // 2)) % n
-    for j in range(m + q_n):
+    src = (down * j_lo - centre) % n
+    for j in range(j_lo, j_hi):
         for p in range(down):
             total = np.float32(0.0)
             for c in range(ch):
@@ -177,11 +159,16 @@ def _decimate_mono(x, h, down):
             src += 1
             if src == n:  # round the loop
                 src = 0
-    out = np.empty(m, dtype=np.float32)
+
+
+@njit(**_JIT)
+def _polyphase_fir(phases, h, down, out, j_lo, j_hi):
+    """out[j] = sum over taps of h[down * q + p] * phases[p, j + q], for j in j_lo..j_hi."""
+    q_n = len(h) // down
     size = 1024
     acc = np.empty(size, dtype=np.float32)
-    for j0 in range(0, m, size):  # a block of outputs stays in L1 while all taps pass over it
-        b = min(size, m - j0)
+    for j0 in range(j_lo, j_hi, size):  # a block of outputs stays in L1 while all taps pass over it
+        b = min(size, j_hi - j0)
         acc[:] = 0.0
         for q in range(q_n):
             for p in range(down):
@@ -190,32 +177,50 @@ def _decimate_mono(x, h, down):
                 for j in range(b):
                     acc[j] += hk * row[j]
         out[j0:j0 + b] = acc[:b]
-    return out
 
 
 def decimate_mono(audio: np.ndarray, fir: np.ndarray, down: int) -> np.ndarray:
     """Mono sum of a loop (n, ch) filtered by a linear-phase FIR and decimated by down, wrapping round: (ceil(n/down),).
 
     Polyphase: only the kept outputs are computed, a few multiplies per input sample.
+    The input is first dealt into `down` phases (mono), then filtered; both in two halves at once.
     """
     x = np.ascontiguousarray(audio, dtype=np.float32).reshape(len(audio), -1)
     h = np.asarray(fir, dtype=np.float32)
+    down = int(down)
     assert len(h) % down == 0
-    return _decimate_mono(x, h, int(down))
+    m = -(-len(x) // down)
+    phases = np.empty((down, m + len(h) // down), dtype=np.float32)
+    in_halves(lambda lo, hi: _mono_phases(x, down, len(h) // 2, phases, lo, hi), phases.shape[1])
+    out = np.empty(m, dtype=np.float32)
+    in_halves(lambda lo, hi: _polyphase_fir(phases, h, down, out, lo, hi), m)
+    return out
 
 
 @njit(**_JIT)
 def _interpolate_mix(dry, z, g, up, dry_gain, wet_gain, out, j_lo, j_hi):
+    """Frames up * j_lo .. up * j_hi of out: dry mixed with z interpolated by the polyphase FIR g (see interpolate_mix).
+
+    Each block of low-rate frames is filtered phase by phase into rows, dealt
+    into the output's interleaved order in cache, and mixed with the dry frames
+    in one flat loop: every sample loop runs over views and vectorizes.
+    """
     n, ch = dry.shape
     m = z.shape[1]
     q_n = len(g) // up
     center = len(g) // 2
     pad = q_n + 2
-    ext = np.empty((ch, m + 2 * pad), dtype=np.float32)  # ext[c, pad + t] = z[c, t mod m]
+    ext = np.empty((ch, j_hi - j_lo + 2 * pad), dtype=np.float32)  # ext[c, pad + t - j_lo] = z[c, t mod m]
     for c in range(ch):
-        ext[c] = _wrapped(z[c], pad, m + 2 * pad)
+        row = ext[c]
+        for k in range(len(row)):
+            t = j_lo - pad + k
+            t = t + m if t < 0 else (t - m if t >= m else t)
+            row[k] = z[c, t]
     size = 512
     acc = np.empty((ch, up, size), dtype=np.float32)
+    mixed = np.empty(size * up * ch, dtype=np.float32)
+    flat_out, flat_dry = out.reshape(-1), dry.reshape(-1)
     for j0 in range(j_lo, j_hi, size):  # each block of the output is written while it is in cache
         b = min(size, j_hi - j0)
         for c in range(ch):
@@ -226,19 +231,19 @@ def _interpolate_mix(dry, z, g, up, dry_gain, wet_gain, out, j_lo, j_hi):
                 a[:] = 0.0
                 for q in range(q_n):
                     gk = g[up * q + r]
-                    base = pad + j0 - q + shift
+                    base = pad + j0 - j_lo - q + shift
                     row = ext[c, base:base + b]
                     for j in range(b):
                         a[j] += gk * row[j]
-        whole = min(b, (n - up * j0) // up)  # the last block may stop inside a group of `up`
-        for j in range(whole):
+        for c in range(ch):
             for p in range(up):
-                i = up * (j0 + j) + p
-                for c in range(ch):
-                    out[i, c] = dry[i, c] * dry_gain + acc[c, p, j] * wet_gain
-        for i in range(up * (j0 + whole), min(n, up * (j0 + b))):
-            for c in range(ch):
-                out[i, c] = dry[i, c] * dry_gain + acc[c, i % up, i // up - j0] * wet_gain
+                a = acc[c, p]
+                for j in range(b):
+                    mixed[(j * up + p) * ch + c] = a[j]
+        i_lo, i_hi = up * j0 * ch, min(n, up * (j0 + b)) * ch  # the last block may stop inside a group of `up`
+        o, d, w = flat_out[i_lo:i_hi], flat_dry[i_lo:i_hi], mixed[:i_hi - i_lo]
+        for k in range(len(o)):
+            o[k] = d[k] * dry_gain + w[k] * wet_gain
 
 
 def interpolate_mix(dry: np.ndarray, low: np.ndarray, fir: np.ndarray, up: int, dry_gain: float,
@@ -601,89 +606,151 @@ def fold_planar(planar: np.ndarray, n: int) -> np.ndarray:
 
 
 @njit(**_JIT)
-def _offset_scale_dc(x, offset, scale):
-    total = np.zeros(x.shape[1])
-    for i in range(x.shape[0]):
-        for c in range(x.shape[1]):
-            v = (x[i, c] - offset) * scale
-            x[i, c] = v
+def _offset_scale_sum(x, offset, scale, lo, hi):
+    """x[lo:hi] = (x - offset) * scale in place; the sums of each channel's new values (float64)."""
+    ch = x.shape[1]
+    flat = x.reshape(-1)[lo * ch:hi * ch]
+    total = np.zeros(ch)
+    for i in range(0, len(flat), ch):
+        for c in range(ch):
+            v = (flat[i + c] - offset) * scale
+            flat[i + c] = v
             total[c] += v
-    for c in range(x.shape[1]):  # whatever DC is left (a biased saturator leaves some) goes
-        dc = np.float32(total[c] / x.shape[0])
-        for i in range(x.shape[0]):
-            x[i, c] -= dc
-    return x
-
-
-def offset_scale_dc(audio: np.ndarray, offset: float, scale: float) -> np.ndarray:
-    """(x - offset) * scale in place, then each channel's mean removed; float32 (n, ch)."""
-    x = np.ascontiguousarray(audio, dtype=np.float32).reshape(len(audio), -1)
-    return _offset_scale_dc(x, np.float32(offset), np.float32(scale)).reshape(np.shape(audio))
+    return total
 
 
 @njit(**_JIT)
-def _crush(x, hold_n, steps):
+def _subtract(x, dc, lo, hi):
+    ch = x.shape[1]
+    flat = x.reshape(-1)[lo * ch:hi * ch]
+    if ch == 2:
+        d0, d1 = dc[0], dc[1]
+        for j in range(0, len(flat), 2):
+            flat[j] -= d0
+            flat[j + 1] -= d1
+    else:
+        for j in range(len(flat)):
+            flat[j] -= dc[j % ch]
+
+
+def tanh_saturate(audio: np.ndarray, drive: float, bias: float, offset: float, scale: float) -> np.ndarray:
+    """(tanh(drive * (x + bias)) - offset) * scale, then each channel's mean removed; float32 (n, ch), in two halves.
+
+    numpy's tanh runs 8 lanes at a time (a compiled scalar tanh is 10x slower), so
+    each half is numpy's tanh on a view and one compiled pass that shifts, scales
+    and sums; the means are taken off in a second pass.
+    """
+    x = np.ascontiguousarray(audio, dtype=np.float32).reshape(len(audio), -1)
     out = np.empty_like(x)
-    period = 0
-    start = 0
-    next_start = math.ceil(hold_n) if hold_n > 0 else 0
-    for i in range(x.shape[0]):
-        if hold_n <= 0:
-            start = i
-        elif i >= next_start:  # a new hold period: sample the input here (periods are never empty: hold_n >= 1)
-            period += 1
-            start = i
-            next_start = math.ceil((period + 1) * hold_n)
-        for c in range(x.shape[1]):
+
+    def shaped(lo, hi):
+        part = out[lo:hi]
+        np.add(x[lo:hi], np.float32(bias), out=part)
+        part *= np.float32(drive)
+        np.tanh(part, out=part)
+        return _offset_scale_sum(out, np.float32(offset), np.float32(scale), lo, hi)
+
+    dc = (sum(in_halves(shaped, len(x))) / max(1, len(x))).astype(np.float32)  # a biased saturator leaves some DC
+    in_halves(lambda lo, hi: _subtract(out, dc, lo, hi), len(x))
+    return out.reshape(np.shape(audio))
+
+
+@njit(**_JIT)
+def _crush(x, hold_n, steps, out, lo, hi):
+    """out[lo:hi]: x held from the first frame of each period (periods start at ceil(k * hold_n)), rounded."""
+    ch = x.shape[1]
+    held = np.empty(ch, dtype=np.float32)
+    k = int(lo / hold_n) if hold_n > 0 else lo  # the period holding frame lo: ceil(k hold_n) <= lo < its end
+    if hold_n > 0:
+        while k > 0 and math.ceil(k * hold_n) > lo:
+            k -= 1
+        while math.ceil((k + 1) * hold_n) <= lo:
+            k += 1
+    start = int(math.ceil(k * hold_n)) if hold_n > 0 else lo
+    i = lo
+    while i < hi:
+        stop = min(hi, int(math.ceil((k + 1) * hold_n)) if hold_n > 0 else i + 1)
+        for c in range(ch):
             v = x[start, c]
-            out[i, c] = np.rint(v * steps) / steps if steps > 0 else v
-    return out
+            held[c] = np.rint(v * steps) / steps if steps > 0 else v
+        for j in range(i, stop):
+            for c in range(ch):
+                out[j, c] = held[c]
+        k += 1
+        i = start = stop
 
 
 def sample_and_hold(audio: np.ndarray, hold_n: float, steps: float) -> np.ndarray:
     """Hold the input at the first sample of every hold_n-long period (0: no hold), round to 1/steps (0: no rounding)."""
     x = np.ascontiguousarray(audio, dtype=np.float32).reshape(len(audio), -1)
-    return _crush(x, float(hold_n), np.float32(steps)).reshape(np.shape(audio))
+    out = np.empty_like(x)
+    in_halves(lambda lo, hi: _crush(x, float(hold_n), np.float32(steps), out, lo, hi), len(x))
+    return out.reshape(np.shape(audio))
 
 
 @njit(**_JIT)
-def _block_power(x, block):
-    """Mean square over channels of every `block` frames (the last block zero-padded), float64."""
+def _block_power(x, block, out, lo, hi):
+    """out[b] = mean square over channels of frames b * block .. (b + 1) * block (zero-padded), blocks lo..hi."""
     n, ch = x.shape
-    m = -(-n // block)
-    out = np.zeros(m)
-    for b in range(m):
-        total = 0.0
-        for i in range(b * block, min(n, (b + 1) * block)):
-            for c in range(ch):
-                v = np.float64(x[i, c])
-                total += v * v
-        out[b] = total / (block * ch)
-    return out
+    flat = x.reshape(-1)
+    for b in range(lo, hi):
+        seg = flat[b * block * ch:min(n, (b + 1) * block) * ch]
+        even = odd = 0.0  # two sums: the additions of one do not wait on the other's
+        for j in range(0, len(seg) - 1, 2):
+            v, w = np.float64(seg[j]), np.float64(seg[j + 1])
+            even += v * v
+            odd += w * w
+        if len(seg) % 2:
+            v = np.float64(seg[len(seg) - 1])
+            even += v * v
+        out[b] = (even + odd) / (block * ch)
 
 
 def block_power(audio: np.ndarray, block: int) -> np.ndarray:
     """Mean square of each run of `block` frames over all channels (zeros after the end): (ceil(n / block),)."""
-    return _block_power(np.ascontiguousarray(audio, dtype=np.float32).reshape(len(audio), -1), int(block))
+    x = np.ascontiguousarray(audio, dtype=np.float32).reshape(len(audio), -1)
+    block = int(block)
+    out = np.empty(-(-len(x) // block))
+    in_halves(lambda lo, hi: _block_power(x, block, out, -(-lo // block), -(-hi // block)), len(x), block)
+    return out
+
+
+GAIN_BLOCK = 4096  # frames whose gains are worked out before they are applied
+
+
+@njit(inline="always")
+def _scale_frames(x, out, g, f0, b):
+    """out[f0:f0 + b] = x[f0:f0 + b] * g[:b] per frame, over flat (frames * ch) views, so the loop vectorizes."""
+    ch = x.shape[1]
+    xs, os = x.reshape(-1)[f0 * ch:(f0 + b) * ch], out.reshape(-1)[f0 * ch:(f0 + b) * ch]
+    if ch == 2:
+        for j in range(b):
+            os[2 * j] = xs[2 * j] * g[j]
+            os[2 * j + 1] = xs[2 * j + 1] * g[j]
+    else:
+        for j in range(b * ch):
+            os[j] = xs[j] * g[j // ch]
 
 
 @njit(**_JIT)
 def _gain_interp(x, centers, gains, period, out, lo, hi):
     """out[lo:hi] = x times a gain curve linearly interpolated between block centres (wrapping at `period`)."""
     m = len(centers)
+    g = np.empty(GAIN_BLOCK, dtype=np.float32)
     k = 0  # centres[k - 1] <= i < centres[k], wrapping round
-    for i in range(lo, hi):
-        while k < m and centers[k] <= i:
-            k += 1
-        if k == 0:
-            c0, g0, c1, g1 = centers[m - 1] - period, gains[m - 1], centers[0], gains[0]
-        elif k == m:
-            c0, g0, c1, g1 = centers[m - 1], gains[m - 1], centers[0] + period, gains[0]
-        else:
-            c0, g0, c1, g1 = centers[k - 1], gains[k - 1], centers[k], gains[k]
-        g = np.float32(g0 + (g1 - g0) * (i - c0) / (c1 - c0))
-        for c in range(x.shape[1]):
-            out[i, c] = x[i, c] * g
+    for f0 in range(lo, hi, GAIN_BLOCK):
+        b = min(GAIN_BLOCK, hi - f0)
+        for i in range(f0, f0 + b):
+            while k < m and centers[k] <= i:
+                k += 1
+            if k == 0:
+                c0, g0, c1, g1 = centers[m - 1] - period, gains[m - 1], centers[0], gains[0]
+            elif k == m:
+                c0, g0, c1, g1 = centers[m - 1], gains[m - 1], centers[0] + period, gains[0]
+            else:
+                c0, g0, c1, g1 = centers[k - 1], gains[k - 1], centers[k], gains[k]
+            g[i - f0] = np.float32(g0 + (g1 - g0) * (i - c0) / (c1 - c0))
+        _scale_frames(x, out, g, f0, b)
 
 
 def apply_block_gain(audio: np.ndarray, centers: np.ndarray, gains: np.ndarray, period: int) -> np.ndarray:
@@ -698,14 +765,24 @@ def apply_block_gain(audio: np.ndarray, centers: np.ndarray, gains: np.ndarray, 
 @njit(**_JIT)
 def _duck(x, kicks, curve, out, lo, hi):
     n = x.shape[0]
+    g = np.empty(GAIN_BLOCK, dtype=np.float32)
     k = 0  # the last kick at or before i; before the first kick, the last one of the loop still rules
-    for i in range(lo, hi):
-        while k < len(kicks) and kicks[k] <= i:
-            k += 1
-        since = i - kicks[k - 1] if k > 0 else i + n - kicks[len(kicks) - 1]
-        g = curve[since]
-        for c in range(x.shape[1]):
-            out[i, c] = x[i, c] * g
+    while k < len(kicks) and kicks[k] <= lo:
+        k += 1
+    for f0 in range(lo, hi, GAIN_BLOCK):
+        b = min(GAIN_BLOCK, hi - f0)
+        i = f0
+        while i < f0 + b:  # runs between kicks are slices of the curve
+            while k < len(kicks) and kicks[k] <= i:
+                k += 1
+            since = i - kicks[k - 1] if k > 0 else i + n - kicks[len(kicks) - 1]
+            stop = min(f0 + b, kicks[k] if k < len(kicks) else f0 + b)
+            run = g[i - f0:stop - f0]
+            part = curve[since:since + len(run)]
+            for j in range(len(run)):
+                run[j] = part[j]
+            i = stop
+        _scale_frames(x, out, g, f0, b)
 
 
 def duck(audio: np.ndarray, kick_samples: np.ndarray, curve: np.ndarray) -> np.ndarray:
@@ -854,10 +931,13 @@ def weighted_energy(sos: np.ndarray, audio: np.ndarray) -> np.ndarray:
 
 @njit(**_JIT)
 def _apply_gain(x, curve, gain, out, lo, hi):
-    for i in range(lo, hi):
-        g = np.float32(curve[i] * gain)
-        for c in range(x.shape[1]):
-            out[i, c] = x[i, c] * g
+    g = np.empty(GAIN_BLOCK, dtype=np.float32)
+    for f0 in range(lo, hi, GAIN_BLOCK):
+        b = min(GAIN_BLOCK, hi - f0)
+        part = curve[f0:f0 + b]
+        for j in range(b):
+            g[j] = np.float32(part[j] * gain)
+        _scale_frames(x, out, g, f0, b)
 
 
 def apply_gain(audio: np.ndarray, curve: np.ndarray, gain: float) -> np.ndarray:

