@@ -294,6 +294,22 @@ def white_noise(n: int, channels: int, seed: int) -> np.ndarray:
 
 
 @njit(**_JIT)
+def _add_scaled(a, b, scale, out, lo, hi):
+    x, y, o = a[lo:hi], b[lo:hi], out[lo:hi]
+    for k in range(len(o)):
+        o[k] = x[k] + y[k] * scale
+
+
+def add_scaled(a: np.ndarray, b: np.ndarray, scale: float) -> np.ndarray:
+    """a + b * scale (float32, b scaled as float32 first), one pass in two halves; a new array shaped like a."""
+    x, y = np.ascontiguousarray(a, dtype=np.float32), np.ascontiguousarray(b, dtype=np.float32)
+    out = np.empty_like(x)
+    fx, fy, fo = x.reshape(-1), y.reshape(-1), out.reshape(-1)
+    in_halves(lambda lo, hi: _add_scaled(fx, fy, np.float32(scale), fo, lo, hi), len(fo))
+    return out
+
+
+@njit(**_JIT)
 def _ticks(where, amp, kernel, n, out, scale):
     """Clusters of overlapping ticks rendered one at a time: their sum of squares (scale 0) or added to out."""
     ch = amp.shape[1]
@@ -1009,3 +1025,19 @@ def largest_step(audio: np.ndarray) -> float:
         return 0.0
     flat = x.reshape(-1)
     return float(max(in_halves(lambda lo, hi: _largest_step(flat, ch, max(lo, 1) * ch, hi * ch), len(x))))
+
+
+@njit(**_JIT)
+def _largest_abs(flat, lo, hi):
+    v = flat[lo:hi]
+    best = np.float32(0.0)
+    for k in range(len(v)):
+        a = abs(v[k])
+        best = a if a > best else best
+    return best
+
+
+def largest_abs(audio: np.ndarray) -> float:
+    """The largest |sample| of audio (any shape), in two halves at once."""
+    flat = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1)
+    return float(max(in_halves(lambda lo, hi: _largest_abs(flat, lo, hi), len(flat))))

@@ -185,15 +185,16 @@ def vinyl_noise(audio: np.ndarray, sample_rate: int, crackle_db: float, hiss_db:
                 rng: np.random.Generator) -> np.ndarray:
     """Add hiss and crackle, their RMS set relative to the music's RMS (dB); both loop seamlessly."""
     n, channels = audio.shape
-    out = np.array(audio, dtype=np.float32)
-    flat = out.reshape(-1)
+    x = np.ascontiguousarray(audio, dtype=np.float32)
+    flat = x.reshape(-1)
     music_rms = float(np.sqrt(np.dot(flat, flat) / len(flat))) or 0.1
     if hiss_db > OFF_DB:  # uniform white noise: the band-pass sums so many samples that the hiss comes out Gaussian
         band = butter(2, [1500, 9000], "bandpass", fs=sample_rate, output="sos")
         hiss = _filter_wrap(band, dsp.white_noise(n, channels, int(rng.integers(2 ** 63))), sample_rate)
         h = hiss.reshape(-1)
-        hiss *= np.float32(music_rms * 10 ** (hiss_db / 20) / (np.sqrt(np.dot(h, h) / len(h)) + 1e-12))
-        out += hiss
+        out = dsp.add_scaled(x, hiss, music_rms * 10 ** (hiss_db / 20) / (np.sqrt(np.dot(h, h) / len(h)) + 1e-12))
+    else:
+        out = x.copy()
     if crackle_db > OFF_DB:
         rate_per_s = 6.0  # dust on a played record: a few ticks a second
         count = max(1, rng.poisson(rate_per_s * n / sample_rate))
