@@ -114,3 +114,40 @@ def test_a_forked_worker_gets_its_own_second_thread():
     with multiprocessing.get_context("fork").Pool(1) as pool:
         there = pool.apply_async(dsp.sosfilt_wrap, (sos, x, 1000)).get(timeout=60)
     assert np.array_equal(here, there)
+
+
+def test_notes_mixed_in_two_halves_are_the_notes_mixed_in_one_pass():
+    """Notes that straddle the middle are split between the cores; not one sample may move."""
+    rng = np.random.default_rng(5)
+    bank = rng.standard_normal(40_000).astype(np.float32)
+    dark = rng.standard_normal(40_000).astype(np.float32)
+    length = 300_000
+    rows = [(start, off, frames, frames // 2, rng.uniform(), 132.3, 8000.0, 220, rng.uniform(), rng.uniform())
+            for start, off, frames in zip(rng.integers(0, length - 20_000, 60), rng.integers(0, 20_000, 60),
+                                          rng.integers(2, 20_000, 60))]
+    rows.append((length // 2 - 333, 0, 20_000, 777, 0.5, 132.3, 8000.0, 220, 0.3, 0.7))  # across the middle
+    table = np.array(rows, dtype=np.float64)
+    split = dsp.mix_notes(table, bank, dark, length)
+    whole = np.empty((2, length), dtype=np.float32)
+    dsp._mix_notes(whole[0], whole[1], bank, dark, table, 0, length)
+    assert np.array_equal(split, whole) and np.abs(whole).max() > 0.1
+    folded = dsp.fold_planar(np.concatenate([whole, whole[:, :1000]], axis=1), length)  # 1000 frames ring on
+    assert np.array_equal(folded[:1000], (whole[:, :1000] + whole[:, :1000]).T)
+    assert np.array_equal(folded[1000:], whole[:, 1000:].T)
+
+
+def test_the_limiter_from_peaks_and_the_rounds_that_reuse_plain_segments_agree_with_their_definitions():
+    rng = np.random.default_rng(9)
+    peak = rng.uniform(0.0, 0.5, 200_000).astype(np.float32)
+    peak[rng.integers(0, 200_000, 12)] = rng.uniform(0.8, 1.2, 12)
+    need = np.minimum(np.float32(1.0), np.float32(0.8) / np.maximum(peak * np.float32(1.1), np.float32(1e-12)))
+    gain = dsp.peak_limiter_gain(peak, 1.1, 0.8, 2646, 178, 88)
+    assert np.array_equal(gain, dsp.limiter_gain(need, 2646, 178, 88)) and gain.min() < 0.8
+    energy = rng.uniform(0.0, 1.0, 200_000)
+    hop = 4410
+    plain = dsp.segment_energy(energy, hop, scale=hop)
+    assert np.allclose(plain, energy[: len(plain) * hop].reshape(-1, hop).sum(axis=1), rtol=1e-12)
+    rounds = dsp.segment_energy(energy, hop, gain, 2.0, plain)
+    direct = (energy * gain.astype(np.float64) ** 2)[: len(plain) * hop].reshape(-1, hop).mean(axis=1) * 2.0
+    assert np.allclose(rounds, direct, rtol=1e-12)
+    assert np.array_equal(rounds, dsp.segment_energy(energy, hop, gain, 2.0))  # skipping the 1s changes nothing
