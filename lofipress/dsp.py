@@ -533,7 +533,7 @@ ENVELOPE_BLOCK = 64  # the release is exact at every block's start, from a table
 
 @njit(**_JIT)
 def _mix_notes(left, right, bright, dark, notes, lo, hi):
-    """Clear frames lo..hi of left and right and add the part of every note (a row of NOTE_FIELDS) that falls on frames lo..hi into left and right.
+    """Frames lo..hi of left and right: silence plus the part of every note (a row of NOTE_FIELDS) that falls there.
 
     A note is its voice blended between bright and dark, under an attack ramp,
     a hold, an exponential release from the gate on and a fade to exactly 0 at
@@ -676,16 +676,14 @@ def _crush(x, hold_n, steps, out, lo, hi):
     """out[lo:hi]: x held from the first frame of each period (periods start at ceil(k * hold_n)), rounded."""
     ch = x.shape[1]
     held = np.empty(ch, dtype=np.float32)
-    k = int(lo / hold_n) if hold_n > 0 else lo  # the period holding frame lo: ceil(k hold_n) <= lo < its end
-    if hold_n > 0:
-        while k > 0 and math.ceil(k * hold_n) > lo:
-            k -= 1
-        while math.ceil((k + 1) * hold_n) <= lo:
-            k += 1
-    start = int(math.ceil(k * hold_n)) if hold_n > 0 else lo
-    i = lo
+    k = int(lo / hold_n)  # the period holding frame lo: ceil(k hold_n) <= lo < ceil((k + 1) hold_n)
+    while k > 0 and math.ceil(k * hold_n) > lo:
+        k -= 1
+    while math.ceil((k + 1) * hold_n) <= lo:
+        k += 1
+    i, start = lo, int(math.ceil(k * hold_n))
     while i < hi:
-        stop = min(hi, int(math.ceil((k + 1) * hold_n)) if hold_n > 0 else i + 1)
+        stop = min(hi, int(math.ceil((k + 1) * hold_n)))
         for c in range(ch):
             v = x[start, c]
             held[c] = np.rint(v * steps) / steps if steps > 0 else v
@@ -700,7 +698,8 @@ def sample_and_hold(audio: np.ndarray, hold_n: float, steps: float) -> np.ndarra
     """Hold the input at the first sample of every hold_n-long period (0: no hold), round to 1/steps (0: no rounding)."""
     x = np.ascontiguousarray(audio, dtype=np.float32).reshape(len(audio), -1)
     out = np.empty_like(x)
-    in_halves(lambda lo, hi: _crush(x, float(hold_n), np.float32(steps), out, lo, hi), len(x))
+    hold = float(hold_n) if hold_n > 0 else 1.0  # no hold: every frame is its own period
+    in_halves(lambda lo, hi: _crush(x, hold, np.float32(steps), out, lo, hi), len(x))
     return out.reshape(np.shape(audio))
 
 

@@ -114,7 +114,7 @@ def reverb(audio: np.ndarray, sample_rate: int, mix: float, decay_s: float, rng:
     ir[:, : int(0.012 * low_sr)] = 0.0  # 12 ms pre-delay: the first wall of a small room
     ir = sosfilt(butter(4, min(4000.0, 0.36 * low_sr), fs=low_sr, output="sos"), ir, axis=1)  # the walls' tone
     ir /= np.sqrt((ir ** 2).sum(axis=1, keepdims=True))  # unit energy per channel
-    wet_small = circular_convolve(small, ir.astype(np.float32))  # the tail past the loop's end lands on its start
+    wet_small = circular_convolve(small, ir)  # the tail past the loop's end lands on its start
     return dsp.interpolate_mix(x, wet_small, fir * down, down, 1 - 0.5 * mix, mix).reshape(np.shape(audio))
 
 
@@ -136,7 +136,7 @@ def circular_convolve(x: np.ndarray, irs: np.ndarray) -> np.ndarray:
     blocks = np.zeros((count, nfft), dtype=np.float32)
     blocks[:, :step] = cut.reshape(count, step)
     spectra = sp_fft.rfft(blocks, axis=1, workers=2)
-    response = sp_fft.rfft(irs.astype(np.float32), n=nfft, axis=1)
+    response = sp_fft.rfft(np.asarray(irs, dtype=np.float32), n=nfft, axis=1)
     out = np.zeros((ch, count * step + nfft), dtype=np.float32)
     for c in range(ch):
         y = sp_fft.irfft(spectra * response[c], n=nfft, axis=1, workers=2)

@@ -151,3 +151,16 @@ def test_the_limiter_from_peaks_and_the_rounds_that_reuse_plain_segments_agree_w
     direct = (energy * gain.astype(np.float64) ** 2)[: len(plain) * hop].reshape(-1, hop).mean(axis=1) * 2.0
     assert np.allclose(rounds, direct, rtol=1e-12)
     assert np.array_equal(rounds, dsp.segment_energy(energy, hop, gain, 2.0))  # skipping the 1s changes nothing
+
+
+@pytest.mark.parametrize("m, k", [(100_003, 2000), (5000, 12_127)])
+def test_reverb_convolution_is_circular_even_when_the_room_outlasts_the_loop(m, k):
+    rng = np.random.default_rng(m)
+    x, irs = rng.standard_normal(m).astype(np.float32), rng.standard_normal((2, k))
+    folded = np.zeros((2, m))
+    for start in range(0, k, m):  # an IR longer than the loop rings on round it
+        folded[:, :min(m, k - start)] += irs[:, start:start + m]
+    direct = np.fft.irfft(np.fft.rfft(x.astype(np.float64)) * np.fft.rfft(folded, axis=1), n=m, axis=1)
+    got = fx.circular_convolve(x, irs)
+    assert got.shape == (2, m) and got.dtype == np.float32
+    assert np.abs(got - direct).max() < 1e-5 * np.abs(direct).max()
