@@ -1,43 +1,39 @@
-"""Arrange a composed piece for the band: keys voicing, a top-line melody, a bass, swing and feel.
+"""Arrange a composed song for the band on the 16th grid: keys, melody and bass, section by section.
 
-`arrange()` takes the composer's grid notes (16ths) and returns `Note`s in
-seconds for the renderer; `write_midi()` saves them as a .mid per track and
-`notes_to_beats()` gives the site's notes JSON.
+`arrange_parts()` takes the composer's piece (keys notes, the lead, the sections)
+and returns grid notes per part; `lofipress.perform` turns them into notes in
+seconds (swing, timing, velocity). The quality gate scores these parts, so what
+is scored is what is published.
+
+Per section: the intro is the keys alone and softer (the band comes in with A);
+B comps in another rhythm and lifts the melody an octave where it fits; the
+outro holds its last chord over the tonic. The bass is written here, not
+composed: a root on every chord change, a fifth, octave or approach note on the
+other hits of a pattern that sits with the kick (1, the "and of 2" or 3, the
+"and of 3"), and never a note across a chord change or a bar line.
 """
 from __future__ import annotations
 
-import io
-from collections import defaultdict
-from pathlib import Path
-
 import numpy as np
-import pretty_midi
 
-from .chords import key_name_to_number, root_of
+from .chords import root_of
 from .config import ArrangeSettings
-from .notes import Note, bars_to_seconds
+from .tokens import Piece, parse_key
 
 STEPS_PER_BAR = 16
-MELODY_LOW, MELODY_HIGH = 60, 84  # a top line starts over C4 and stays at or under C6
-PROGRAMS = {"keys": 4, "melody": 0, "bass": 33}  # electric piano, piano, fingered bass
-BASE_VELOCITY = {"keys": 62, "melody": 80, "bass": 84}  # the melody sings over the keys
+MELODY_LOW, MELODY_HIGH = 55, 88  # G3..E6: the lead keeps the register the model gave it inside this
+B_LIFT_HIGH = 86  # B lifts the melody an octave only while its top stays at or under D6
+Grid = list[tuple[int, int, int]]  # (start_16th, duration_16ths, MIDI pitch)
 
-
-def _split_parts(notes: list[tuple[int, int, int]], keys_high: int) -> tuple[list, list]:
-    """Melody = notes >= C4 that sound alone, or top a sounding set from above the keys' range."""
-    keys, melody = [], []
-    arr = np.array(notes, int).reshape(-1, 3)
-    starts, ends, pitches = arr[:, 0], arr[:, 0] + arr[:, 1], arr[:, 2]
-    for i, n in enumerate(notes):
-        sounding = (starts <= n[0]) & (n[0] < ends)
-        sounding[i] = False
-        alone = not sounding.any()
-        on_top = alone or int(pitches[sounding].max()) < n[2]
-        if n[2] >= MELODY_LOW and (alone or (on_top and n[2] > keys_high)):
-            melody.append(n)
-        else:
-            keys.append(n)
-    return keys, melody
+# Bass patterns, one bar each: (step, what) with what = "root", "fifth", "octave" or "approach" (to the next chord).
+# Steps 0, 8 and 10 are where lo-fi kicks fall (boom-bap: 1 and the "and of 3"), so the bass sits with them.
+BASS_PATTERNS = {
+    "anchor": ((0, "root"), (10, "root")),  # root on 1, again with the kick on the "and of 3"
+    "walk": ((0, "root"), (8, "fifth"), (14, "approach")),  # root, fifth on 3, a step into the next bar
+    "push": ((0, "root"), (7, "octave"), (10, "fifth")),  # a busier bar for B
+}
+SECTION_BASS = {"A": ("anchor", "walk"), "A2": ("anchor", "walk"), "B": ("push", "walk"), "outro": ("anchor",),
+                "loop": ("anchor", "walk")}  # each section draws its pattern from these, per track
 
 
 def _into_range(p: int, low: int, high: int) -> int:
@@ -49,14 +45,14 @@ def _into_range(p: int, low: int, high: int) -> int:
     return max(p, low)
 
 
-def _dedupe(notes: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+def _dedupe(notes: Grid) -> Grid:
     """Drop doubled pitches at one onset and cut a note where its pitch strikes again."""
     best: dict[tuple[int, int], int] = {}
     for t, d, p in notes:
         best[(t, p)] = max(best.get((t, p), 0), d)
-    by_pitch: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    by_pitch: dict[int, list[tuple[int, int]]] = {}
     for (t, p), d in best.items():
-        by_pitch[p].append((t, d))
+        by_pitch.setdefault(p, []).append((t, d))
     out = []
     for p, items in by_pitch.items():
         items.sort()
@@ -67,21 +63,22 @@ def _dedupe(notes: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
     return sorted(out)
 
 
-def _chord_spans(keys: list[tuple[int, int, int]], total: int) -> list[tuple[int, int, int]]:
-    """(start, end, root_pc) per chord, from roots of the sounding keys per half bar.
+def chord_spans(keys: Grid, total: int) -> list[tuple[int, int, int]]:
+    """(start, end, root_pc) per chord, from the roots of the sounding keys per half bar.
 
-    A change pushed ahead of the half bar (an anticipation) starts where it is struck.
+    A half bar with only tones of the chord before (a re-strike, an arpeggio) is no change. A change
+    pushed ahead of the half bar (an anticipation) starts where it is struck.
     """
     slots: list[int | None] = []
     chord_pcs: set[int] = set()
     for s in range(0, total, 8):
         held = [p for t, d, p in keys if min(t + d, s + 8) - max(t, s) >= 4]  # half the slot or more
         if held and slots and slots[-1] is not None and {p % 12 for p in held} <= chord_pcs:
-            slots.append(slots[-1])  # only tones of the chord before (a re-strike, an arpeggio): no change
+            slots.append(slots[-1])
             continue
         found = root_of(held) if held else None
         chord_pcs = {p % 12 for p in held}
-        slots.append(found[0] if found else None)
+        slots.append(found[0] if found else (slots[-1] if slots else None))
     spans: list[list[int]] = []
     for i, root in enumerate(slots):
         if root is None:
@@ -104,137 +101,104 @@ def _chord_spans(keys: list[tuple[int, int, int]], total: int) -> list[tuple[int
     return [tuple(s) for s in spans]
 
 
-def _bass_line(spans, total: int, low: int, high: int, rng: np.random.Generator) -> list[tuple[int, int, int]]:
-    """Root on each change, a re-strike or fifth inside long chords, an approach before some changes."""
-    style = int(rng.integers(3))  # one feel per piece: held, root-and-"and of 3", root-fifth
-    out: list[tuple[int, int]] = []  # (step, pitch); lengths are legato to the next note
+def bass_line(spans, sections, total: int, low: int, high: int, tonic_pc: int,
+              rng: np.random.Generator) -> Grid:
+    """The bass: a pattern per section, a root on every change, nothing held across a change or a bar line."""
+    if not spans:
+        return []
+    changes = sorted({a for a, _, _ in spans})
+
+    def root_at(step: int) -> int:  # the chord sounding at a step; before the first chord, the first chord
+        step = step % total
+        return next((r for a, b, r in reversed(spans) if a <= step), spans[0][2])
+
+    def next_change(step: int) -> int:
+        return next((c for c in changes if c > step), total)
+
+    patterns = {name: BASS_PATTERNS[opts[int(rng.integers(len(opts)))]] for name, opts in SECTION_BASS.items()}
+    hits: dict[int, str] = {}
+    names = ["loop"] * (total // STEPS_PER_BAR)
+    for name, first, n in sections:
+        for b in range(first, min(first + n, len(names))):
+            names[b] = name
+    for bar, name in enumerate(names):
+        if name == "intro":
+            continue  # the bass comes in with A
+        for step, what in patterns.get(name, patterns["loop"]):
+            hits[bar * STEPS_PER_BAR + step] = what
+    for c in changes:  # a root on every chord change, wherever it falls
+        if names[min(c // STEPS_PER_BAR, len(names) - 1)] != "intro":
+            hits[c] = "root"
+    starts = sorted(hits)
+    out: Grid = []
     prev = (low + high) // 2 - 2
-    for a, b, root in spans:
-        options = [p for p in range(low, high + 1) if p % 12 == root]
-        if not options:
-            options = [_into_range(root + 36, low, high)]
-        pitch = min(options, key=lambda p: (abs(p - prev) + 0.3 * abs(p - 38), p))
-        fifth = pitch + 7 if pitch + 7 <= high else pitch - 5
-        octave = pitch + 12 if pitch + 12 <= high else pitch
-        out.append((max(a, 0), pitch))
-        length = b - a
-        if length >= 16 and style == 1:
-            out.append((a + 10, pitch))
-        elif length >= 16 and style == 2:
-            out.append((a + 8, fifth))
-        if length >= 8 and rng.random() < 0.35:  # lead into the next change
-            out.append((b - 2, fifth if rng.random() < 0.6 else octave))
-        prev = pitch
-    out = sorted(dict(out).items())
-    notes = []
-    for i, (t, p) in enumerate(out):
-        end = out[i + 1][0] if i + 1 < len(out) else total
+    for i, t in enumerate(starts):
+        root = root_at(t)
+        options = [p for p in range(low, high + 1) if p % 12 == root] or [_into_range(root + 36, low, high)]
+        base = min(options, key=lambda p: (abs(p - prev) + 0.3 * abs(p - 38), p))
+        what = hits[t]
+        if what == "fifth":
+            pitch = base + 7 if base + 7 <= high else base - 5
+        elif what == "octave":
+            pitch = base + 12 if base + 12 <= high else base
+        elif what == "approach":
+            target = root_at(t + 2) if next_change(t) - t <= 2 else root
+            goal = min((p for p in range(low, high + 1) if p % 12 == target), key=lambda p: abs(p - base),
+                       default=base)
+            pitch = goal + (1 if goal + 1 <= high and rng.random() < 0.5 else -1 if goal - 1 >= low else 2)
+        else:
+            pitch = base
+        end = min(starts[i + 1] if i + 1 < len(starts) else total, next_change(t),
+                  (t // STEPS_PER_BAR + 1) * STEPS_PER_BAR)
         if end > t:
-            notes.append((t, end - t, p))
-    return notes
+            out.append((t, end - t, pitch))
+        if what == "root":
+            prev = pitch
+    last_bar = (total // STEPS_PER_BAR - 1) * STEPS_PER_BAR
+    if names and names[-1] == "outro":  # the outro's last bar rests on the tonic, held to the seam
+        out = [n for n in out if n[0] < last_bar]
+        tonic = min((p for p in range(low, high + 1) if p % 12 == tonic_pc), key=lambda p: abs(p - 38))
+        out.append((last_bar, total - last_bar, tonic))
+    return out
 
 
-def _swung_16ths(step: float, swing: float) -> float:
-    """Grid position of a 16th step after swing: the off-16th lands at `swing` of its 8th."""
-    pair, off = divmod(step, 2)
-    return 2 * pair + (2 * swing * off if off <= 1 else 2 * swing + (off - 1) * 2 * (1 - swing))
+def _restrike(keys: Grid, first: int, last: int) -> Grid:
+    """B's comping: chords of a half bar or more struck on the beat and again on the "and of 2" or "and of 4"."""
+    out = []
+    for t, d, p in keys:
+        if first <= t < last and d >= 8 and t % 8 == 0:
+            out += [(t, 6, p), (t + 6, d - 6, p)]
+        else:
+            out.append((t, d, p))
+    return out
 
 
-def arrange(notes16: list[tuple[int, int, int]], key: str, tempo_bpm: float, bars: int,
-            settings: ArrangeSettings, rng: np.random.Generator) -> list[Note]:
-    """Arrange a composed piece into keys, melody and bass notes in seconds.
+def arrange_parts(piece: Piece, settings: ArrangeSettings, rng: np.random.Generator) -> dict[str, Grid]:
+    """Arrange a composed piece into keys, melody and bass on the 16th grid.
 
     Args:
-        notes16: (start_16th, duration_16ths, MIDI pitch), 16 sixteenths per 4/4 bar.
-        key: the piece's key ("C", "Am"...); checked, and kept for the caller's records.
-        tempo_bpm: tempo of the loop.
-        bars: loop length in bars; notes are clipped to it, onsets past it dropped.
-        settings: swing, humanize, velocity jitter and the register of each part.
-        rng: the only source of randomness (bass feel, timing and velocity jitter).
-
+        piece: the composer's piece: keys notes, the lead, the key, bars and sections.
+        settings: the register of each part.
+        rng: the only source of randomness (bass patterns and approach notes).
     Returns:
-        Notes sorted by start; times wrap modulo the loop length (the renderer
-        wraps tails), so a note humanized before 0 sounds at the loop's end.
+        {"keys": grid, "melody": grid, "bass": grid}; onsets inside the piece, durations clipped to its end.
     """
-    key_name_to_number(key)
-    total = bars * STEPS_PER_BAR
-    clean = [(int(t), int(min(d, total - t)), int(p)) for t, d, p in notes16 if 0 <= t < total and d > 0]
-    keys_in, melody_in = _split_parts(clean, settings.keys_high)
-    keys = _dedupe([(t, d, _into_range(p, settings.keys_low, settings.keys_high)) for t, d, p in keys_in])
-    melody = _dedupe([(t, d, p if p <= MELODY_HIGH else _into_range(p, MELODY_LOW, MELODY_HIGH))
-                      for t, d, p in melody_in])
-    spans = _chord_spans(keys, total)
-    bass = _bass_line(spans, total, settings.bass_low, settings.bass_high, rng)
-
-    loop_s = bars_to_seconds(bars, tempo_bpm)
-    sixteenth_s = 60.0 / tempo_bpm / 4
-    sigma_s = settings.humanize_ms / 1000.0
-    out: list[Note] = []
-    for part, items, jitter in (("keys", keys, settings.velocity_jitter),
-                                ("melody", melody, max(1, settings.velocity_jitter // 2)),
-                                ("bass", bass, max(1, settings.velocity_jitter // 2))):
-        onset_shift: dict[int, float] = {}
-        tops = defaultdict(int)
-        for t, _, p in items:
-            tops[t] = max(tops[t], p)
-        for t, d, p in items:
-            if t not in onset_shift:  # one shared push or drag per struck chord, a little spread inside it
-                onset_shift[t] = float(np.clip(rng.normal(0, sigma_s), -2.5 * sigma_s, 2.5 * sigma_s))
-            shift = onset_shift[t] + (float(rng.normal(0, 0.3 * sigma_s)) if sigma_s else 0.0)
-            on_s = _swung_16ths(t, settings.swing) * sixteenth_s
-            dur_s = min(_swung_16ths(t + d, settings.swing) * sixteenth_s - on_s, loop_s)
-            start_s = (on_s + shift) % loop_s  # wrap: a note pushed before 0 sounds at the loop's end
-            end_s = start_s + dur_s
-            accent = 10 if t % 16 == 0 else 5 if t % 8 == 0 else 2 if t % 4 == 0 else -3 if t % 2 else 0
-            vel = BASE_VELOCITY[part] + accent + (3 if part == "keys" and p == tops[t] else 0)
-            vel += int(rng.integers(-jitter, jitter + 1))
-            out.append(Note(round(start_s, 6), round(end_s, 6), p, int(np.clip(vel, 1, 127)), part))
-    return _cut_overlaps(out)
-
-
-def _cut_overlaps(notes: list[Note]) -> list[Note]:
-    """End a note where its part strikes the same pitch again (MIDI cannot hold both)."""
-    by_voice: dict[tuple[str, int], list[Note]] = defaultdict(list)
-    for n in notes:
-        by_voice[(n.part, n.pitch)].append(n)
-    out = []
-    for items in by_voice.values():
-        items.sort()
-        for i, n in enumerate(items):
-            nxt = items[i + 1].start_s if i + 1 < len(items) else float("inf")
-            if n.end_s > nxt:
-                if nxt - n.start_s < 0.01:  # struck twice at once after humanizing: keep one
-                    continue
-                n = Note(n.start_s, nxt, n.pitch, n.velocity, n.part)
-            out.append(n)
-    return sorted(out)
-
-
-def write_midi(notes: list[Note], tempo_bpm: float, key: str, path: Path, title: str = "") -> None:
-    """Write arranged notes as a .mid: tempo, 4/4, key signature, one track per part.
-
-    Byte-identical output for identical input (pretty_midi writes deterministically).
-    """
-    pm = pretty_midi.PrettyMIDI(initial_tempo=float(tempo_bpm), resolution=960)
-    pm.time_signature_changes.append(pretty_midi.TimeSignature(4, 4, 0.0))
-    pm.key_signature_changes.append(pretty_midi.KeySignature(key_name_to_number(key), 0.0))
-    if title:
-        pm.text_events.append(pretty_midi.Text(title, 0.0))
-    for part in ("keys", "melody", "bass"):
-        mine = [n for n in notes if n.part == part]
-        if not mine:
-            continue
-        inst = pretty_midi.Instrument(program=PROGRAMS[part], name=part)
-        inst.notes = [pretty_midi.Note(velocity=n.velocity, pitch=n.pitch, start=n.start_s, end=n.end_s)
-                      for n in sorted(mine)]
-        pm.instruments.append(inst)
-    buf = io.BytesIO()
-    pm.write(buf)
-    Path(path).write_bytes(buf.getvalue())
-
-
-def notes_to_beats(notes: list[Note], tempo_bpm: float) -> list[list]:
-    """[[start_beats, dur_beats, pitch, velocity, part], ...] rounded to 4 decimals, for the site."""
-    beat_s = 60.0 / tempo_bpm
-    return [[round(n.start_s / beat_s, 4), round((n.end_s - n.start_s) / beat_s, 4), n.pitch, n.velocity, n.part]
-            for n in sorted(notes)]
+    tonic_pc = parse_key(piece.key)[0]
+    total = piece.bars * STEPS_PER_BAR
+    clip = lambda ns: [(int(t), int(min(d, total - t)), int(p)) for t, d, p in ns if 0 <= t < total and d > 0]  # noqa
+    sections = piece.sections or (("loop", 0, piece.bars),)
+    keys = _dedupe([(t, d, _into_range(p, settings.keys_low, settings.keys_high)) for t, d, p in clip(piece.notes)])
+    melody = [(t, d, p if MELODY_LOW <= p <= MELODY_HIGH else _into_range(p, MELODY_LOW, MELODY_HIGH))
+              for t, d, p in clip(piece.lead)]
+    spans = chord_spans(keys, total)
+    for name, first, n in sections:
+        lo, hi = first * STEPS_PER_BAR, (first + n) * STEPS_PER_BAR
+        if name == "intro":  # the keys alone: the melody waits for A
+            melody = [m for m in melody if not lo <= m[0] < hi]
+        elif name == "B":
+            keys = _restrike(keys, lo, hi)
+            inside = [m for m in melody if lo <= m[0] < hi]
+            if inside and max(p for _, _, p in inside) + 12 <= B_LIFT_HIGH:
+                melody = [(t, d, p + 12) if lo <= t < hi else (t, d, p) for t, d, p in melody]
+    bass = bass_line(spans, sections, total, settings.bass_low, settings.bass_high, tonic_pc, rng)
+    return {"keys": _dedupe(keys), "melody": _dedupe(melody), "bass": bass}

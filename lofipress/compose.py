@@ -1,9 +1,13 @@
-"""Compose a station's pieces: plan (seed, key, tempo, title), generate in one batch, gate, redraw.
+"""Compose a station's songs: plan (seed, key, tempo, title, sections), generate in one batch, arrange, gate, redraw.
 
 Every piece gets its own seed derived from the station seed and its index, so
-track 3 is the same whether the station has 5 tracks or 50. A piece that misses
-a quality target (lofipress.metrics.TARGETS) is redrawn with a new derived
-seed, all failing pieces together, up to `sampling.max_redraws` times.
+track 3 is the same whether the station has 5 tracks or 50. Each draw is
+arranged (lofipress.arrange) before it is scored, so the gate scores the parts
+that are published: tonality (lofipress.metrics), copying per part
+(lofipress.copying), form, melody and bass (lofipress.song_metrics). A piece
+that misses a target is redrawn with a new derived seed, all failing pieces
+together, up to `sampling.max_redraws` times; the draw missing the fewest
+targets is kept.
 """
 from __future__ import annotations
 
@@ -14,13 +18,15 @@ from pathlib import Path
 
 import numpy as np
 
-from . import metrics
+from . import copying, metrics, song_metrics
+from .arrange import arrange_parts
 from .config import Station, derive_seed
 from .errors import ConfigError
 from .generate import Request, generate, primer_tokens
 from .model import load as load_model
+from .song import plan_sections
 from .tokens import Piece, decode, key_name, parse_key
-from .train import EVENTS_FILE, event_sequence
+from .train import EVENTS_FILE
 
 ADJECTIVES = ("amber", "velvet", "quiet", "paper", "late", "dusty", "soft", "rainy", "hazy", "warm", "faded",
               "slow", "blue", "golden", "sleepy", "distant", "mellow", "cloudy", "tender", "hollow", "lazy",
@@ -42,6 +48,7 @@ class Composed:
     seed: int  # the seed of the draw that was kept
     piece: Piece
     tokens: list[str]
+    parts: dict = field(default_factory=dict)  # arranged grid notes: keys, melody, bass
     metrics: dict = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     draws: int = 1
@@ -69,24 +76,39 @@ def plan(station: Station, n: int) -> list[dict]:
     return out
 
 
-def load_copy_index(model_dir: Path) -> metrics.CopyIndex | None:
-    """The training corpus as event sequences, for the copying check (None if the model has none)."""
+def load_copy_index(model_dir: Path) -> copying.PartIndex | None:
+    """The training corpus as per-part event sequences, for the copying check (None if the model has none)."""
     path = model_dir / EVENTS_FILE
     if not path.is_file():
         return None
     with gzip.open(path, "rb") as fh:
         seqs = json.loads(fh.read())
-    return metrics.CopyIndex.build(list(seqs.values()))
+    if not all(isinstance(v, dict) for v in seqs.values()):
+        return None  # a model trained before parts were recorded: retrain it to check copying per part
+    return copying.PartIndex.build(seqs)
 
 
-def score(piece: Piece, tokens: list[str], index: metrics.CopyIndex | None) -> dict:
-    """All gate metrics of one piece. Its key is the one heard in the whole piece, not the one asked for."""
-    m = metrics.piece_metrics(piece.notes, piece.bars, None)
-    m["longest_repeat"] = metrics.longest_repeat([t for t in tokens if t.startswith("n:")])
+def scale_pcs(key: str) -> set[int]:
+    """The key's scale, with a minor key's raised 6th and 7th (harmonic and melodic minor)."""
+    tonic, mode = parse_key(key)
+    steps = (0, 2, 3, 5, 7, 8, 9, 10, 11) if mode == "minor" else (0, 2, 4, 5, 7, 9, 11)
+    return {(tonic + s) % 12 for s in steps}
+
+
+def score(parts: dict, key: str, bars: int, sections, index: copying.PartIndex | None) -> dict:
+    """Every gate metric of an arranged song. Tonality is heard on the keys and the melody, not asked for."""
+    heard = sorted(parts.get("keys", [])) + sorted(parts.get("melody", []))
+    m = metrics.piece_metrics(heard, bars, None)
+    m.update(song_metrics.song_metrics(parts, sections, bars, scale_pcs(m["key"])))
     if index is not None:
-        m.update(metrics.copy_metrics(event_sequence(piece), index))
-    m["notes"] = len(piece.notes)
+        m.update(copying.copy_metrics(parts.get("keys", []), parts.get("melody", []), index))
+    m["notes"] = sum(len(v) for v in parts.values())
     return m
+
+
+def failures_of(m: dict) -> list[str]:
+    """Every target a scored song misses."""
+    return metrics.check(m) + copying.check(m) + song_metrics.check(m)
 
 
 def compose(station: Station, n: int | None = None, log=print) -> list[Composed]:
@@ -106,6 +128,7 @@ def compose(station: Station, n: int | None = None, log=print) -> list[Composed]
     index = load_copy_index(model_dir)
     bars, sampling = station.station.bars, station.sampling
     plans = plan(station, n)
+    sections = plan_sections(station.song.form or "song", bars, sampling.loop_bars or 4)
     # Keys of one mode (a mood, or keys = ["Am", "Dm"]) promise that mode: a piece heard in the other is redrawn.
     modes = {parse_key(k)[1] for k in station.station.keys}
     kept: dict[int, Composed] = {}
@@ -117,19 +140,23 @@ def compose(station: Station, n: int | None = None, log=print) -> list[Composed]
         for i in pending:
             p = plans[i]
             primer = primer_tokens(sampling.primer, p["key"], vocab) if sampling.primer else ()
-            requests.append(Request(parse_key(p["key"])[1], derive_seed(station.station.seed, "track", i, draw), primer))
-        sequences = generate(step, vocab, requests, bars, sampling)
+            requests.append(Request(parse_key(p["key"])[1], derive_seed(station.station.seed, "track", i, draw), primer,
+                                    sections))
+        sequences = generate(step, vocab, requests, bars, sampling, station.song)
         still = []
         for i, req, toks in zip(pending, requests, sequences):
             p = plans[i]
             piece = decode(toks, p["key"], p["id"])
-            m = score(piece, toks, index)
-            failures = metrics.check(m)
+            piece = Piece(p["id"], piece.notes, piece.key, bars, lead=piece.lead, sections=sections)
+            parts = arrange_parts(piece, station.arrange, np.random.default_rng(derive_seed(req.seed, "arrange")))
+            m = score(parts, piece.key, bars, sections, index)
+            failures = failures_of(m)
             heard = key_name(*parse_key(m["key"]))  # label the piece with the key it is heard in
             if len(modes) == 1 and parse_key(heard)[1] not in modes:
                 failures.append(f"mode: heard {heard}, asked for {p['key']}")
             candidate = Composed(i, p["id"], p["title"], heard, p["tempo_bpm"], req.seed,
-                                 Piece(p["id"], piece.notes, heard, piece.bars), toks, m, failures, draw + 1)
+                                 Piece(p["id"], piece.notes, heard, bars, lead=piece.lead, sections=sections), toks,
+                                 parts, m, failures, draw + 1)
             best = kept.get(i)
             if best is None or len(failures) < len(best.failures):
                 kept[i] = candidate
@@ -139,7 +166,9 @@ def compose(station: Station, n: int | None = None, log=print) -> list[Composed]
         pending = still
     redrawn = sum(1 for c in kept.values() if c.draws > 1)
     failed = sum(1 for c in kept.values() if c.failures)
-    log(f"composed {n} pieces of {bars} bars: {n - redrawn} passed on the first draw, {redrawn} redrawn"
+    first = sum(1 for c in kept.values() if c.draws == 1 and not c.failures)
+    log(f"composed {n} songs of {bars} bars ({' '.join(f'{s}:{b}' for s, _, b in sections)}): {first} passed on "
+        f"the first draw, {redrawn} redrawn"
         + (f", {failed} still missing a target after {sampling.max_redraws} redraws" if failed else ""))
     return [kept[i] for i in range(n)]
 

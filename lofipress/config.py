@@ -67,10 +67,19 @@ class SamplingSettings:
     repetition_penalty: float = 1.0  # >1 discourages a chord just played; 1 = off, as the loop prior wants repeats
     penalty_restore: float = 0.85  # per-event decay of the penalty (Music Transformer article)
     scale_bias: float = 2.0  # logit cost per note outside the key's scale; 0 = off, 1-2 keeps color tones rare
-    loop_bars: int = 4  # lo-fi is a loop: after this many bars, lean toward what was played a loop ago; 0 = off
-    loop_bias: float = 12.0  # logit bonus for the token a loop ago; the model still varies where it is sure
+    loop_bars: int = 4  # inside a section, after this many bars, lean toward what was played a loop ago; 0 = off
+    loop_bias: float = 12.0  # logit bonus for the token a loop ago, within a section only ([song] sets the rest)
     primer: str = ""  # optional chord symbols, e.g. "Dm9 G13 Cmaj9 A7b9"
     max_redraws: int = 8  # a piece failing the quality gate is redrawn at most this often
+
+
+@dataclass(frozen=True)
+class SongSettings:
+    form: str = ""  # "" = by mood (sleepy: slow-build, bright: groove, else song); a name or "intro:2 A:8 B:8 A2:8 outro:4"
+    return_bias: float = 8.0  # A2 and the outro's opening lean toward A's bars, under loop_bias: A returns varied
+    return_lead_bias: float = 3.0  # the melody leans less when A returns: the motif comes back with other notes
+    contrast_bias: float = 4.0  # B's first loop is pushed off A's chords and notes at the same place, so B contrasts
+    drum_break_bars: int = 1  # bars before B where the player drops the drums (a break); 0 = never
 
 
 @dataclass(frozen=True)
@@ -148,6 +157,7 @@ class Station:
     corpus: CorpusSettings = field(default_factory=CorpusSettings)
     model: ModelSettings = field(default_factory=ModelSettings)
     sampling: SamplingSettings = field(default_factory=SamplingSettings)
+    song: SongSettings = field(default_factory=SongSettings)
     arrange: ArrangeSettings = field(default_factory=ArrangeSettings)
     fx: FxSettings = field(default_factory=FxSettings)
     loops: LoopSettings = field(default_factory=LoopSettings)
@@ -291,6 +301,14 @@ def validate(s: Station, path: Path) -> None:
     need(m.tempo_min_bpm <= m.tempo_max_bpm <= 200, "station.tempo_max_bpm",
          "must be at least tempo_min_bpm and at most 200")
     need(m.tempo_step_bpm > 0, "station.tempo_step_bpm", "must be above 0")
+    sg = s.song
+    if sg.form:
+        from .song import check_form
+
+        check_form(sg.form, path)
+    for key in ("return_bias", "return_lead_bias", "contrast_bias"):
+        need(0.0 <= getattr(sg, key) <= 30.0, f"song.{key}", "must be between 0 (off) and 30")
+    need(0 <= sg.drum_break_bars <= 4, "song.drum_break_bars", "must be between 0 and 4")
     sm = s.sampling
     need(0.05 <= sm.temperature <= 3.0, "sampling.temperature", "must be between 0.05 and 3")
     need(sm.top_k >= 0, "sampling.top_k", "must be 0 (off) or more")

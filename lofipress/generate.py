@@ -4,10 +4,18 @@ The seed articles call `model.predict` on the whole window for every token of
 one piece. Here a numpy LSTM step carries (h, c) forward for a batch of pieces,
 so one step costs one small matrix product per layer for all of them.
 
-A grammar mask keeps every sequence well formed (pos -> n -> d, positions only
-move forward inside a bar) and the bar count exact: the bar after the last one
-becomes <eos>. Sampling: temperature, top-k, top-p, and a repetition penalty on
-chord tokens that decays back ("restore speed") as in the Music Transformer article.
+A grammar mask keeps every sequence well formed (pos -> n|m -> d, positions only
+move forward inside a bar, the keys before the lead's one note at a position) and
+the bar count exact: the bar after the last one becomes <eos>. Sampling:
+temperature, top-k, top-p, and a repetition penalty on chord tokens that decays
+back ("restore speed") as in the Music Transformer article.
+
+Song form: each request carries its sections; after every bar line the planned
+`sec:` token is fed (the model was trained on songs with them), and the section
+sets the priors: inside a section a bar leans toward the bar a loop earlier
+(`loop_bias`), A2 and the outro's opening lean toward A's bars more gently
+(`return_bias`, less for the melody: A comes back varied), and B's first loop is
+pushed away from A's chords and notes (`contrast_bias`).
 """
 from __future__ import annotations
 
@@ -15,9 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .config import SamplingSettings
+from .config import SamplingSettings, SongSettings
 from .model import StepModel
-from .tokens import BAR, BOS, EOS, STEPS_PER_BAR, Vocab
+from .tokens import BAR, BOS, EOS, LEAD_ON, STEPS_PER_BAR, Section, Vocab
 
 MAX_EVENTS_PER_BAR = 24  # a bar with more note events than this is noise: force the bar line
 SCALES = {"major": {0, 2, 4, 5, 7, 9, 11},  # scale degrees in semitones above the tonic
@@ -26,45 +34,59 @@ SCALES = {"major": {0, 2, 4, 5, 7, 9, 11},  # scale degrees in semitones above t
 
 @dataclass(frozen=True)
 class Request:
-    """One piece to generate: its mode, optional primer tokens (after <bos> mode:...), its rng seed."""
+    """One piece to generate: its mode, optional primer tokens (after the header), its rng seed, its sections."""
 
     mode: str  # "major" or "minor"
     seed: int
     primer: tuple[str, ...] = ()
+    sections: tuple[Section, ...] = ()  # (name, first bar, bars); empty = one A loop
+
+
+# Last-token kinds the grammar tracks.
+OTHER, POS, CHORD, CHORD_DUR, LEAD, LEAD_DUR, BAR_LINE = range(7)
 
 
 class Grammar:
     """Boolean masks of which token may follow which, over the vocabulary."""
 
     def __init__(self, vocab: Vocab):
-        v = len(vocab)
         kinds = np.array([_kind(t) for t in vocab.tokens])
         self.is_pos = kinds == "pos"
         self.is_chord = kinds == "n"
+        self.is_lead = kinds == "m"
+        self.is_note = self.is_chord | self.is_lead
         self.is_dur = kinds == "d"
+        self.is_sec = kinds == "sec"
+        self.has_sections = bool(self.is_sec.any())
         self.bar_id = vocab.index[BAR]
         self.eos_id = vocab.index[EOS]
         self.pos_value = np.array([int(t[4:]) if t.startswith("pos:") else -1 for t in vocab.tokens])
-        self.size = v
+        self.size = len(vocab)
+
+    def kind_of(self, ids: np.ndarray, last_kind: np.ndarray) -> np.ndarray:
+        """The grammar kind of each token just emitted (a duration is the keys' or the lead's)."""
+        dur = np.where(last_kind == LEAD, LEAD_DUR, CHORD_DUR)
+        return np.select([ids == self.bar_id, self.is_pos[ids], self.is_chord[ids], self.is_lead[ids],
+                          self.is_dur[ids]], [BAR_LINE, POS, CHORD, LEAD, dur], OTHER)
 
     def allowed(self, last_kind: np.ndarray, pos: np.ndarray, events: np.ndarray, bars_done: np.ndarray) -> np.ndarray:
         """Mask (batch, vocab) given each sequence's last token kind, position, events in the bar, bars begun."""
         b = len(last_kind)
         mask = np.zeros((b, self.size), bool)
-        after_pos = last_kind == 1
-        after_chord = last_kind == 2
-        free = ~(after_pos | after_chord)  # after bar, mode or d: a later position, another chord, or a bar line
-        mask[after_pos] = self.is_chord  # a position is followed by a chord
-        mask[after_chord] = self.is_dur  # a chord by its duration
+        mask[last_kind == POS] = self.is_note  # a position is followed by a chord or the lead's note
+        mask[(last_kind == CHORD) | (last_kind == LEAD)] = self.is_dur  # a note by its duration
+        after_bar = (last_kind == BAR_LINE) & self.has_sections
+        mask[after_bar] = self.is_sec  # the section token (forced to the plan's)
+        free = np.isin(last_kind, (OTHER, CHORD_DUR, LEAD_DUR)) | ((last_kind == BAR_LINE) & (not self.has_sections))
         if free.any():
             later = self.is_pos[None, :] & (self.pos_value[None, :] > pos[:, None])
             rows = free[:, None] & later
             rows[:, self.bar_id] = free
-            # Another chord at the same position only right after a duration (last_kind 3).
-            rows |= (last_kind == 3)[:, None] & self.is_chord[None, :]
-            full = (events >= MAX_EVENTS_PER_BAR) | (bars_done == 0)  # the first token after the mode is a bar
-            rows[full] = False
-            rows[full, self.bar_id] = True
+            # Another event at the same position only after a keys' duration: more keys, or the lead's note.
+            rows |= (last_kind == CHORD_DUR)[:, None] & self.is_note[None, :]
+            full = (events >= MAX_EVENTS_PER_BAR) | (bars_done == 0)  # the first token after the header is a bar
+            rows[full & free] = False
+            rows[full & free, self.bar_id] = True
             mask |= rows
         return mask
 
@@ -72,8 +94,8 @@ class Grammar:
 def out_of_scale(vocab: Vocab, mode: str) -> np.ndarray:
     """Per token, how many of its notes fall outside the mode's scale (tokens are tonic-relative)."""
     scale = SCALES[mode]
-    return np.array([sum((int(r) % 12) not in scale for r in t[2:].split(".")) if t.startswith("n:") else 0
-                     for t in vocab.tokens], np.float32)
+    return np.array([sum((int(r) % 12) not in scale for r in t[2:].split("."))
+                     if t.startswith(("n:", "m:")) else 0 for t in vocab.tokens], np.float32)
 
 
 def _kind(token: str) -> str:
@@ -119,25 +141,28 @@ def _nucleus(order: np.ndarray, sorted_p: np.ndarray, uniforms: np.ndarray, top_
 
 
 def generate(model: StepModel, vocab: Vocab, requests: list[Request], bars: int,
-             settings: SamplingSettings) -> list[list[str]]:
+             settings: SamplingSettings, song: SongSettings = SongSettings()) -> list[list[str]]:
     """Generate one token sequence of exactly `bars` bars per request, all in one batch.
 
     Args:
         model: numpy step model (its state is reset).
         vocab: the model's vocabulary.
-        requests: mode, seed and optional primer per piece; each piece draws from its own rng,
+        requests: mode, seed, optional primer and sections per piece; each piece draws from its own rng,
             so a piece depends only on its own request.
         bars: bars per piece.
-        settings: temperature, top-k, top-p, repetition penalty and its restore speed.
+        settings: temperature, top-k, top-p, repetition penalty and its restore speed, loop prior.
+        song: the priors between sections (return and contrast biases).
     Returns:
         Token lists, each starting <bos> mode:... and ending <eos>.
     """
     n = len(requests)
     g = Grammar(vocab)
     rngs = [np.random.default_rng(r.seed) for r in requests]
-    prompts = [[BOS, f"mode:{r.mode}", *r.primer] for r in requests]
+    header = [LEAD_ON] if LEAD_ON in vocab.index and vocab.has_lead else []
+    prompts = [[BOS, f"mode:{r.mode}", *header, *r.primer] for r in requests]
     prompt_ids = [vocab.ids(p) for p in prompts]
     out = [list(p) for p in prompt_ids]
+    plans = [SectionPriors(r.sections or (("A", 0, bars),), bars, settings, song, vocab) for r in requests]
     model.reset(n)
     penalty = np.ones((n, len(vocab)), np.float32)
     log_penalty = np.zeros_like(penalty)
@@ -152,24 +177,22 @@ def generate(model: StepModel, vocab: Vocab, requests: list[Request], bars: int,
     else:
         logits = _replay_exact(model, prompt_ids)
     bars_done, pos, events, last_kind = _grammar_state(g, prompt_ids)
-    # Loop prior: per row, the ids of each bar so far; bar b leans toward bar b - loop_bars, token by token.
+    # Per row, the ids of each bar so far, so a bar can lean toward (or away from) an earlier one token by token.
     bar_tokens: list[list[list[int]]] = [_split_bars(seq, g.bar_id) for seq in out]
-    loop = settings.loop_bars if settings.loop_bias > 0 else 0
     live = np.arange(n)  # rows still sampling; finished rows leave the batch so they cost nothing
-    max_steps = bars * (3 * MAX_EVENTS_PER_BAR + 2) + 8
+    max_steps = bars * (3 * MAX_EVENTS_PER_BAR + 3) + 8
     for _ in range(max_steps):
         mask = g.allowed(last_kind, pos, events, bars_done)
         z = logits - log_penalty - scale_cost
-        if loop:
-            for r, i in enumerate(live):
-                bars_i = bar_tokens[i]
-                if len(bars_i) > loop:
-                    ref_bar, j = bars_i[-1 - loop], len(bars_i[-1])
-                    ref = ref_bar[j] if j < len(ref_bar) else g.bar_id  # the old bar ended: lean to a bar line
-                    z[r, ref] += settings.loop_bias
+        for r, i in enumerate(live):
+            plans[i].nudge(z[r], bar_tokens[i], g)
         z = np.where(mask, z, -np.inf)
         u = np.array([rngs[i].random() for i in live])
         ids = sample_rows(z, u, settings.temperature, settings.top_k, settings.top_p)
+        if g.has_sections:  # after a bar line, the plan's section token
+            after_bar = np.flatnonzero(last_kind == BAR_LINE)
+            for r in after_bar:
+                ids[r] = plans[live[r]].section_id(int(bars_done[r]) - 1)
         is_bar = ids == g.bar_id
         ending = is_bar & (bars_done >= bars)
         ids = np.where(ending, g.eos_id, ids)
@@ -180,7 +203,7 @@ def generate(model: StepModel, vocab: Vocab, requests: list[Request], bars: int,
                 bar_tokens[i].append([])
             elif bar_tokens[i]:
                 bar_tokens[i][-1].append(tok)
-        bars_done, pos, events, last_kind = _advance(g, ids, bars_done, pos, events)
+        bars_done, pos, events, last_kind = _advance(g, ids, bars_done, pos, events, last_kind)
         if penalize:  # a used chord is penalized, then recovers at the restore speed
             penalty = 1.0 + (penalty - 1.0) * settings.penalty_restore
             used = g.is_chord[ids]
@@ -202,6 +225,57 @@ def generate(model: StepModel, vocab: Vocab, requests: list[Request], bars: int,
             words += [BAR] * max(0, bars - words.count(BAR)) + [EOS]
         result.append(words)
     return result
+
+
+class SectionPriors:
+    """What each bar of one piece leans toward: its section token, a reference bar and a bar to avoid."""
+
+    def __init__(self, sections, bars: int, settings: SamplingSettings, song: SongSettings, vocab: Vocab):
+        names = ["A"] * bars
+        for name, first, count in sections:
+            for b in range(first, min(first + count, bars)):
+                names[b] = name
+        self.sec_ids = [vocab.index.get(f"sec:{name}", vocab.index.get("sec:A", 0)) for name in names]
+        first_of = {name: first for name, first, _ in sections}
+        size_of = {name: count for name, _, count in sections}
+        loop = settings.loop_bars if settings.loop_bias > 0 else 0
+        a0, a_bars = first_of.get("A"), size_of.get("A", 0)
+        self.lean: list[tuple[int, float, float] | None] = [None] * bars  # (bar, bias, bias of lead notes)
+        self.avoid: list[int | None] = [None] * bars
+        for b, name in enumerate(names):
+            first = first_of.get(name, 0)
+            k = b - first
+            if name in ("A2", "outro") and a0 is not None and a_bars and song.return_bias > 0:
+                opening = size_of[name] - 2 if name == "outro" else size_of[name]
+                if k < opening:  # the outro's last two bars are the cadence: no lean
+                    self.lean[b] = (a0 + k % a_bars, song.return_bias, song.return_lead_bias)
+            elif loop and k >= loop and name != "intro":
+                self.lean[b] = (b - loop, settings.loop_bias, settings.loop_bias)
+            if name == "B" and a0 is not None and k < loop and k < a_bars and song.contrast_bias > 0:
+                self.avoid[b] = a0 + k
+        self.contrast = song.contrast_bias
+        self.is_lead = np.array([t.startswith("m:") for t in vocab.tokens])
+        self.is_note = self.is_lead | np.array([t.startswith("n:") for t in vocab.tokens])
+
+    def section_id(self, bar: int) -> int:
+        return self.sec_ids[min(max(bar, 0), len(self.sec_ids) - 1)]
+
+    def nudge(self, z: np.ndarray, bars_so_far: list[list[int]], g: Grammar) -> None:
+        """Add the priors of the bar being written to one row of logits, in place."""
+        b = len(bars_so_far) - 1
+        if b < 0 or b >= len(self.lean):
+            return
+        j = len(bars_so_far[-1])
+        lean = self.lean[b]
+        if lean is not None and lean[0] < b:
+            ref_bar = bars_so_far[lean[0]]
+            ref = ref_bar[j] if j < len(ref_bar) else g.bar_id  # the old bar ended: lean to a bar line
+            z[ref] += lean[2] if self.is_lead[ref] else lean[1]
+        avoid = self.avoid[b]
+        if avoid is not None and avoid < b:
+            old = bars_so_far[avoid]
+            if j < len(old) and self.is_note[old[j]]:
+                z[old[j]] -= self.contrast
 
 
 def _split_bars(ids: list[int], bar_id: int) -> list[list[int]]:
@@ -229,14 +303,13 @@ def _replay_exact(model: StepModel, prompt_ids: list[list[int]]) -> np.ndarray:
     return np.stack(logits)
 
 
-def _advance(g: Grammar, ids: np.ndarray, bars_done, pos, events):
+def _advance(g: Grammar, ids: np.ndarray, bars_done, pos, events, last_kind):
     """Grammar state after each row emits `ids`: bars begun, position, events in the bar, last token kind."""
     is_bar = ids == g.bar_id
     bars_done = bars_done + is_bar
     pos = np.where(is_bar, -1, np.where(g.is_pos[ids], g.pos_value[ids], pos))
-    events = np.where(is_bar, 0, events + g.is_chord[ids])
-    last_kind = np.select([g.is_pos[ids], g.is_chord[ids], g.is_dur[ids]], [1, 2, 3], 0)
-    return bars_done, pos, events, last_kind
+    events = np.where(is_bar, 0, events + g.is_note[ids])
+    return bars_done, pos, events, g.kind_of(ids, last_kind)
 
 
 def _grammar_state(g: Grammar, prompt_ids: list[list[int]]):
@@ -247,7 +320,7 @@ def _grammar_state(g: Grammar, prompt_ids: list[list[int]]):
         rows = np.array([i for i, p in enumerate(prompt_ids) if t < len(p)])
         ids = np.array([prompt_ids[i][t] for i in rows])
         bars_done[rows], pos[rows], events[rows], last_kind[rows] = _advance(
-            g, ids, bars_done[rows], pos[rows], events[rows])
+            g, ids, bars_done[rows], pos[rows], events[rows], last_kind[rows])
     return bars_done, pos, events, last_kind
 
 
@@ -263,11 +336,13 @@ def primer_tokens(chord_symbols: str, key: str, vocab: Vocab, steps_per_chord: i
     voicings = voice_progression(chords)
     notes = [(i * steps_per_chord, steps_per_chord, p) for i, v in enumerate(voicings) for p in v]
     bars = (len(chords) * steps_per_chord + STEPS_PER_BAR - 1) // STEPS_PER_BAR
-    toks = encode(Piece("primer", tuple(sorted(notes)), key, bars), vocab.chords)[2:-1]  # no <bos>, mode, <eos>
+    toks = encode(Piece("primer", tuple(sorted(notes)), key, bars), vocab.chords)[3:-1]  # no header, no <eos>
     kept: list[str] = []
     for tok in toks:
         if tok.startswith("d:") and (not kept or not kept[-1].startswith("n:")):
             continue  # its chord was dropped
+        if tok.startswith("sec:"):
+            tok = "sec:A"  # a primer is the song's first loop
         if tok in vocab.index:
             kept.append(tok)
     return tuple(kept)

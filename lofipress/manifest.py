@@ -84,6 +84,13 @@ def notes_json(piece: dict) -> str:
     return dump_json({"bpm": tempo(piece["bpm"]), "bars": piece["bars"], "notes": sorted(notes, key=lambda n: n[:3])})
 
 
+def song_form(piece: dict) -> dict:
+    """A track's sections in bars ({"name", "start": "B:0:0", "first_bar", "bars"}) and its drum-break bars."""
+    sections = [{"name": str(name), "first_bar": int(first), "bars": int(n), "start": f"{int(first)}:0:0"}
+                for name, first, n in piece.get("sections", [])]
+    return {"sections": sections, "breaks": [int(b) for b in piece.get("breaks", [])]}
+
+
 def build_manifest(station, press: dict, site_dir: Path, generated: str) -> dict:
     """Write site_dir/manifest.json and return it.
 
@@ -119,10 +126,12 @@ def build_manifest(station, press: dict, site_dir: Path, generated: str) -> dict
             "audio": {"src": f"audio/tracks/{t['id']}.mp3", "samples": t["samples"],
                       "sample_rate": t["sample_rate"]},
             "notes": f"notes/{t['id']}.json", "midi": f"midi/{t['id']}.mid", "page": f"tracks/{t['id']}.html",
+            **song_form(t),
         } for t in press.get("tracks", [])],
         "songs": [{
             "id": s["id"], "title": s["title"], "kind": "live", "bpm": tempo(s["bpm"]), "key": s["key"],
             "bars": s["bars"], "notes": f"notes/{s['id']}.json", "midi": f"midi/{s['id']}.mid",
+            **song_form(s),
         } for s in press.get("songs", [])],
         "sampler": {part: {str(int(p)): f"audio/samples/{part}/{int(p)}{_suffix(path)}"
                            for p, path in sorted(zones.items(), key=lambda kv: int(kv[0]))}

@@ -74,6 +74,9 @@ STOPWORDS = frozenset("a an the and or but of in on at to for with by from is it
                       "some".split())
 NEGATIONS = frozenset({"not", "no", "never", "without"})  # "not sad": the next word is ignored, not reversed
 TEMPO_LIMITS_BPM = (60.0, 100.0)  # lo-fi's outer range; a mood never pushes the tempo past it
+# Song forms (lofipress.song.FORMS) by mood: slow moods take a longer, thinner intro; bright moods ride the loop.
+FORM_WORDS = {"slow-build": {"sleepy", "tired", "dreamy", "lazy", "calm", "midnight", "sad", "lonely", "wistful"},
+              "groove": {"upbeat", "energetic", "bouncy", "happy", "joyful", "sunny", "sun", "summer", "city"}}
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ class Mood:
     mode: str = ""  # "major", "minor" or "" when the words do not lean
     tempo_shift_bpm: float | None = None  # mean of the words' shifts, rounded to a whole BPM
     preset: str = ""
+    form: str = ""  # a FORMS name when the words lean to one
 
 
 def _lookup(word: str) -> str | None:
@@ -116,8 +120,10 @@ def parse(text: str) -> Mood:
     tempos = [n.tempo_bpm for n in nudges if n.tempo_bpm is not None]
     votes = [n.preset for n in nudges if n.preset]
     preset = max(votes, key=lambda p: (votes.count(p), -votes.index(p))) if votes else ""  # ties: first named
+    forms = [f for w in used for f, words in FORM_WORDS.items() if w in words]
+    form = max(forms, key=lambda f: (forms.count(f), -forms.index(f))) if forms else ""
     return Mood(tuple(used), tuple(ignored), "minor" if lean > 0 else "major" if lean < 0 else "",
-                float(round(sum(tempos) / len(tempos))) if tempos else None, preset)  # whole BPM
+                float(round(sum(tempos) / len(tempos))) if tempos else None, preset, form)  # whole BPM
 
 
 def resolve(station: "Station", explicit: set[str]) -> "Station":
@@ -140,7 +146,10 @@ def resolve(station: "Station", explicit: set[str]) -> "Station":
                                    tempo_max_bpm=meta.tempo_max_bpm + shift)
     if mood.preset and "fx.preset" not in explicit:
         fx = dataclasses.replace(fx, preset=mood.preset)
-    return dataclasses.replace(station, station=meta, fx=fx)
+    song = station.song
+    if not song.form and "song.form" not in explicit:
+        song = dataclasses.replace(song, form=mood.form or "song")
+    return dataclasses.replace(station, station=meta, fx=fx, song=song)
 
 
 def describe(station: "Station") -> str:
@@ -151,7 +160,7 @@ def describe(station: "Station") -> str:
     keys = f"{modes.pop()} keys" if len(modes) == 1 else f"{len(meta.keys)} keys" if meta.keys else "all keys"
     ignored = f"; ignored {', '.join(mood.ignored)}" if mood.ignored else ""
     return (f"mood: used {', '.join(mood.used) or 'no known word'}{ignored} -> {keys}, "
-            f"{meta.tempo_min_bpm:g}-{meta.tempo_max_bpm:g} BPM, fx {station.fx.preset}")
+            f"{meta.tempo_min_bpm:g}-{meta.tempo_max_bpm:g} BPM, fx {station.fx.preset}, form {station.song.form}")
 
 
 def lexicon_table() -> str:

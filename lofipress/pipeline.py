@@ -25,7 +25,8 @@ from .errors import LofipressError, PackError
 from .site import SITE_STAMP  # in the built site: its key, and proof that lofipress made it
 
 AUDIO_CODE = ("audio", "render", "fx", "presets", "master", "dsp", "encode", "packs", "notes")
-COMPOSE_CODE = ("compose", "generate", "tokens", "metrics", "model", "chords", "train")
+COMPOSE_CODE = ("compose", "generate", "tokens", "metrics", "model", "chords", "train", "song", "arrange",
+                "song_metrics", "copying")
 
 
 class Log:
@@ -65,7 +66,7 @@ def compose_stage(station: Station, cache: Cache, model_dir: Path, log) -> list[
     model_files = [file_hash(model_dir / f) for f in (MODEL_FILE, VOCAB_FILE) if (model_dir / f).is_file()]
     events = model_dir / EVENTS_FILE
     key = digest("compose", model_files, file_hash(events) if events.is_file() else "", station.sampling,
-                 station.station.seed, station.station.tracks, station.station.bars, station.station.tempo_min_bpm,
+                 station.song, station.arrange, station.station.seed, station.station.tracks, station.station.bars, station.station.tempo_min_bpm,
                  station.station.tempo_max_bpm, station.station.tempo_step_bpm, station.station.keys,
                  code_hash(*COMPOSE_CODE))
     hit = cache.get_json("compose", key)
@@ -76,16 +77,17 @@ def compose_stage(station: Station, cache: Cache, model_dir: Path, log) -> list[
 
     pieces = compose(station, log=log)
     data = [{"index": c.index, "id": c.id, "title": c.title, "key": c.key, "tempo_bpm": c.tempo_bpm,
-             "seed": c.seed, "bars": c.piece.bars, "notes16": [list(n) for n in c.piece.notes],
+             "seed": c.seed, "bars": c.piece.bars, "sections": [list(s) for s in c.piece.sections],
+             "parts": {k: [list(n) for n in v] for k, v in c.parts.items()},
              "metrics": c.metrics, "failures": c.failures, "draws": c.draws} for c in pieces]
     cache.put_json("compose", key, data)
     return data
 
 
 def arrange_stage(station: Station, cache: Cache, pieces: list[dict]) -> list[dict]:
-    """Arranged notes (seconds), beats for the visualizer and a .mid per piece, cached as a whole."""
-    key = digest("arrange", [(p["seed"], p["notes16"], p["key"], p["tempo_bpm"], p["bars"], p["title"]) for p in pieces],
-                 station.arrange, code_hash("arrange", "chords", "notes"))
+    """Performed notes (seconds), beats for the visualizer and a .mid per piece, cached as a whole."""
+    key = digest("perform", [(p["seed"], p["parts"], p["sections"], p["key"], p["tempo_bpm"], p["bars"], p["title"])
+                             for p in pieces], station.arrange, code_hash("perform", "chords", "notes"))
     hit = cache.get_json("arrange", key)
     if hit is not None and len(hit) == len(pieces):
         midis = [cache.root / "midi" / h["midi"] for h in hit]
@@ -97,21 +99,22 @@ def arrange_stage(station: Station, cache: Cache, pieces: list[dict]) -> list[di
 
 
 def _arrange(station: Station, cache: Cache, pieces: list[dict]) -> list[dict]:
-    from . import arrange
+    from . import perform
 
     out = []
     for p in pieces:
-        rng = np.random.default_rng(derive_seed(p["seed"], "arrange"))
-        notes = arrange.arrange([tuple(n) for n in p["notes16"]], p["key"], p["tempo_bpm"], p["bars"],
-                                station.arrange, rng)
+        rng = np.random.default_rng(derive_seed(p["seed"], "perform"))
+        sections = [tuple(s) for s in p["sections"]]
+        parts = {k: [tuple(n) for n in v] for k, v in p["parts"].items()}
+        notes = perform.perform(parts, p["key"], p["tempo_bpm"], p["bars"], station.arrange, rng, sections)
         rows = [n.to_list() for n in notes]
-        midi = cache.path("midi", digest("midi", rows, p["tempo_bpm"], p["key"], p["title"],
-                                         code_hash("arrange")), ".mid")
+        midi = cache.path("midi", digest("midi", rows, p["tempo_bpm"], p["key"], p["title"], sections,
+                                         code_hash("perform")), ".mid")
         if not midi.is_file():
             tmp = midi.with_name(f".{midi.name}.{os.getpid()}.tmp")
-            arrange.write_midi(notes, p["tempo_bpm"], p["key"], tmp, p["title"])
+            perform.write_midi(notes, p["tempo_bpm"], p["key"], tmp, p["title"], sections)
             os.replace(tmp, midi)
-        out.append({**p, "notes": rows, "beats": arrange.notes_to_beats(notes, p["tempo_bpm"]), "midi": midi})
+        out.append({**p, "notes": rows, "beats": perform.notes_to_beats(notes, p["tempo_bpm"]), "midi": midi})
     return out
 
 
@@ -268,10 +271,12 @@ def gather(station: Station, pack, tracks: list[dict], jobs: list[dict], model_d
         press_tracks.append({"id": t["id"], "title": t["title"], "bpm": t["tempo_bpm"], "key": t["key"],
                              "bars": t["bars"], "seed": t["seed"], "model": station.model.name, "notes": t["beats"],
                              "mp3": track_jobs[t["id"]]["mp3"], "midi": t["midi"], "samples": meta["samples"],
-                             "sample_rate": meta["sample_rate"],
+                             "sample_rate": meta["sample_rate"], "sections": t["sections"],
+                             "breaks": drum_breaks(t["sections"], station.song.drum_break_bars),
                              "metrics": {k: v for k, v in t["metrics"].items() if isinstance(v, (int, float))}})
         songs.append({"id": f"live-{t['id']}", "title": f"{t['title']} (live)", "bpm": t["tempo_bpm"],
-                      "key": t["key"], "bars": t["bars"], "notes": t["beats"], "midi": t["midi"]})
+                      "key": t["key"], "bars": t["bars"], "notes": t["beats"], "midi": t["midi"],
+                      "sections": t["sections"], "breaks": drum_breaks(t["sections"], station.song.drum_break_bars)})
 
     def looped(kind, bars, info):
         out = {}
@@ -313,6 +318,11 @@ def gather(station: Station, pack, tracks: list[dict], jobs: list[dict], model_d
                                                 "settings") if k in card}},
         "live_fx": fxp,
     }
+
+
+def drum_breaks(sections, bars: int) -> list[int]:
+    """Bars (0-based) where the player drops the drums: the last `bars` bars before B, a break into the bridge."""
+    return [b for name, first, _ in sections if name == "B" for b in range(max(first - bars, 0), first)]
 
 
 def _live_fx(station: Station) -> dict:

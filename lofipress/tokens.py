@@ -4,7 +4,7 @@ A piece is a set of quantized notes (start and duration in 16ths, MIDI pitch) in
 4/4, 16 sixteenths a bar, with a key. Its tokens go beyond the seed articles'
 notes / chords-in-normal-order / rests:
 
-    <bos> mode:minor bar pos:0 n:-9.-2.3.7 d:16 pos:10 n:15 d:2 bar ... <eos>
+    <bos> mode:minor lead:on bar sec:A pos:0 n:-9.-2.3.7 d:16 m:7 d:4 pos:10 m:5 d:6 bar sec:A ... <eos>
 
 - `bar` and `pos:P` (P = 0..15) place events on the grid, so rests are implicit
   and exact (a rest is simply a position nothing starts on).
@@ -13,6 +13,15 @@ notes / chords-in-normal-order / rests:
   survive and one token means the same function in every key.
 - `d:K` is a learned duration in 16ths (1..32), never drawn at random.
 - Events that start together but last differently are separate `n d` pairs.
+- Two parts, REMI+-style: `n:` events are the keys, `m:R` a single note of the
+  lead (the melody), tonic-relative like a chord. At one position the keys come
+  first and the lead last, so the model picks a melody note knowing the chord
+  under it; the lead is monophonic (at most one `m:` per position).
+- `lead:on` / `lead:off` after the mode says whether the piece has a lead part,
+  so a corpus mixing bare loops and loops with a top line can be asked for one.
+- `sec:NAME` after each bar line names the song section the bar belongs to
+  (intro, A, B, A2, outro...); generation forces the planned one, so the model
+  composes each section knowing where it is in the song.
 
 Because pitches are tonic-relative, a piece transposed to another key keeps its
 tokens except for the octave it sits in; `augment_keys` produces those shifted
@@ -32,21 +41,39 @@ STEPS_PER_BAR = 16  # 16th-note grid, 4/4
 MAX_DURATION = 32  # 2 bars: longer notes are clipped (lo-fi keys rarely hold longer)
 PAD, BOS, EOS, BAR = "<pad>", "<bos>", "<eos>", "bar"
 MODES = ("major", "minor")
+LEAD_ON, LEAD_OFF = "lead:on", "lead:off"
+SECTIONS = ("intro", "A", "B", "A2", "outro", "loop")  # "loop": a bare corpus loop, no song around it
 PITCH_CLASS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 SHARP_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 
 QNote = tuple[int, int, int]  # (start_16th, duration_16ths, pitch)
 
 
+Section = tuple[str, int, int]  # (name, first bar, bars)
+
+
 @dataclass(frozen=True)
 class Piece:
-    """A quantized piece: notes sorted by (start, pitch, duration), a key, a bar count."""
+    """A quantized piece: keys notes and lead notes sorted by (start, pitch, duration), a key, a bar count.
+
+    `sections` plans the song ((name, first bar, bars), covering every bar) or is empty for a bare loop.
+    """
 
     name: str
-    notes: tuple[QNote, ...]
+    notes: tuple[QNote, ...]  # the keys (chords)
     key: str  # "D minor", "Eb major"
     bars: int
     meta: dict = field(default_factory=dict, compare=False, hash=False)
+    lead: tuple[QNote, ...] = ()  # the melody, one note at a time
+    sections: tuple[Section, ...] = ()
+
+    def section_of_bar(self) -> list[str]:
+        """The section name of every bar ("loop" for every bar of a bare loop)."""
+        names = ["loop"] * self.bars
+        for name, first, n in self.sections:
+            for b in range(max(first, 0), min(first + n, self.bars)):
+                names[b] = name
+        return names
 
 
 def parse_key(name: str) -> tuple[int, str]:
@@ -97,8 +124,12 @@ def quantize(notes: Iterable[QNote], bars: int | None = None) -> tuple[QNote, ..
     return tuple(sorted((s, d, p) for (s, p), d in longest.items()))
 
 
-def events(piece: Piece) -> list[tuple[int, int, int, tuple[int, ...]]]:
-    """Group notes into (bar, pos, duration, relative pitches) events, in token order."""
+def events(piece: Piece, with_lead: bool = False) -> list[tuple]:
+    """Group notes into (bar, pos, duration, relative pitches) events, in token order.
+
+    With `with_lead`, each event gets a fifth field, the part ("n" keys, "m" lead), and the lead's
+    notes come after the keys' at their position.
+    """
     tonic, _ = parse_key(piece.key)
     ref = tonic_reference(tonic)
     groups: dict[tuple[int, int], list[int]] = {}
@@ -106,9 +137,28 @@ def events(piece: Piece) -> list[tuple[int, int, int, tuple[int, ...]]]:
         groups.setdefault((start, dur), []).append(pitch - ref)
     out = []
     for (start, dur), rel in groups.items():
-        out.append((start // STEPS_PER_BAR, start % STEPS_PER_BAR, dur, tuple(sorted(rel))))
-    # Same position: longer first, then lower pitches, so the order is canonical.
-    out.sort(key=lambda e: (e[0], e[1], -e[2], e[3]))
+        out.append((start // STEPS_PER_BAR, start % STEPS_PER_BAR, dur, tuple(sorted(rel)), "n"))
+    if with_lead:
+        for start, dur, pitch in monophonic(piece.lead):
+            out.append((start // STEPS_PER_BAR, start % STEPS_PER_BAR, dur, (pitch - ref,), "m"))
+    # Same position: keys before the lead, longer first, then lower pitches, so the order is canonical.
+    out.sort(key=lambda e: (e[0], e[1], e[4] == "m", -e[2], e[3]))
+    return out if with_lead else [e[:4] for e in out]
+
+
+def monophonic(lead: Iterable[QNote]) -> list[QNote]:
+    """One lead note per onset (the highest), each cut where the next one starts."""
+    top: dict[int, QNote] = {}
+    for n in lead:
+        if n[0] not in top or n[2] > top[n[0]][2]:
+            top[n[0]] = n
+    starts = sorted(top)
+    out = []
+    for i, s in enumerate(starts):
+        _, d, p = top[s]
+        if i + 1 < len(starts):
+            d = min(d, starts[i + 1] - s)
+        out.append((s, d, p))
     return out
 
 
@@ -116,22 +166,29 @@ def chord_token(rel: tuple[int, ...]) -> str:
     return "n:" + ".".join(str(r) for r in rel)
 
 
+def lead_token(rel: int) -> str:
+    return f"m:{rel}"
+
+
 def encode(piece: Piece, known_chords: set[str] | None = None) -> list[str]:
     """Piece -> tokens. Chords not in `known_chords` (when given) are split into single notes."""
     _, mode = parse_key(piece.key)
-    tokens = [BOS, f"mode:{mode}"]
+    tokens = [BOS, f"mode:{mode}", LEAD_ON if piece.lead else LEAD_OFF]
     by_bar: dict[int, list] = {}
-    for bar, pos, dur, rel in events(piece):
-        by_bar.setdefault(bar, []).append((pos, dur, rel))
+    for bar, pos, dur, rel, part in events(piece, with_lead=True):
+        by_bar.setdefault(bar, []).append((pos, dur, rel, part))
+    names = piece.section_of_bar()
     for bar in range(piece.bars):
-        tokens.append(BAR)
+        tokens += [BAR, f"sec:{names[bar]}"]
         last_pos = None
-        for pos, dur, rel in by_bar.get(bar, []):
+        for pos, dur, rel, part in by_bar.get(bar, []):
             if pos != last_pos:
                 tokens.append(f"pos:{pos}")
                 last_pos = pos
             tok = chord_token(rel)
-            if known_chords is not None and len(rel) > 1 and tok not in known_chords:
+            if part == "m":
+                tokens += [lead_token(rel[0]), f"d:{dur}"]
+            elif known_chords is not None and len(rel) > 1 and tok not in known_chords:
                 for r in rel:
                     tokens += [chord_token((r,)), f"d:{dur}"]
             else:
@@ -141,32 +198,47 @@ def encode(piece: Piece, known_chords: set[str] | None = None) -> list[str]:
 
 
 def decode(tokens: list[str], key: str, name: str = "decoded") -> Piece:
-    """Tokens -> Piece in `key`. Tolerant: an event missing its duration is dropped."""
+    """Tokens -> Piece in `key`, with its lead and sections. Tolerant: an event missing its duration is dropped."""
     tonic, _ = parse_key(key)
     ref = tonic_reference(tonic)
     notes: list[QNote] = []
-    bar, pos, pending = -1, 0, None
+    lead: list[QNote] = []
+    names: list[str] = []
+    bar, pos, pending, target = -1, 0, None, notes
     for tok in tokens:
         if tok == BAR:
             bar, pos, pending = bar + 1, 0, None
+            names.append("loop")
+        elif tok.startswith("sec:") and bar >= 0:
+            names[bar] = tok[4:]
         elif tok.startswith("pos:"):
             pos, pending = int(tok[4:]), None
-        elif tok.startswith("n:"):
+        elif tok.startswith("n:") or tok.startswith("m:"):
             pending = [int(r) for r in tok[2:].split(".")]
+            target = notes if tok[0] == "n" else lead
         elif tok.startswith("d:") and pending is not None and bar >= 0:
             start = bar * STEPS_PER_BAR + pos
-            notes += [(start, int(tok[2:]), ref + r) for r in pending]
+            target += [(start, int(tok[2:]), ref + r) for r in pending]
             pending = None
         elif tok == EOS:
             break
-    return Piece(name, quantize(notes), key, max(bar + 1, 0))
+    sections: list[Section] = []
+    for b, name in enumerate(names):
+        if sections and sections[-1][0] == name:
+            sections[-1] = (name, sections[-1][1], sections[-1][2] + 1)
+        else:
+            sections.append((name, b, 1))
+    plain = [s for s in sections if s[0] != "loop"]
+    return Piece(name, quantize(notes), key, max(bar + 1, 0), lead=tuple(monophonic(quantize(lead))),
+                 sections=tuple(sections) if plain else ())
 
 
 def transpose(piece: Piece, semitones: int) -> Piece:
     """The same piece `semitones` higher, with its key moved along."""
     tonic, mode = parse_key(piece.key)
     notes = tuple((s, d, p + semitones) for s, d, p in piece.notes)
-    return Piece(piece.name, notes, key_name(tonic + semitones, mode), piece.bars, piece.meta)
+    lead = tuple((s, d, p + semitones) for s, d, p in piece.lead)
+    return Piece(piece.name, notes, key_name(tonic + semitones, mode), piece.bars, piece.meta, lead, piece.sections)
 
 
 def augment_keys(piece: Piece, low: int = 21, high: int = 108) -> list[Piece]:
@@ -174,7 +246,7 @@ def augment_keys(piece: Piece, low: int = 21, high: int = 108) -> list[Piece]:
     seen, out = set(), []
     for shift in range(-5, 7):
         moved = transpose(piece, shift)
-        if any(not low <= p <= high for _, _, p in moved.notes):
+        if any(not low <= p <= high for _, _, p in moved.notes + moved.lead):
             continue
         sig = tuple(encode(moved))
         if sig not in seen:
@@ -205,19 +277,28 @@ class Vocab:
     def chords(self) -> set[str]:
         return {t for t in self.tokens if t.startswith("n:")}
 
+    @property
+    def has_lead(self) -> bool:
+        """Whether the model learned a lead part (its corpus had melodies)."""
+        return any(t.startswith("m:") for t in self.tokens)
+
     @classmethod
     def build(cls, pieces: list[Piece], min_chord_count: int = 2) -> "Vocab":
-        """Grid and duration tokens always; chords seen at least `min_chord_count` times; every single note."""
+        """Grid, duration, section and lead-flag tokens always; chords seen at least `min_chord_count` times;
+        every single note of the keys and every lead note seen."""
         counts: dict[str, int] = {}
+        leads: set[int] = set()
         for piece in pieces:
             for *_, rel in events(piece):
                 tok = chord_token(rel)
                 counts[tok] = counts.get(tok, 0) + 1
+            leads.update(p - tonic_reference(parse_key(piece.key)[0]) for _, _, p in piece.lead)
         chords = {t for t, c in counts.items() if c >= min_chord_count or "." not in t}
         singles = {chord_token((r,)) for t in counts for r in map(int, t[2:].split("."))}
-        fixed = [PAD, BOS, EOS, BAR] + [f"mode:{m}" for m in MODES]
+        fixed = [PAD, BOS, EOS, BAR] + [f"mode:{m}" for m in MODES] + [LEAD_ON, LEAD_OFF]
+        fixed += [f"sec:{s}" for s in SECTIONS]
         fixed += [f"pos:{p}" for p in range(STEPS_PER_BAR)] + [f"d:{d}" for d in range(1, MAX_DURATION + 1)]
-        return cls(fixed + sorted(chords | singles, key=_chord_sort_key))
+        return cls(fixed + sorted(chords | singles, key=_chord_sort_key) + [lead_token(r) for r in sorted(leads)])
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps({"tokens": self.tokens}, indent=0) + "\n", encoding="utf-8")

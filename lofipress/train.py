@@ -1,7 +1,9 @@
 """Train the LSTM on a corpus folder: `lofipress train --corpus DIR --out models/NAME`.
 
-Windows of tokens from whole pieces; validation on held-out pieces (not windows,
-so a loop never leaks into its own validation); early stopping on validation
+Training sequences are songs put together from the corpus loops (lofipress.song:
+intro, A, B, A2, outro with section tokens), each in a key drawn from the 12;
+validation songs come from held-out pieces only (not windows, so a loop never
+leaks into its own validation); early stopping on validation
 loss with the best weights kept; a checkpoint every epoch for `--resume`; a
 loss-curve PNG and card.json beside the model.
 """
@@ -20,23 +22,23 @@ from . import corpus as corpus_mod
 from .config import CorpusSettings, ModelSettings
 from .errors import CorpusError, ModelError
 from .model import CARD_FILE, LOSS_PNG, MODEL_FILE, VOCAB_FILE
+from .song import training_songs
 from .tokens import STEPS_PER_BAR, Piece, Vocab, augment_keys, encode, events
 
 CHECKPOINT, HISTORY, EVENTS_FILE = "checkpoint.keras", "history.json", "corpus_events.json.gz"
-LOOP_MAX_BARS = 8  # pieces this short are loops: train on them looped, as a station plays them
-LOOP_FILL_BARS = 16  # loops are repeated to at least this many bars, so the model learns that loops come back
-
-
-def looped(piece: Piece, times: int = 2) -> Piece:
-    """A short loop played `times` times in a row, so the model learns that loops come back."""
-    span = piece.bars * STEPS_PER_BAR
-    notes = tuple((s + k * span, d, p) for k in range(times) for s, d, p in piece.notes)
-    return Piece(piece.name, notes, piece.key, piece.bars * times, piece.meta)
+SONGS_PER_PIECE = 2  # each loop is the A of two songs (other partners, forms and keys): ~120k tokens, ~15 min
 
 
 def event_sequence(piece: Piece) -> list[str]:
     """The piece as musical tokens (one per note/chord event: position, duration, voicing), for copy checks."""
     return [f"{pos}|{dur}|{'.'.join(map(str, rel))}" for _, pos, dur, rel in events(piece)]
+
+
+def part_sequences(piece: Piece) -> dict[str, list[str]]:
+    """The keys and the lead of a piece as transposition-invariant event strings (lofipress.copying)."""
+    from .copying import keys_events, lead_events
+
+    return {"keys": keys_events(piece.notes), "lead": lead_events(piece.lead)}
 
 
 def split_pieces(pieces: list[Piece], share: float, seed: int) -> tuple[list[Piece], list[Piece]]:
@@ -59,14 +61,24 @@ def windows(sequences: list[list[int]], seq_len: int, stride: int) -> tuple[np.n
     return x, y
 
 
+def in_a_key(songs: list[Piece], seed: int) -> list[Piece]:
+    """Each song moved into one of its 12 keys, drawn from `seed` (tokens are tonic-relative, so this moves
+    the register the way a station's keys do)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for song in songs:
+        options = augment_keys(song)
+        out.append(options[int(rng.integers(len(options)))] if options else song)
+    return out
+
+
 def prepare(pieces: list[Piece], settings: ModelSettings, seed: int):
     """Pieces -> (vocab, train windows, validation windows)."""
     train_p, val_p = split_pieces(pieces, settings.validation_split, seed)
-    prep = lambda ps: [looped(p, -(-LOOP_FILL_BARS // p.bars)) if p.bars <= LOOP_MAX_BARS else p  # noqa: E731
-                       for p in ps]
-    train_aug = [a for p in prep(train_p) for a in augment_keys(p)]
-    val_aug = [a for p in prep(val_p) for a in augment_keys(p)]
-    vocab = Vocab.build(train_aug + val_aug, settings.min_chord_count)
+    train_aug = in_a_key(training_songs(train_p, seed, SONGS_PER_PIECE), seed + 1)
+    val_aug = in_a_key(training_songs(val_p, seed + 2, SONGS_PER_PIECE), seed + 3)
+    # Every key variant of every piece feeds the vocabulary, so a chord voicing in any register has a token.
+    vocab = Vocab.build([a for p in pieces for a in augment_keys(p)] + train_aug + val_aug, settings.min_chord_count)
     known = vocab.chords
     enc = lambda ps: [vocab.ids(encode(p, known)) for p in ps]  # noqa: E731
     stride = max(1, settings.seq_len // 2)
@@ -96,7 +108,8 @@ def train(corpus_dir: str | Path, out_dir: str | Path, settings: ModelSettings =
     pieces, report = corpus_mod.load_corpus(corpus_dir, corpus_settings.max_file_mb, corpus_settings.max_bars,
                                             corpus_settings.min_notes, corpus_settings.skip_bad)
     log(report.summary())
-    if sum(len(p.notes) for p in pieces) < 64:
+    log(report.lead_summary())
+    if sum(len(p.notes) + len(p.lead) for p in pieces) < 64:
         raise CorpusError("the corpus has fewer than 64 notes in all: too little to learn from", corpus_dir,
                           "add more MIDI files")
     vocab, (xt, yt), (xv, yv), (train_p, val_p) = prepare(pieces, settings, seed)
@@ -145,7 +158,7 @@ def train(corpus_dir: str | Path, out_dir: str | Path, settings: ModelSettings =
         model.fit(xt, yt, validation_data=(xv, yv), batch_size=settings.batch_size, epochs=settings.epochs,
                   initial_epoch=done, shuffle=True, verbose=0, callbacks=[Keep()])
     with gzip.GzipFile(out_dir / EVENTS_FILE, "wb", mtime=0) as fh:
-        fh.write(json.dumps({p.name: event_sequence(p) for p in pieces}, sort_keys=True).encode())
+        fh.write(json.dumps({p.name: part_sequences(p) for p in pieces}, sort_keys=True).encode())
     card = _card(corpus_dir, settings, corpus_settings, vocab, history, report, len(xt), len(xv), seed,
                  time.time() - started)
     (out_dir / CARD_FILE).write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
@@ -172,7 +185,8 @@ def _card(corpus_dir, settings, corpus_settings, vocab, history, report, n_train
     best = int(np.argmin(history["val_loss"]))
     return {
         "corpus": {"dir": Path(corpus_dir).name, "hash": corpus_mod.corpus_hash(Path(corpus_dir)),
-                   "kept": len(report.kept), "skipped": [list(s) for s in report.skipped]},
+                   "kept": len(report.kept), "skipped": [list(s) for s in report.skipped],
+                   "with_lead": report.leads, "lead_from_skyline": report.skyline},
         "settings": dataclasses.asdict(settings),
         "seed": seed,
         "vocab_size": len(vocab),

@@ -103,6 +103,13 @@ def _write_loss_png(path: Path) -> Path:
     return path
 
 
+def sections_of(bars: int) -> list[list]:
+    """The song form the station plans for a track of `bars` bars (lofipress.song)."""
+    from lofipress.song import plan_sections
+
+    return [list(s) for s in plan_sections("song", bars)]
+
+
 def make_press(tmp_path: Path, title: str = "Amber Window", track_bars: int = 30) -> dict:
     """Write a small fake press under tmp_path/cache and return it.
 
@@ -126,12 +133,13 @@ def make_press(tmp_path: Path, title: str = "Amber Window", track_bars: int = 30
             "seed": 1000 + i, "model": "default", "notes": notes,
             "mp3": write_mp3(cache / "tracks" / f"{tid}.mp3", "sine", n, 110.0 * i),
             "midi": _write_midi(cache / "midi" / f"{tid}.mid", notes, bpm),
-            "samples": n, "sample_rate": SAMPLE_RATE,
+            "samples": n, "sample_rate": SAMPLE_RATE, "sections": sections_of(track_bars), "breaks": [],
             "metrics": {"key_consistency": 0.9, "in_key": 0.93, "pc_entropy": 2.8},
         })
     song_notes = _notes(8, 60)
     songs = [{"id": "s01", "title": "Porch Light", "bpm": 78, "key": "C minor", "bars": 8, "notes": song_notes,
-              "midi": _write_midi(cache / "midi" / "s01.mid", song_notes, 78)}]
+              "midi": _write_midi(cache / "midi" / "s01.mid", song_notes, 78), "sections": sections_of(8),
+              "breaks": [3]}]
     one_s = SAMPLE_RATE
     sampler = {
         "keys": {p: write_mp3(cache / "sampler" / f"keys-{p}.mp3", "sine", one_s, 440 * 2 ** ((p - 69) / 12))

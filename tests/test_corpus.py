@@ -62,14 +62,15 @@ def test_tempo_changes_do_not_move_notes_off_the_grid(tmp_path):
     pm.instruments.append(inst)
     pm.write(str(tmp_path / "a.mid"))
     piece = read_piece(tmp_path / "a.mid")
-    assert [s for s, _, _ in piece.notes] == [4 * b for b in range(16)]
-    assert all(d == 2 for _, d, _ in piece.notes)
+    assert not piece.notes  # one line on its own track: a melody, read as the lead
+    assert [s for s, _, _ in piece.lead] == [4 * b for b in range(16)]
+    assert all(d == 2 for _, d, _ in piece.lead)
 
 
 def test_abc_files_are_read_with_music21(tmp_path):
     (tmp_path / "tune.abc").write_text("X:1\nT:Test\nM:4/4\nL:1/8\nK:G\nGABc dedB|dedB dedB|c2ec B2dB|c2A2 A4|\n")
     piece = read_piece(tmp_path / "tune.abc")
-    assert len(piece.notes) >= 8 and piece.key == "G major"
+    assert len(piece.lead) >= 8 and not piece.notes and piece.key == "G major"  # a tune is a lead line
 
 
 def test_an_empty_or_useless_corpus_is_a_clear_error(tmp_path):
@@ -80,3 +81,36 @@ def test_an_empty_or_useless_corpus_is_a_clear_error(tmp_path):
         load_corpus(tmp_path, skip_bad=True)
     with pytest.raises(CorpusError, match="not found"):
         load_corpus(tmp_path / "missing")
+
+
+def _midi(tmp_path, name, tracks):
+    """A .mid with one instrument per (name, program, notes as (beat, beats, pitch))."""
+    pm = pretty_midi.PrettyMIDI(resolution=480, initial_tempo=90)
+    for track, program, notes in tracks:
+        inst = pretty_midi.Instrument(program, name=track)
+        inst.notes = [pretty_midi.Note(80, p, b * 60 / 90, (b + d) * 60 / 90) for b, d, p in notes]
+        pm.instruments.append(inst)
+    pm.write(str(tmp_path / name))
+    return tmp_path / name
+
+
+CHORDS = [(b, 4, p) for b in range(0, 16, 4) for p in (48, 55, 64, 71)]
+LINE = [(b, 1, 72 + (b % 5)) for b in range(16)]
+
+
+def test_the_lead_is_the_named_track_or_the_highest_single_line(tmp_path):
+    named = read_piece(_midi(tmp_path, "a.mid", [("keys", 4, CHORDS), ("melody", 0, LINE)]))
+    assert len(named.lead) == 16 and len(named.notes) == 16
+    flute = read_piece(_midi(tmp_path, "b.mid", [("", 0, CHORDS), ("", 73, [(b, 1, 50) for b in range(16)])]))
+    assert {p for _, _, p in flute.lead} == {50}  # a flute programme is a lead even below the chords
+    chorale = read_piece(_midi(tmp_path, "c.mid", [("", 0, CHORDS), ("", 0, LINE), ("", 0, [(b, 2, 40) for b in range(0, 16, 2)])]))
+    assert len(chorale.lead) == 16 and {p for _, _, p in chorale.lead} == {p for _, _, p in LINE}
+
+
+def test_a_corpus_without_any_lead_takes_the_top_line_and_says_so(tmp_path):
+    for i in range(2):
+        notes = CHORDS + [(b + 0.5, 0.5, 79) for b in range(0, 16, 2)]  # chords with a top note above C5
+        _midi(tmp_path, f"{i}.mid", [("piano", 0, notes)])
+    pieces, report = load_corpus(tmp_path)
+    assert report.skyline and all(p.lead for p in pieces)
+    assert "no melody parts" in report.lead_summary() and "2/2" in report.lead_summary()

@@ -20,6 +20,8 @@ BBS = re.compile(r"^\d+:\d+:\d+$")
 DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})?$")
 AUDIO = {"src": SRC, "samples": int}
 BY_BPM = {"*": AUDIO}  # "*": a mapping whose every value has this shape
+SECTIONS = [{"name": ("intro", "A", "B", "A2", "outro"), "first_bar": int, "bars": int,
+             "start": re.compile(r"^\d+:0:0$")}]
 SCHEMA = {
     "version": int,
     "station": {"name": str, "title": str, "description": str, "seed": int, "model": str, "generated": DATE,
@@ -31,9 +33,10 @@ SCHEMA = {
     "pack": {"name": str, "license": str},
     "tracks": [{"id": str, "title": str, "kind": "ai", "bpm": int, "key": str, "bars": int, "seed": int,
                 "model": str, "audio": {"src": SRC, "samples": int, "sample_rate": int},
-                "notes": SRC, "midi": SRC, "page": SRC}],
+                "notes": SRC, "midi": SRC, "page": SRC,
+                "sections": SECTIONS, "breaks": [int]}],
     "songs": [{"id": str, "title": str, "kind": "live", "bpm": int, "key": str, "bars": int,
-               "notes": SRC, "midi": SRC}],
+               "notes": SRC, "midi": SRC, "sections": SECTIONS, "breaks": [int]}],
     "sampler": {"*": {"*": SRC}},
     "drums": [{"id": str, "title": str, "bars": int, "by_bpm": BY_BPM}],
     "ambience": [{"id": str, "title": str, "visual": str, "bars": int, "by_bpm": BY_BPM}],
@@ -93,6 +96,12 @@ def test_manifest_matches_the_schema(built):
     _, out, m = built
     check(m, SCHEMA, out)
     assert m["version"] == mf.VERSION
+    for t in m["tracks"] + m["songs"]:  # the sections tile the track, in order, and breaks fall inside it
+        assert t["sections"], t["id"]
+        assert [s["first_bar"] for s in t["sections"]] == [sum(x["bars"] for x in t["sections"][:i])
+                                                             for i in range(len(t["sections"]))]
+        assert sum(s["bars"] for s in t["sections"]) == t["bars"]
+        assert all(0 <= b < t["bars"] for b in t["breaks"])
 
 
 def test_check_catches_a_wrong_shape(built):

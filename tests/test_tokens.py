@@ -13,7 +13,7 @@ def test_ii_v_i_round_trip_keeps_voicing_and_durations():
     notes = [(0, 16, p) for p in (53, 57, 60, 64)] + [(16, 8, p) for p in (53, 55, 59, 64)] + [(24, 6, 72), (30, 2, 74)]
     p = piece(notes, "C major", 2)
     toks = encode(p)
-    assert toks[:3] == ["<bos>", "mode:major", "bar"] and toks[-1] == "<eos>"
+    assert toks[:5] == ["<bos>", "mode:major", "lead:off", "bar", "sec:loop"] and toks[-1] == "<eos>"
     assert "n:-7.-3.0.4" in toks and "d:16" in toks  # the voicing, tonic-relative, and a learned duration
     assert decode(toks, "C major").notes == p.notes
 
@@ -57,3 +57,26 @@ def test_round_trip_property(notes, tonic, mode):
     key = key_name(tonic, mode)
     p = piece(notes, key, 6)
     assert decode(encode(p), key).notes == p.notes
+
+
+def test_lead_and_sections_round_trip_and_the_lead_follows_the_keys():
+    keys = [(0, 16, p) for p in (53, 57, 60, 64)] + [(16, 16, p) for p in (55, 59, 62, 65)]
+    lead = [(0, 4, 76), (4, 4, 74), (8, 8, 72), (16, 12, 71)]
+    p = Piece("t", quantize(keys, 2), "C major", 2, lead=quantize(lead, 2), sections=(("A", 0, 1), ("B", 1, 1)))
+    toks = encode(p)
+    assert toks[2] == "lead:on" and toks.count("sec:A") == 1 and toks.count("sec:B") == 1
+    first = toks.index("pos:0")
+    assert toks[first + 1].startswith("n:") and toks[first + 3] == "m:16"  # the chord, then the note over it
+    back = decode(toks, "C major")
+    assert back.notes == p.notes and back.lead == p.lead and back.sections == p.sections
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(note, max_size=40), st.lists(note, max_size=30), st.integers(0, 11),
+       st.sampled_from(["major", "minor"]), st.integers(1, 5))
+def test_round_trip_property_with_a_lead(notes, lead, tonic, mode, cut):
+    key = key_name(tonic, mode)
+    mono = tuple(tokens.monophonic(quantize(lead, 6)))
+    p = Piece("t", quantize(notes, 6), key, 6, lead=mono, sections=(("intro", 0, cut), ("A", cut, 6 - cut)))
+    back = decode(encode(p), key)
+    assert (back.notes, back.lead, back.sections) == (p.notes, p.lead, p.sections)

@@ -1,0 +1,226 @@
+"""Metrics of an arranged song, part by part: its form, its melody and its bass.
+
+They read what is published: the arranged grid parts (`lofipress.arrange`), or
+the same parts read back from a track's MIDI (`parts_from_midi`). The melody
+targets are the 5th-95th percentiles of a reference set of real melodies
+(`MELODY_REFERENCE`, measured by scripts/melody_reference.py; see the README).
+"""
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import numpy as np
+
+from .chords import root_of
+
+STEPS_PER_BAR = 16
+STRONG_STEPS = (0, 8)  # beats 1 and 3 of a 4/4 bar
+Grid = Sequence[tuple[int, int, int]]
+
+# Measured on the reference melodies by scripts/melody_reference.py (percentiles 5 and 95 of per-piece values).
+MELODY_REFERENCE = {
+    "name": "",
+    "pieces": 0,
+    "notes_per_bar": (1.0, 6.0),
+    "range_semitones": (5, 19),
+    "step_share": (0.4, 0.9),
+    "chord_tone_strong": (0.5, 1.0),
+    "in_key": (0.85, 1.0),
+    "longest_repeat_bars": (0, 8),
+}
+# Form, bass and presence targets, with why.
+FORM_TARGETS = dict(
+    sections_min=3,  # intro or outro plus at least two body sections: a song, not a loop
+    distinct_windows_min=2,  # at least two different 4-bar progressions (A and B)
+    a2_similarity=(0.35, 0.95),  # A2 is A again (over a third of its notes), but not a copy
+    b_similarity_max=0.5,  # B shares under half of A's notes bar for bar: it contrasts
+    exact_repeat_share_max=0.6,  # the loop-everything tracks this replaces repeated 93-100 % of their bars
+)
+BASS_TARGETS = dict(hold_bars_max=2.0, onsets_per_bar_min=1.0)  # never a drone; at least a note a bar
+MELODY_PRESENT_NOTES_PER_BAR = 0.5  # over the body sections, and a note in each of them
+
+
+def _section_bars(sections, name: str) -> list[int]:
+    return [b for n, first, count in sections if n == name for b in range(first, first + count)]
+
+
+def _bar_events(parts: dict, bar: int, names=("keys", "melody")) -> frozenset:
+    """The notes (part, step in the bar, pitch) starting in one bar."""
+    lo, hi = bar * STEPS_PER_BAR, (bar + 1) * STEPS_PER_BAR
+    return frozenset((part, t - lo, p) for part in names for t, _, p in parts.get(part, ()) if lo <= t < hi)
+
+
+def _jaccard(a: frozenset, b: frozenset) -> float:
+    return len(a & b) / len(a | b) if a | b else 1.0
+
+
+def _similarity(parts: dict, bars_x: list[int], bars_y: list[int]) -> float | None:
+    """Mean bar-for-bar Jaccard similarity of two sections' notes (the shorter one sets the length)."""
+    pairs = list(zip(bars_x, bars_y))
+    if not pairs:
+        return None
+    return float(np.mean([_jaccard(_bar_events(parts, x), _bar_events(parts, y)) for x, y in pairs]))
+
+
+def harmonic_windows(parts: dict, sections) -> list[tuple]:
+    """Per section, its whole 4-bar windows as the chord root of every half bar (None where nothing sounds)."""
+    keys = list(parts.get("keys", ())) + list(parts.get("bass", ()))
+    out = []
+    for _, first, count in sections:
+        for w in range(first, first + count - 3, 4):
+            roots = []
+            for s in range(w * STEPS_PER_BAR, (w + 4) * STEPS_PER_BAR, 8):
+                held = [p for t, d, p in keys if min(t + d, s + 8) - max(t, s) >= 4]
+                found = root_of(held) if held else None
+                roots.append(found[0] if found else None)
+            out.append(tuple(roots))
+    return out
+
+
+def form_metrics(parts: dict, sections, bars: int) -> dict:
+    """Sections, distinct 4-bar harmonic windows, A2-to-A and B-to-A similarity, exact-repeat share of bars."""
+    a = _section_bars(sections, "A")
+    windows = [w for w in harmonic_windows(parts, sections) if any(r is not None for r in w)]
+    seen, repeats, filled = set(), 0, 0
+    for b in range(bars):
+        ev = _bar_events(parts, b)
+        if not ev:
+            continue
+        filled += 1
+        repeats += ev in seen
+        seen.add(ev)
+    a2 = _similarity(parts, a, _section_bars(sections, "A2"))
+    bs = _similarity(parts, a, _section_bars(sections, "B"))
+    return dict(sections=len(sections), distinct_windows=len(set(windows)),
+                a2_similarity=None if a2 is None else round(a2, 3),
+                b_similarity=None if bs is None else round(bs, 3),
+                exact_repeat_share=round(repeats / filled, 3) if filled else 0.0)
+
+
+def _sounding_pcs(parts: dict, t: int) -> set[int]:
+    return {p % 12 for part in ("keys", "bass") for u, d, p in parts.get(part, ()) if u <= t < u + d}
+
+
+def melody_metrics(melody: Grid, parts: dict | None, scale_pcs: set[int], bars: int) -> dict:
+    """Notes per bar, range, step share, chord tones on strong beats, notes in key, longest repeated span.
+
+    Args:
+        melody: the melody's grid notes.
+        parts: the other parts (keys, bass) for chord tones; None leaves `chord_tone_strong` out.
+        scale_pcs: pitch classes of the key (with a minor key's raised 6th and 7th).
+        bars: the bars the melody is measured over (notes per bar).
+    """
+    notes = sorted(melody)
+    pitches = [p for _, _, p in notes]
+    steps = np.abs(np.diff(pitches)) if len(pitches) > 1 else np.array([])
+    strong = [(t, p) for t, _, p in notes if t % STEPS_PER_BAR in STRONG_STEPS]
+    m = dict(melody_notes=len(notes), notes_per_bar=round(len(notes) / max(bars, 1), 3),
+             range_semitones=int(max(pitches) - min(pitches)) if pitches else 0,
+             step_share=round(float(np.mean(steps <= 2)), 3) if len(steps) else 0.0,
+             in_key=round(float(np.mean([p % 12 in scale_pcs for p in pitches])), 3) if pitches else 0.0,
+             longest_repeat_bars=longest_repeated_span(notes, bars))
+    if parts is not None:
+        hits = [p % 12 in _sounding_pcs(parts, t) for t, p in strong]
+        m["chord_tone_strong"] = round(float(np.mean(hits)), 3) if hits else 0.0
+    return m
+
+
+def longest_repeated_span(notes: Grid, bars: int) -> int:
+    """The longest run of consecutive melody bars (with notes) that occurs again, note for note, elsewhere."""
+    rows = []
+    for b in range(bars):
+        lo = b * STEPS_PER_BAR
+        rows.append(tuple((t - lo, d, p) for t, d, p in notes if lo <= t < lo + STEPS_PER_BAR))
+    best = 0
+    for i in range(bars):
+        for j in range(i + 1, bars):
+            k = 0
+            while j + k < bars and i + k < j and rows[i + k] == rows[j + k]:
+                k += 1
+            run = k
+            while run and not rows[i + run - 1]:  # a repeated run may not end in empty bars
+                run -= 1
+            if any(rows[i:i + run]):
+                best = max(best, run)
+    return best
+
+
+def bass_metrics(bass: Grid, bars: int, skip_bars: int = 0) -> dict:
+    """Longest bass note in bars and bass onsets per bar (after `skip_bars`, an intro without bass)."""
+    durs = [d for _, d, _ in bass]
+    heard = max(bars - skip_bars, 1)
+    return dict(bass_hold_bars=round(max(durs) / STEPS_PER_BAR, 3) if durs else float(bars),
+                bass_onsets_per_bar=round(len(bass) / heard, 3))
+
+
+def song_metrics(parts: dict, sections, bars: int, scale_pcs: set[int]) -> dict:
+    """Form, melody and bass metrics of an arranged song, with the melody measured over its body sections."""
+    body = [b for n, first, c in sections if n not in ("intro",) for b in range(first, first + c)]
+    m = form_metrics(parts, sections, bars)
+    m.update(melody_metrics(parts.get("melody", ()), parts, scale_pcs, len(body) or bars))
+    intro = sum(c for n, first, c in sections if n == "intro")
+    m.update(bass_metrics(parts.get("bass", ()), bars, intro))
+    per_section = [sum(1 for t, _, _ in parts.get("melody", ()) if first * 16 <= t < (first + c) * 16)
+                   for n, first, c in sections if n in ("A", "B", "A2")]
+    m["has_melody"] = bool(per_section) and min(per_section) > 0 and m["notes_per_bar"] >= MELODY_PRESENT_NOTES_PER_BAR
+    return m
+
+
+def check(m: dict) -> list[str]:
+    """The form, melody and bass targets a song misses, as readable strings."""
+    f, failed = FORM_TARGETS, []
+    if m["sections"] < f["sections_min"]:
+        failed.append(f"form: {m['sections']} sections (< {f['sections_min']})")
+    if m["distinct_windows"] < f["distinct_windows_min"]:
+        failed.append(f"form: {m['distinct_windows']} distinct 4-bar progressions (< {f['distinct_windows_min']})")
+    lo, hi = f["a2_similarity"]
+    if m["a2_similarity"] is not None and not lo <= m["a2_similarity"] <= hi:
+        failed.append(f"form: A2 is {m['a2_similarity']:.2f} like A (want {lo}-{hi})")
+    if m["b_similarity"] is not None and m["b_similarity"] > f["b_similarity_max"]:
+        failed.append(f"form: B is {m['b_similarity']:.2f} like A (> {f['b_similarity_max']})")
+    if m["exact_repeat_share"] > f["exact_repeat_share_max"]:
+        failed.append(f"form: {m['exact_repeat_share']:.0%} of bars repeat exactly (> {f['exact_repeat_share_max']:.0%})")
+    if not m["has_melody"]:
+        failed.append("melody: missing or too sparse")
+    else:
+        for key in ("notes_per_bar", "range_semitones", "step_share", "chord_tone_strong", "in_key",
+                    "longest_repeat_bars"):
+            lo, hi = MELODY_REFERENCE[key]
+            if key in m and not lo <= m[key] <= hi:
+                failed.append(f"melody: {key} {m[key]} outside {lo}-{hi}")
+    if m["bass_hold_bars"] > BASS_TARGETS["hold_bars_max"]:
+        failed.append(f"bass: holds a note {m['bass_hold_bars']} bars (> {BASS_TARGETS['hold_bars_max']})")
+    if m["bass_onsets_per_bar"] < BASS_TARGETS["onsets_per_bar_min"]:
+        failed.append(f"bass: {m['bass_onsets_per_bar']} notes a bar (< {BASS_TARGETS['onsets_per_bar_min']})")
+    return failed
+
+
+def parts_from_midi(data: bytes, bars: int | None = None) -> tuple[dict, list, float, int]:
+    """A published track's .mid -> (grid parts by track name, sections, tempo, bars), quantized to 16ths.
+
+    Sections come from the `section:NAME` text events; swing and humanizing round back onto the grid, and
+    with `bars` a note humanized across the loop seam wraps back to its start.
+    """
+    import pretty_midi
+
+    pm = pretty_midi.PrettyMIDI(io.BytesIO(data))
+    tempo = float(pm.get_tempo_changes()[1][0])
+    sixteenth_s = 60.0 / tempo / 4
+    parts: dict[str, list] = {}
+    last = 0
+    for inst in pm.instruments:
+        rows = []
+        for n in inst.notes:
+            t = int(round(n.start / sixteenth_s))
+            t = t % (bars * STEPS_PER_BAR) if bars else t
+            d = max(1, int(round((n.end - n.start) / sixteenth_s)))
+            rows.append((t, d, n.pitch))
+            last = max(last, t)
+        parts[inst.name] = sorted(rows)
+    bars = bars or last // STEPS_PER_BAR + 1
+    marks = sorted((int(round(e.time / sixteenth_s)) // STEPS_PER_BAR, e.text.split(":", 1)[1])
+                   for e in pm.text_events if e.text.startswith("section:"))
+    sections = [(name, first, (marks[i + 1][0] if i + 1 < len(marks) else bars) - first)
+                for i, (first, name) in enumerate(marks)]
+    return parts, sections, tempo, bars
