@@ -70,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     p = _command(sub, "eval", help="score composed pieces against the quality targets")
     _station_arg(p)
     p.add_argument("--tracks", type=int, default=None, help="how many pieces to compose and score")
+    p.add_argument("--site", default=None, help="score a built site's published MIDI instead of composing")
     p.add_argument("--json", action="store_true", help="end with one JSON object")
     p.set_defaults(handler="lofipress.evaluate:cli_eval")
 

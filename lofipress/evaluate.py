@@ -1,78 +1,136 @@
-"""`lofipress eval`: compose the station's pieces and score them against the quality targets."""
+"""`lofipress eval`: score the station's songs against the quality targets, part by part.
+
+By default it composes the station's songs (each draw arranged, as the build
+does) and scores the arranged parts. With `--site DIR` it reads a built site's
+published MIDI instead (`midi/t*.mid`, quantized back to the grid, sections from
+the files' markers), an independent reading of what listeners get.
+"""
 from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import numpy as np
 
-from . import metrics
-from .compose import Composed, compose
+from . import copying, metrics, song_metrics
+from .compose import Composed, compose, failures_of, score
 
 COLUMNS = (  # (metric, header, format)
     ("key_consistency", "keycons", "{:.2f}"),
     ("in_key", "in-key", "{:.2f}"),
     ("pc_entropy_bits", "entropy", "{:.2f}"),
-    ("polyphony", "poly", "{:.1f}"),
-    ("longest_repeat", "repeat", "{:d}"),
-    ("longest_copied_run", "copied", "{:d}"),
-    ("shared_ngram_share", "8gram", "{:.3f}"),
+    ("distinct_windows", "prog", "{:d}"),
+    ("a2_similarity", "A'~A", "{:.2f}"),
+    ("b_similarity", "B~A", "{:.2f}"),
+    ("exact_repeat_share", "repeat", "{:.2f}"),
+    ("notes_per_bar", "mel/bar", "{:.1f}"),
+    ("step_share", "steps", "{:.2f}"),
+    ("chord_tone_strong", "chordtn", "{:.2f}"),
+    ("range_semitones", "range", "{:d}"),
+    ("longest_repeat_bars", "melrep", "{:d}"),
+    ("bass_hold_bars", "bashold", "{:.1f}"),
+    ("bass_onsets_per_bar", "bas/bar", "{:.1f}"),
+    ("keys_copied_run", "kcopy", "{:d}"),
+    ("lead_copied_run", "mcopy", "{:d}"),
 )
 
 
 def summarize(pieces: list[Composed]) -> dict:
     """Per-piece rows, per-metric medians, first-draw pass rate, and whether every kept piece passes."""
     return summarize_rows([{"id": c.id, "title": c.title, "key": c.key, "tempo_bpm": c.tempo_bpm, "draws": c.draws,
-                            "failures": c.failures, "metrics": c.metrics} for c in pieces])
+                            "failures": c.failures, "metrics": c.metrics,
+                            "sections": [list(s) for s in c.piece.sections]} for c in pieces])
+
+
+def _has_form(m: dict) -> bool:
+    return m.get("sections", 0) >= 3 and m.get("distinct_windows", 0) >= 2
 
 
 def summarize_rows(pieces: list[dict]) -> dict:
-    """The same summary from plain dicts (id, title, key, tempo_bpm, draws, failures, metrics)."""
+    """The same summary from plain dicts (id, title, key, tempo_bpm, draws, failures, metrics, sections)."""
     rows = [{"id": c["id"], "title": c["title"], "key": c["key"], "tempo_bpm": c["tempo_bpm"], "draws": c["draws"],
-             "passed": not c["failures"], "failures": c["failures"],
+             "passed": not c["failures"], "failures": c["failures"], "sections": c.get("sections", []),
              **{k: c["metrics"].get(k) for k, _, _ in COLUMNS}} for c in pieces]
-    medians = {k: float(np.median([c["metrics"][k] for c in pieces if k in c["metrics"]]))
-               for k, _, _ in COLUMNS if any(k in c["metrics"] for c in pieces)}
+    medians = {k: float(np.median([c["metrics"][k] for c in pieces if c["metrics"].get(k) is not None]))
+               for k, _, _ in COLUMNS if any(c["metrics"].get(k) is not None for c in pieces)}
     n = max(1, len(pieces))
+    holds = [c["metrics"]["bass_hold_bars"] for c in pieces if "bass_hold_bars" in c["metrics"]]
     return {
         "pieces": len(pieces),
         "first_draw_pass_rate": sum(1 for c in pieces if c["draws"] == 1 and not c["failures"]) / n,
         "kept_pass_rate": sum(1 for c in pieces if not c["failures"]) / n,
         "redrawn": sum(1 for c in pieces if c["draws"] > 1),
+        "tracks_with_form": sum(1 for c in pieces if _has_form(c["metrics"])) / n,
+        "tracks_with_melody": sum(1 for c in pieces if c["metrics"].get("has_melody")) / n,
+        "max_bass_hold_bars": max(holds) if holds else None,
         "medians": medians,
-        "targets": metrics.TARGETS,
+        "targets": targets(),
         "rows": rows,
     }
 
 
+def targets() -> dict:
+    """Every target the gate applies, flat, for the table and the about page."""
+    out = dict(metrics.TARGETS)
+    out.update({f"form_{k}": v for k, v in song_metrics.FORM_TARGETS.items()})
+    out.update({f"melody_{k}": v for k, v in song_metrics.MELODY_REFERENCE.items() if isinstance(v, tuple)})
+    out.update({f"bass_{k}": v for k, v in song_metrics.BASS_TARGETS.items()})
+    out.update({f"{part}_copied_run_max": run for part, (run, _) in copying.TARGETS.items()})
+    out.update({f"{part}_shared_8gram_max": share for part, (_, share) in copying.TARGETS.items()})
+    return out
+
+
 def table(summary: dict) -> str:
     """The summary as a fixed-width text table."""
-    head = f"{'id':4} {'key':9} {'bpm':>3} " + " ".join(f"{h:>7}" for _, h, _ in COLUMNS) + "  draws pass"
+    head = f"{'id':4} {'key':8} {'bpm':>3} " + " ".join(f"{h:>7}" for _, h, _ in COLUMNS) + "  draws pass"
     lines = [head, "-" * len(head)]
     for r in summary["rows"]:
         cells = " ".join(f"{(fmt.format(r[k]) if r[k] is not None else '-'):>7}" for k, _, fmt in COLUMNS)
-        lines.append(f"{r['id']:4} {r['key']:9} {r['tempo_bpm']:>3} {cells}  {r['draws']:>5} {'yes' if r['passed'] else 'NO'}")
+        lines.append(f"{r['id']:4} {r['key'][:8]:8} {r['tempo_bpm']:>3} {cells}  {r['draws']:>5} "
+                     f"{'yes' if r['passed'] else 'NO'}")
     med = summary["medians"]
     cells = " ".join(f"{(f'{med[k]:.2f}' if k in med else '-'):>7}" for k, _, _ in COLUMNS)
     lines.append("-" * len(head))
-    lines.append(f"{'median':18} {cells}")
-    t = summary["targets"]
-    lines.append(f"{'target':18} {'>=' + str(t['key_consistency_min']):>7} {'>=' + str(t['in_key_min']):>7} "
-                 f"{str(t['entropy_min']) + '-' + str(t['entropy_max']):>7} {'':>7} {'':>7} "
-                 f"{'<=' + str(t['copied_run_max']):>7} {'<=' + str(t['shared_8gram_max']):>7}")
+    lines.append(f"{'median':17} {cells}")
+    for r in summary["rows"]:
+        if r["failures"]:
+            lines.append(f"{r['id']}: " + "; ".join(r["failures"]))
+    hold = summary["max_bass_hold_bars"]
     lines.append(f"first-draw pass rate {summary['first_draw_pass_rate']:.0%}; kept pieces passing "
-                 f"{summary['kept_pass_rate']:.0%}; redrawn {summary['redrawn']}")
+                 f"{summary['kept_pass_rate']:.0%}; redrawn {summary['redrawn']}; with form "
+                 f"{summary['tracks_with_form']:.0%}; with a melody {summary['tracks_with_melody']:.0%}; longest "
+                 f"bass note {'-' if hold is None else f'{hold:g}'} bars")
+    lines.append("targets: " + ", ".join(f"{k} {v}" for k, v in summary["targets"].items()))
     return "\n".join(lines)
 
 
+def score_site(site_dir: Path, model_dir: Path | None = None) -> list[dict]:
+    """Score a built site's published MIDI, one row per AI track (draws unknown: counted as 1)."""
+    from .compose import load_copy_index
+
+    manifest = json.loads((site_dir / "manifest.json").read_text(encoding="utf-8"))
+    index = load_copy_index(model_dir) if model_dir is not None else None
+    rows = []
+    for t in manifest["tracks"]:
+        parts, sections, _, bars = song_metrics.parts_from_midi((site_dir / t["midi"]).read_bytes(), t["bars"])
+        m = score(parts, t["key"], bars, sections, index)
+        rows.append({"id": t["id"], "title": t["title"], "key": t["key"], "tempo_bpm": t["bpm"], "draws": 1,
+                     "failures": failures_of(m), "metrics": m, "sections": [list(s) for s in sections]})
+    return rows
+
+
 def cli_eval(args) -> int:
-    """Compose and print the evaluation table (and one JSON line with --json)."""
+    """Compose (or read a built site) and print the evaluation table (and one JSON line with --json)."""
     from .cli import station_from_args
 
     station = station_from_args(args)
     started = time.perf_counter()
-    pieces = compose(station, args.tracks, log=lambda *_: None)
-    summary = summarize(pieces)
+    if getattr(args, "site", None):
+        model_dir = station.path(station.model.dir) / station.model.name
+        summary = summarize_rows(score_site(Path(args.site), model_dir))
+    else:
+        summary = summarize(compose(station, args.tracks, log=lambda *_: None))
     summary["compose_s"] = round(time.perf_counter() - started, 3)
     print(table(summary))
     if args.json:

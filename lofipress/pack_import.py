@@ -21,7 +21,7 @@ import numpy as np
 
 from .errors import PackError
 from .listen import ANALYSIS_SR, detect_pitch, detect_tempo, whole_bars
-from .packs import AUDIO_SUFFIXES, ROLES, TODO, VARISPEED_MAX, load_audio, load_pack, needs_human
+from .packs import AUDIO_SUFFIXES, PART_ROLES, ROLES, TODO, VARISPEED_MAX, load_audio, load_pack, needs_human
 from .render import stretch_loop
 
 CONVERT_SUFFIXES = (".aif", ".aiff")  # readable here, but not a pack format: converted to FLAC
@@ -57,8 +57,12 @@ AMBIENCE_WORDS = [  # (words, visual)
     (_words(r"city|street|traffic|cafe|coffee|crowd|train"), "city"), (_words(r"night|cricket"), "night"),
     (_words(r"vinyl|crackle|hiss|tape|room|ambien|atmos|noise|field"), "calm"),
 ]
-ROLE_WORDS = [(_words(r"piano|grand|upright|felt"), "piano"), (_words(r"bass|808|sub(?![a-z])"), "bass"),
-              (_words(r"keys?|rhodes|e?piano|ep(?![a-z])|wurli|organ|synth|pad|vibe|keyboard"), "keys")]
+ROLE_WORDS = [  # in order: 'bass guitar' is a bass, 'synth lead' a lead, 'e-piano' the piano if it is free
+    (_words(r"piano|grand|upright|felt"), "piano"), (_words(r"bass|808|sub(?![a-z])"), "bass"),
+    (_words(r"e?guitar|gtr|vib(?:es?|raphone)(?![a-z])|flute|harp|marimba|xylo|glock|bells?(?![a-z])|celest|"
+            r"lead|sax|trumpet|horn|clarinet|oboe|whistl|ocarina|recorder|kalimba|mbira|music ?box|musicbox|mallet|"
+            r"pluck|melod"), "lead"),
+    (_words(r"keys?|rhodes|e?piano|ep(?![a-z])|wurli|organ|synth|pad|keyboard"), "keys")]
 LICENSES = [(re.compile(p, re.I), spdx) for p, spdx in (
     (r"\bcc0\b|creative commons zero|public domain dedication", "CC0-1.0"),
     (r"cc[- ]by[- ]sa[- ]?4|attribution-sharealike 4", "CC-BY-SA-4.0"),
@@ -261,7 +265,7 @@ def _assign_roles(items: list[Item]) -> None:
             role_of[g] = role
     for g in sorted(groups, key=lambda g: (-len(groups[g]), g)):
         low = np.median([z.info["root"] for z in groups[g]]) < 48
-        free = [r for r in (("bass",) if low else ()) + ("keys", "piano") if r not in role_of.values()]
+        free = [r for r in (("bass",) if low else ()) + ("keys", "piano", "lead") if r not in role_of.values()]
         if g not in role_of and free:
             role_of[g] = free[0]
             groups[g][0].human = f"'{g or 'unnamed'}' files taken as {free[0]}: check the role"
@@ -564,6 +568,17 @@ def report(items: list[Item]) -> str:
     lines = ["  ".join(c[:44].ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
     used = sum(i.kind != "skip" for i in items)
     lines.append(f"used {used} of {len(items)} audio files")
+    played: dict[str, dict[str, int]] = {}  # role -> source group -> files
+    for z in (i for i in items if i.kind == "zone"):
+        group, name = played.setdefault(z.info["role"], {}), z.info["group"] or "unnamed"
+        group[name] = group.get(name, 0) + 1
+    if played:
+        lines.append("instruments: " + "; ".join(
+            f"{role} <- " + ", ".join(f"'{g}' ({n})" for g, n in played[role].items()) for role in ROLES if role in played))
+        melody = next(r for r in (*PART_ROLES["melody"], *played) if r in played)  # as packs.role_for picks
+        if melody != "lead":
+            lines.append(f"no lead: the melody plays on {melody} (a folder named guitar, flute, vibes, "
+                         "harp, sax... becomes the lead)")
     humans = [i for i in items if i.human]
     if humans:
         lines.append(f"needs a human ({len(humans)}), also noted at the top of pack.toml:")
@@ -575,11 +590,12 @@ def cli_import(args) -> int:
     """`lofipress pack import SRC DIR [--stretch TEMPOS]`: a folder of sounds or a .sf2 to a new pack."""
     src, out = Path(args.src), Path(args.dir)
     if src.suffix.lower() == ".sf2":
-        from .soundfont import KIT, LAYERS, import_soundfont
+        from .soundfont import INSTRUMENTS, KIT, LAYERS, import_soundfont
 
         info = import_soundfont(src, out)
-        print(f"rendered {info.get('INAM') or src.name}: keys, piano, bass ({len(LAYERS)} velocity layers, a root "
-              f"every minor third) and a {len(KIT)}-voice kit; no ambience or quotes")
+        print(f"rendered {info.get('INAM') or src.name}: {', '.join(INSTRUMENTS)} ({len(LAYERS)} velocity layers, "
+              f"a root every minor third; the lead is GM program {INSTRUMENTS['lead'][0]}, jazz guitar) and a "
+              f"{len(KIT)}-voice kit; no ambience or quotes")
     else:
         spec = getattr(args, "stretch", None)
         print(report(import_folder(src, out, station_tempos(spec), stretch=spec is not None)))

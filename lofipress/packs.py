@@ -14,7 +14,9 @@ import numpy as np
 
 from .errors import PackError
 
-ROLES = ("keys", "piano", "bass")  # keys = electric piano; Note.part "melody" plays the piano
+ROLES = ("keys", "piano", "bass", "lead")  # keys = electric piano; lead = the melody's voice (guitar, flute...)
+PART_ROLES = {"keys": ("keys",), "melody": ("lead", "piano", "keys"), "bass": ("bass",)}  # Note.part -> the roles
+# it plays on, first present wins: a pack made before leads existed plays its melody on the piano, as it always did
 KIT_VOICES = ("kick", "snare", "rim", "hat_closed", "hat_open", "ride", "shaker")
 VISUALS = ("rain", "fire", "wind", "water", "calm", "city", "night", "snow", "birds")
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3")
@@ -219,6 +221,10 @@ def load_pack(pack_dir: Path) -> Pack:
     top = r.table(data, "pack", {"name", "license", "credits"},
                   {"instruments", "kit", "patterns", "drum_loops", "ambience", "quotes"})
     instruments = {}
+    unknown = sorted(set(top.get("instruments", {})) - set(ROLES)) if isinstance(top.get("instruments"), dict) else []
+    if unknown:
+        r.fail(f"unknown instrument role 'instruments.{unknown[0]}'",
+               f"roles are {', '.join(ROLES)}; the melody's own voice (guitar, flute, vibes...) is 'lead'")
     for role, table in r.table(top.get("instruments", {}), "instruments", set(), set(ROLES)).items():
         zones = []
         for i, z in enumerate(r.typed(r.table(table, f"instruments.{role}", {"zones"})["zones"], list,
@@ -305,6 +311,14 @@ def _check_credits(r: _Reader, credits: list[Credit]) -> None:
             r.fail(f"file {rel!r} has no credit", "add a [[credits]] entry (title, author, source, license)")
 
 
+def role_for(pack: Pack, part: str) -> str | None:
+    """The instrument role a Note.part plays on: its roles in PART_ROLES order, else keys, else any; None if none."""
+    for role in (*PART_ROLES.get(part, ()), "keys", *pack.instruments):
+        if role in pack.instruments:
+            return role
+    return None
+
+
 def zone_files(pack: Pack) -> list[Path]:
     """Every audio file the pack names, for cache keys."""
     files = [z.file for i in pack.instruments.values() for z in i.zones] + list(pack.kit.values())
@@ -333,6 +347,10 @@ def cli_check(args) -> int:
     widths = [min(40, max(len(row[i]) for row in rows)) for i in range(4)]
     for row in rows:
         print("  ".join(cell[:40].ljust(w) for cell, w in zip(row, widths)).rstrip())
+    melody = role_for(pack, "melody")
+    if pack.instruments and melody != "lead":
+        print(f"note: no lead instrument, so the melody plays on {melody} "
+              "(add [instruments.lead] zones, about C4-C6, for a voice of its own)")
     warnings = needs_human(pack)
     for w in warnings:
         print(f"warning: {w}")

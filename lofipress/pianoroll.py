@@ -35,14 +35,16 @@ def _draw_notes(ax, notes: list, palette: tuple[str, ...], alpha: float = 0.9) -
                                              linewidths=0, label=part), autolim=False)
 
 
-def render_pianoroll(notes: list, bars: int, palette: tuple[str, ...], path: Path, beats_per_bar: int = 4) -> Path:
-    """Draw a track's notes as a piano roll PNG (pitch over beats, bar lines, one color per part).
+def render_pianoroll(notes: list, bars: int, palette: tuple[str, ...], path: Path, beats_per_bar: int = 4,
+                     sections=()) -> Path:
+    """Draw a track's notes as a piano roll PNG (pitch over beats, bar lines, one color per part, its sections).
 
     Args:
         notes: [[start_beats, dur_beats, pitch, velocity, part], ...].
         bars: loop length in bars (sets the x range).
         palette: (bg, fg, accent, accent2) colors.
         path: the PNG to write.
+        sections: (name, first bar, bars) drawn as a labelled strip over the roll.
 
     Returns:
         path.
@@ -59,6 +61,13 @@ def render_pianoroll(notes: list, bars: int, palette: tuple[str, ...], path: Pat
                   labels=[str(b + 1) for b in range(0, bars + 1, step)])
     for b in range(bars + 1):
         ax.axvline(b * beats_per_bar, color=fg, alpha=0.12, linewidth=0.6)
+    top = max(pitches) + 2
+    for i, (name, first, count) in enumerate(sections):  # the form strip, over the notes
+        x0, width = first * beats_per_bar, count * beats_per_bar
+        ax.axvspan(x0, x0 + width, color=fg, alpha=0.05 if i % 2 else 0.0, linewidth=0)
+        ax.axvline(x0, color=fg, alpha=0.45, linewidth=1.0)
+        ax.text(x0 + 0.4, top, name.replace("A2", "A\u2032"), color=fg, fontsize=9, va="top", ha="left",
+                fontweight="bold")
     ax.set_xlabel("bar", color=fg)
     ax.set_ylabel("MIDI pitch", color=fg)
     ax.tick_params(colors=fg, labelsize=8)

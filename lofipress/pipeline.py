@@ -22,6 +22,7 @@ import numpy as np
 from .cache import Cache, code_hash, digest, file_hash, intact, seal, tree_hash
 from .config import Station, derive_seed
 from .errors import LofipressError, PackError
+from .packs import role_for
 from .site import SITE_STAMP  # in the built site: its key, and proof that lofipress made it
 
 AUDIO_CODE = ("audio", "render", "fx", "presets", "master", "dsp", "encode", "packs", "notes")
@@ -162,7 +163,7 @@ def audio_jobs(station: Station, cache: Cache, pack, tracks: list[dict]) -> list
                 bed, [bed.file], ref=bed.id, bpm=bpm)
     for q in pack.quotes:
         add("quote", q.id, "press_quote", (pack_dir, q.id, m, None), q, [q.file], ref=q.id)
-    for role in ("keys", "bass"):
+    for role in dict.fromkeys(("keys", "bass", role_for(pack, "melody"))):  # live songs sing on the melody's voice
         inst = pack.instruments.get(role)
         if inst is None:
             continue

@@ -11,11 +11,15 @@ from scipy.signal import butter
 
 from . import dsp
 from .notes import Note, loop_n_samples
-from .packs import Pack, Zone, load_audio
+from .packs import Pack, Zone, load_audio, role_for
 
-PART_ROLE = {"keys": "keys", "melody": "piano", "bass": "bass"}  # Note.part -> pack instrument role
 PART_GAIN = {"keys": 0.45, "melody": 0.55, "bass": 0.8}  # a rough mix; mastering sets the final level
-RELEASE_S = {"keys": 0.28, "piano": 0.35, "bass": 0.12}  # decay time constant after note-off
+RELEASE_S = {"keys": 0.28, "piano": 0.35, "lead": 0.3, "bass": 0.12}  # decay time constant after note-off, per role
+# The lead is one voice against the keys' three or four, so it gets more gain than a melody on the piano: the
+# shipped leads (a jazz guitar, a flute), at the arranger's velocities, sit about 2 dB over the keys' chords
+# (measured on rendered phrases). It sits left of centre while the keys spread their upper voices, where the
+# tune lives, to the right (see the pan below): the two lines stay apart in the stereo field.
+LEAD_GAIN, LEAD_PAN = 0.7, -0.2
 ATTACK_S = 0.003  # long enough to hide a click, short enough to keep the hammer
 DARK_CUTOFF_HZ = 1500.0  # soft notes fade towards this low-passed copy (felt hammers, tines struck gently)
 KIT_GAIN = {"kick": 1.0, "snare": 0.75, "rim": 0.55, "hat_closed": 0.32, "hat_open": 0.3, "ride": 0.3,
@@ -62,7 +66,7 @@ def render_track(notes: list[Note], pack: Pack, tempo_bpm: float, bars: int, sam
 
     Args:
         notes: notes in seconds from the loop start; part keys/melody/bass.
-        pack: a loaded Pack with instruments keys, piano (melody) and bass.
+        pack: a loaded Pack with instruments keys, lead (the melody; else piano, else keys) and bass.
         tempo_bpm, bars: the loop's length.
         sample_rate: output rate in Hz.
         rng: small per-note variations (stereo spread, detune of a few cents).
@@ -73,8 +77,7 @@ def render_track(notes: list[Note], pack: Pack, tempo_bpm: float, bars: int, sam
     voices: dict = {}  # (file, root, pitch) -> [index, mono, ratio, frames wanted]
     rows = []
     for note in sorted(notes):
-        role = PART_ROLE.get(note.part, "keys")
-        inst = pack.instruments.get(role) or pack.instruments.get("keys") or next(iter(pack.instruments.values()))
+        inst = pack.instruments[role_for(pack, note.part)]  # melody: lead, else piano, else keys
         zone = _pick_zone(inst.zones, note.pitch, note.velocity)
         key = (zone.file, zone.root, note.pitch)
         if key not in voices:
@@ -91,11 +94,13 @@ def render_track(notes: list[Note], pack: Pack, tempo_bpm: float, bars: int, sam
         voice[3] = max(voice[3], n_total)
         if note.part == "bass":
             pan = 0.0
+        elif inst.role == "lead":
+            pan = LEAD_PAN + rng.uniform(-0.05, 0.05)
         elif note.part == "melody":
             pan = 0.15 + rng.uniform(-0.05, 0.05)
         else:  # spread the voicing across the field, low left to high right, like a piano seen from the bench
             pan = np.clip((note.pitch - 60) / 30.0, -0.5, 0.5) + rng.uniform(-0.08, 0.08)
-        gain = _velocity_gain(note.velocity) * PART_GAIN.get(note.part, 0.5)
+        gain = _velocity_gain(note.velocity) * (LEAD_GAIN if inst.role == "lead" else PART_GAIN.get(note.part, 0.5))
         gl, gr = _pan_gains(pan)
         start = int(round(note.start_s * sample_rate)) % n
         rows.append((start, voice[0], n_total, gate_n, note.velocity / 127.0, ATTACK_S * sample_rate,

@@ -312,9 +312,15 @@ def _about_context(about: dict, has_loss: bool) -> dict:
     ev = about.get("eval") or {}
     rows = ev.get("rows") or []
     return {"card": pairs(about.get("card") or {}), "loss_png": "img/loss.png" if has_loss else "",
-            "eval_rows": rows, "eval_cols": list(dict.fromkeys(k for r in rows for k in r)),
+            "eval_rows": rows, "eval_cols": list(dict.fromkeys(k for r in rows for k in r if k != "sections")),
             "eval_medians": ev.get("medians") or {}, "eval_targets": pairs(ev.get("targets") or {}),
             "eval_stats": [(k, v) for k, v in sorted(ev.items()) if not isinstance(v, (dict, list))]}
+
+
+def form_strip(sections) -> list[dict]:
+    """A track's sections for the pages' form strip: name as heard (A2 is A-prime), first bar (1-based), bars."""
+    return [{"name": "A\u2032" if name == "A2" else str(name), "kind": str(name).lower(), "bar": int(first) + 1,
+             "bars": int(n)} for name, first, n in sections]
 
 
 def look_css(settings) -> str:
@@ -340,6 +346,7 @@ def _write_pages(station, press: dict, site: Path, has_loss: bool, generated: st
     css_vars = look_css(settings)
     tracks = [{**t, "bpm": mf.tempo(t["bpm"]), "mp3": f"audio/tracks/{t['id']}.mp3", "midi": f"midi/{t['id']}.mid",
                "page": f"tracks/{t['id']}.html", "roll": f"img/tracks/{t['id']}.png", "n_notes": len(t["notes"]),
+               "form": form_strip(t.get("sections", [])),
                "seconds": round(t["samples"] / t["sample_rate"], 3),
                "duration": "{}:{:02d}".format(*divmod(round(t["samples"] / t["sample_rate"]), 60))}
               for t in press.get("tracks", [])]
@@ -361,14 +368,15 @@ def _write_pages(station, press: dict, site: Path, has_loss: bool, generated: st
     render("index.html", "index.html", "", tracks=tracks, songs=songs, layers=layers,
            volumes=[{"name": n, "label": lab, "value": v} for n, lab, v in VOLUMES], shortcuts=SHORTCUTS)
     for i, t in enumerate(tracks):
-        pianoroll.render_pianoroll(t["notes"], t["bars"], palette, site / t["roll"])
+        pianoroll.render_pianoroll(t["notes"], t["bars"], palette, site / t["roll"],
+                                   sections=[tuple(x) for x in t.get("sections", [])])
         render("track.html", t["page"], "../", track=t, prev=tracks[i - 1] if i else None,
                next=tracks[i + 1] if i + 1 < len(tracks) else None)
     for piece in [*press.get("tracks", []), *press.get("songs", [])]:
         _write(site / "notes" / f"{piece['id']}.json", mf.notes_json(piece))
     render("credits.html", "credits.html", "", credits=press.get("credits", []),
            pack={"name": "", "license": "", **press.get("pack", {})}, libraries=_library_versions())
-    render("about.html", "about.html", "", **_about_context(press.get("about") or {}, has_loss))
+    render("about.html", "about.html", "", tracks=tracks, **_about_context(press.get("about") or {}, has_loss))
     render("404.html", "404.html", "", home_url=f"{base_url}/" if base_url else "./")
     _write(site / "favicon.svg", env.get_template("favicon.svg").render(station={"title": meta.title},
                                                                        palette=palette))

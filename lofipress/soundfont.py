@@ -1,4 +1,4 @@
-"""Sampling a SoundFont through FluidSynth: keys, piano, bass and a drum kit for a pack.
+"""Sampling a SoundFont through FluidSynth: keys, piano, bass, a lead and a drum kit for a pack.
 
 `lofipress pack import FILE.sf2` renders a new pack with these, and
 scripts/make_pack.py renders the default pack's instruments from Debian's
@@ -22,10 +22,11 @@ SF2 = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
 SPACING_S = 4.0  # one note every 4 s in the render: the release of each dies before the next
 NOTE_S, KEEP_S = 2.0, 2.6  # hold each sampled note 2 s and keep 0.6 s of its release
 LAYERS = ((1, 80, 64), (81, 127, 112))  # (vel_lo, vel_hi, velocity sampled): soft and hard layers
-INSTRUMENTS = {  # role: (GM program, lowest root, highest root); roots every minor third
+INSTRUMENTS = {  # role: (GM program, lowest root, highest root[, gain dB]); roots every minor third
     "keys": (4, 36, 84),  # Electric Piano 1 (Rhodes-like tines)
     "piano": (0, 36, 84),  # Acoustic Grand
     "bass": (33, 28, 55),  # Electric Bass (finger)
+    "lead": (26, 60, 84),  # Electric Guitar (jazz): the melody's own voice, C4-C6, mellow against the tines
 }
 KIT = {"kick": (36, 0.6), "snare": (38, 0.5), "rim": (37, 0.3), "hat_closed": (42, 0.25), "hat_open": (46, 0.8),
        "ride": (51, 1.5), "shaker": (70, 0.3)}  # voice: (GM drum note, seconds kept)
@@ -58,11 +59,17 @@ def write_ogg(path: Path, audio: np.ndarray, quality: float = 0.35) -> None:
 
 
 def make_instruments(out: Path, work: Path, instruments: dict = INSTRUMENTS, sf2: Path = SF2) -> dict[str, list[dict]]:
-    """Render each role from its GM program: a root every minor third, two velocity layers; role -> zones."""
+    """Render each role from its GM program: a root every minor third, two velocity layers; role -> zones.
+
+    An optional fourth number is a gain in dB for the role's files: it sets one
+    instrument's level against the others (a SoundFont's programs differ by 10 dB
+    and more) without touching its velocity layers.
+    """
     import pretty_midi
 
     zones_of = {}
-    for role, (program, lo_root, hi_root) in instruments.items():
+    for role, (program, lo_root, hi_root, *gain_db) in instruments.items():
+        gain = 10.0 ** (gain_db[0] / 20.0) if gain_db else 1.0
         roots = list(range(lo_root, hi_root + 1, 3))
         midi = pretty_midi.PrettyMIDI()
         inst = pretty_midi.Instrument(program=program)
@@ -74,7 +81,7 @@ def make_instruments(out: Path, work: Path, instruments: dict = INSTRUMENTS, sf2
         zones = []
         for i, (root, (vlo, vhi, vel)) in enumerate(plan):
             rel = f"{role}/{root}-v{vel}.ogg"
-            write_ogg(out / rel, _cut(audio, i * SPACING_S, KEEP_S))
+            write_ogg(out / rel, _cut(audio, i * SPACING_S, KEEP_S) * gain)
             lo = 0 if root == roots[0] else root - 1  # each zone plays its root, one below, one above
             hi = 127 if root == roots[-1] else root + 1
             zones.append({"file": rel, "root": root, "lo": lo, "hi": hi, "vel_lo": vlo, "vel_hi": vhi})
@@ -116,7 +123,7 @@ def _sf2_info(sf2: Path) -> dict[str, str]:
 
 
 def import_soundfont(sf2: Path, out: Path) -> dict[str, str]:
-    """Render keys, piano, bass and a kit from a SoundFont through FluidSynth into a new pack; returns its INFO."""
+    """Render keys, piano, bass, a lead and a kit from a SoundFont through FluidSynth into a new pack; returns its INFO."""
     if shutil.which("fluidsynth") is None:
         raise PackError("fluidsynth is not installed", sf2, "install it (apt install fluidsynth) or import a folder")
     if not sf2.is_file():

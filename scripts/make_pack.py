@@ -137,7 +137,7 @@ def main(out: Path, variant: str = "default") -> None:
 
 LICENSE_TEXT = """# samples/default: licenses
 
-- keys/, piano/, bass/, kit/: rendered with FluidSynth from the FluidR3 GM SoundFont by Frank Wen
+- keys/, piano/, bass/, lead/, kit/: rendered with FluidSynth from the FluidR3 GM SoundFont by Frank Wen
   (Debian package fluid-soundfont-gm), released under the MIT license:
   Copyright (c) 2000-2002, 2008, 2012 Frank Wen <getfrank@gmail.com>. Permission is hereby granted, free of
   charge, to any person obtaining a copy of this software and associated documentation files, to deal in the
@@ -152,7 +152,8 @@ LICENSE_TEXT = """# samples/default: licenses
 """
 
 NIGHTCAP_LICENSE = LICENSE_TEXT.replace("samples/default", "samples/nightcap").replace(
-    "keys/, piano/, bass/, kit/", "keys/ (vibraphone), piano/ (nylon guitar), bass/ (fretless), kit/ (brush kit)").replace(
+    "keys/, piano/, bass/, lead/, kit/",
+    "keys/ (vibraphone), piano/ (nylon guitar), bass/ (fretless), lead/ (flute), kit/ (brush kit)").replace(
     """Henry David Thoreau, Walden (1854); Walt Whitman, Song of Myself (1855); Emily Dickinson,
   "Hope is the thing with feathers" (poem 254, first published 1891).""",
     """Henry Wadsworth Longfellow, "The Day Is Done" (1844); Ralph Waldo Emerson, Nature (1836);
@@ -161,8 +162,11 @@ VARIANTS = {  # a second station's pack: same recipe, audibly other instruments,
     "nightcap": {
         "name": "nightcap",
         "instruments": {"keys": (11, 48, 84),  # Vibraphone: soft mallets instead of Rhodes tines
-                        "piano": (24, 40, 82),  # Acoustic Guitar (nylon) plays the melody
-                        "bass": (35, 28, 55)},  # Fretless Bass
+                        "piano": (24, 40, 82),  # Acoustic Guitar (nylon): the melody's voice before the lead
+                        "bass": (35, 28, 55),  # Fretless Bass
+                        # Flute sings the melody, breathy over the mallets; FluidR3's flute is about 11 dB louder
+                        # than its vibraphone, so its files are rendered 11 dB down to sit over the keys, not on them
+                        "lead": (73, 60, 84, -11.0)},
         "kit": {"kick": (36, 0.6), "snare": (38, 0.6), "rim": (37, 0.3), "hat_closed": (42, 0.3),
                 "ride": (51, 1.5), "shaker": (40, 0.8)},  # the Brush kit's note 40 is a brush swirl
         "kit_program": 40,  # GM Brush kit

@@ -182,6 +182,10 @@
     };
   }
 
+  // Note part -> the manifest's sampler roles it may play on, first shipped wins: the melody sings on the pack's
+  // lead (else its piano) when the build shipped those zones, and on the keys otherwise, as packs.PART_ROLES does.
+  const PART_SAMPLERS = { keys: ["keys", "bass"], melody: ["lead", "piano", "keys", "bass"], bass: ["bass", "keys"] };
+
   function liveLayer(plan, dest) {
     const fx = M.live_fx || {};
     const gain = new Tone.Gain(1).connect(dest);
@@ -209,7 +213,8 @@
       start: (t) => noise.start(t),
       stop: (t) => { noise.stop(t); Object.values(samplers).forEach((s) => s.releaseAll(t)); },
       trigger: (ev, time) => {
-        const s = (ev.part === "bass" && samplers.bass) || samplers.keys || samplers.bass;
+        const roles = PART_SAMPLERS[ev.part] || PART_SAMPLERS.keys;
+        const s = samplers[roles.find((r) => samplers[r])];
         if (s) s.triggerAttackRelease(Tone.Frequency(ev.pitch, "midi").toFrequency(), ev.durS, time, ev.vel / 127);
       },
       dispose: () => { Object.values(samplers).forEach((s) => s.dispose()); nodes.forEach((n) => n.dispose()); },

@@ -43,12 +43,18 @@ GRID = {  # one bar of boom-bap: kick 1 and the "and" of 2, snare 2 and 4, swung
 }
 
 
-def make_pack(root: Path, sample_rate: int = SR) -> Path:
-    """Write a small valid pack (sine-ish zones, synthetic kit, a bed and a quote) under root."""
+ROLE_ROOTS = {"keys": (48, 60, 72), "piano": (60, 72), "bass": (36, 48), "lead": (60, 72, 84)}
+
+
+def make_pack(root: Path, sample_rate: int = SR, roles=tuple(ROLE_ROOTS)) -> Path:
+    """Write a small valid pack (sine-ish zones, synthetic kit, a bed and a quote) under root.
+
+    Zone files are named inst/<role>-<root>.wav; `roles` leaves some out (an old pack has no lead).
+    """
     root.mkdir(parents=True, exist_ok=True)
     (root / "inst").mkdir(exist_ok=True)
-    zones = {"keys": [], "piano": [], "bass": []}
-    for role, roots in (("keys", (48, 60, 72)), ("piano", (60, 72)), ("bass", (36, 48))):
+    zones = {role: [] for role in roles}
+    for role, roots in ((r, ROLE_ROOTS[r]) for r in roles):
         for r in roots:
             name = f"inst/{role}-{r}.wav"
             sf.write(root / name, tone(440 * 2 ** ((r - 69) / 12), 1.5, sample_rate), sample_rate)
@@ -63,6 +69,7 @@ def make_pack(root: Path, sample_rate: int = SR) -> Path:
     sf.write(root / "rain.wav", (rng.standard_normal((5 * sample_rate, 2)) * 0.1).astype(np.float32), sample_rate)
     sf.write(root / "quote.wav", tone(200, 1.5, sample_rate), sample_rate)
     grid = "\n".join(f"{v} = {steps}" for v, steps in GRID.items())
+    instruments = "\n".join(f"[instruments.{role}]\nzones = [{', '.join(z)}]" for role, z in zones.items())
     (root / "pack.toml").write_text(f'''name = "test"
 license = "CC0-1.0"
 kit = {{kick = "kick.wav", snare = "snare.wav", hat_closed = "hat.wav"}}
@@ -75,12 +82,7 @@ credits = [{{file = "inst/", title = "t", author = "a", source = "s", license = 
            {{file = "rain.wav", title = "t", author = "a", source = "s", license = "CC0-1.0"}},
            {{file = "quote.wav", title = "t", author = "a", source = "s", license = "CC0-1.0"}}]
 
-[instruments.keys]
-zones = [{", ".join(zones["keys"])}]
-[instruments.piano]
-zones = [{", ".join(zones["piano"])}]
-[instruments.bass]
-zones = [{", ".join(zones["bass"])}]
+{instruments}
 
 [patterns.basic]
 title = "Basic"

@@ -1,8 +1,8 @@
 """A tiny real station for build tests: 2 tracks of 4 bars, a 9-file pack, one tempo.
 
 It uses the repository's trained model and a subset of `samples/default` copied
-into the station folder (one zone per instrument, three kit voices, one pattern,
-one ambience bed, one quote), so a cold build takes seconds and every stage of
+into the station folder (one zone each of keys, lead and bass, three kit voices,
+one pattern, one ambience bed, one quote), so a cold build takes seconds and every stage of
 the real pipeline runs. `golden()` builds it once per test process; tests copy
 that folder (cache and site included) and change one input at a time.
 """
@@ -20,7 +20,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 PACK_SOURCE = REPO / "samples" / "default"
 PACK_NAME = "tiny"
-PACK_FILES = ("keys/60-v112.ogg", "piano/72-v112.ogg", "bass/40-v112.ogg", "kit/kick.ogg", "kit/snare.ogg",
+PACK_FILES = ("keys/60-v112.ogg", "lead/72-v112.ogg", "bass/40-v112.ogg", "kit/kick.ogg", "kit/snare.ogg",
               "kit/hat_closed.ogg", "ambience/rain.ogg", "quotes/walden-stream.ogg")
 FLUID = 'author = "Frank Wen", source = "https://packages.debian.org/fluid-soundfont-gm", license = "MIT"'
 MADE = 'author = "lofipress (scripts/make_pack.py)", source = "made in numpy and espeak-ng", license = "CC0-1.0"'
@@ -28,7 +28,7 @@ PACK_TOML = f"""name = "{PACK_NAME}"
 license = "MIT and CC0-1.0"
 credits = [
   {{file = "keys/", title = "FluidR3 GM", {FLUID}}},
-  {{file = "piano/", title = "FluidR3 GM", {FLUID}}},
+  {{file = "lead/", title = "FluidR3 GM", {FLUID}}},
   {{file = "bass/", title = "FluidR3 GM", {FLUID}}},
   {{file = "kit/", title = "FluidR3 GM", {FLUID}}},
   {{file = "ambience/rain.ogg", title = "Rain on the window", {MADE}}},
@@ -50,8 +50,8 @@ visual = "rain"
 [instruments.keys]
 zones = [{{file = "keys/60-v112.ogg", root = 60, lo = 0, hi = 127}}]
 
-[instruments.piano]
-zones = [{{file = "piano/72-v112.ogg", root = 72, lo = 0, hi = 127}}]
+[instruments.lead]
+zones = [{{file = "lead/72-v112.ogg", root = 72, lo = 0, hi = 127}}]
 
 [instruments.bass]
 zones = [{{file = "bass/40-v112.ogg", root = 40, lo = 0, hi = 127}}]

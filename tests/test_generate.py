@@ -84,3 +84,61 @@ def test_repetition_penalty_makes_chords_vary(vocab):
         return np.mean([len({t for t in s if t.startswith("n:")}) / max(1, sum(t.startswith("n:") for t in s))
                         for s in seqs])
     assert distinct(penal) > distinct(plain)
+
+
+@pytest.fixture(scope="module")
+def lead_vocab():
+    keys = [(s, 8, p) for s in range(0, 64, 8) for p in (57, 60, 64, 67)]
+    lead = [(s, 2, 72 + (s // 2) % 5) for s in range(0, 64, 2)]
+    return Vocab.build([Piece("x", quantize(keys), "C major", 4, lead=quantize(lead))], min_chord_count=1)
+
+
+SONG = (("intro", 0, 2), ("A", 2, 4), ("B", 6, 4), ("A2", 10, 4), ("outro", 14, 2))
+
+
+def test_songs_follow_their_plan_and_the_lead_is_one_note_after_the_keys(lead_vocab):
+    seqs = generate(random_model(len(lead_vocab), seed=5), lead_vocab,
+                    [Request("major", i, (), SONG) for i in range(4)], 16, SamplingSettings())
+    for seq in seqs:
+        assert seq[:3] == ["<bos>", "mode:major", "lead:on"]
+        assert [seq[i + 1] for i, t in enumerate(seq) if t == "bar"] == [
+            f"sec:{name}" for name, _, n in SONG for _ in range(n)]
+        events_at_pos = []
+        for a, b in zip(seq, seq[1:]):
+            if a.startswith("pos:") or a == "bar":
+                events_at_pos = []
+            if a.startswith(("n:", "m:")):
+                assert b.startswith("d:")
+                events_at_pos.append(a[0])
+            assert not (a.startswith("d:") and events_at_pos[-1:] == ["m"] and b.startswith(("n:", "m:")))
+        piece = decode(seq, "C major")
+        assert piece.sections == SONG
+        assert len({s for s, _, _ in piece.lead}) == len(piece.lead)
+
+
+def test_a2_returns_to_a_and_b_moves_away(lead_vocab):
+    from lofipress.config import SongSettings
+
+    model = random_model(len(lead_vocab), seed=2)
+    strong = SongSettings(return_bias=30.0, return_lead_bias=30.0, contrast_bias=30.0)
+    off = SongSettings(return_bias=0.0, return_lead_bias=0.0, contrast_bias=0.0)
+    sampling = SamplingSettings(loop_bias=0.0)
+
+    def bars_of(seq):
+        out, cur = [], None
+        for t in seq:
+            if t == "bar":
+                cur = []
+                out.append(cur)
+            elif cur is not None and not t.startswith("sec:") and t != "<eos>":
+                cur.append(t)
+        return out
+
+    same_back, same_b = [], []
+    for song in (strong, off):
+        seqs = generate(model, lead_vocab, [Request("major", i, (), SONG) for i in range(8)], 16, sampling, song)
+        bars = [bars_of(s) for s in seqs]
+        same_back.append(np.mean([b[10 + k] == b[2 + k] for b in bars for k in range(4)]))
+        same_b.append(np.mean([b[6 + k] == b[2 + k] for b in bars for k in range(4)]))
+    assert same_back[0] > 0.9 and same_back[0] > same_back[1]
+    assert same_b[0] == 0.0

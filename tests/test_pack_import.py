@@ -89,7 +89,7 @@ def test_import_takes_each_file_for_what_it_is(imported):
     assert set(items) == set(truth)
     for rel, want in truth.items():
         got = items[rel]
-        if want["kind"] == "zone" and not rel.startswith("guitar"):  # guitar: the pack has no free role for it
+        if want["kind"] == "zone":
             assert (got.kind, got.info["root"]) == ("zone", want["root"]), rel
         elif want["kind"] == "kit" and want["voice"] not in ("clap", "conga"):  # extras: their voices are taken
             assert (got.kind, got.info["voice"]) == ("kit", want["voice"]), rel
@@ -101,14 +101,15 @@ def test_import_takes_each_file_for_what_it_is(imported):
     assert items["Keys/G4.wav"].human and "A4" in items["Keys/G4.wav"].human  # the wrong name is reported
     assert items["FX/rain_window.ogg"].info["visual"] == "rain"
     assert items["Loops/dusty break.flac"].how.startswith("detected")
-    assert items["guitar_60.wav"].kind == "skip" and items["guitar_60.wav"].human
+    assert {items[f"guitar_{n}.wav"].info["role"] for n in (60, 64)} == {"lead"}  # plays the melody, not dropped
     assert items["Drums/clap.wav"].kind == "skip" and "snare" in items["Drums/clap.wav"].human  # a person may prefer it
 
 
 def test_imported_pack_loads_and_plays_every_note(imported):
     truth, _, out = imported
     pack = load_pack(out)
-    assert set(pack.instruments) == {"keys", "piano", "bass"}
+    assert set(pack.instruments) == {"keys", "piano", "bass", "lead"}
+    assert [z.root for z in pack.instruments["lead"].zones] == [60, 64]
     assert pack.quotes[0].text == truth["Voice/quote_night.wav"]["text"]
     assert {d.tempo_bpm for d in pack.drum_loops} == {80.0, 85.0, 88.0}
     assert pack.patterns and all("kick" in p.grid for p in pack.patterns.values())
@@ -132,6 +133,34 @@ def test_pack_check_passes_and_warns_about_credits(imported, capsys):
     assert "# needs a human: Keys/G4.wav" in (out / "pack.toml").read_text()
 
 
+@pytest.mark.parametrize("group,role", [
+    *((g, "lead") for g in ("guitar", "gtr", "e-guitar", "jazz guitar", "vibraphone", "vibes", "flute", "harp",
+                            "marimba", "bells", "lead", "synth lead", "sax", "trumpet", "whistle", "kalimba",
+                            "music box", "glockenspiel")),
+    ("rhodes", "keys"), ("keys", "keys"), ("wurli", "keys"), ("pads", "keys"), ("piano", "piano"),
+    ("upright", "piano"), ("bass guitar", "bass"), ("808", "bass")])
+def test_role_by_the_words_of_a_group(group, role):
+    item = pack_import.Item(f"{group}/C4.wav", Path(f"{group}/C4.wav"), "zone", info={"group": group, "root": 64,
+                                                                                        "velocity": None})
+    pack_import._assign_roles([item])
+    assert (item.kind, item.info["role"]) == ("zone", role) and not item.human  # by its words: nothing to check
+
+
+def test_a_guitar_folder_becomes_the_lead(tmp_path, capsys):
+    src = tmp_path / "src"
+    for rel, midi in (("guitar/C4.wav", 60), ("guitar/G4.wav", 67), ("guitar/C5.wav", 72), ("Rhodes/C3.wav", 48),
+                      ("Rhodes/G3.wav", 55)):
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        sf.write(src / rel, tone(midi, 1.0, 44100, "pluck"), 44100)
+    assert cli.main(["pack", "import", str(src), str(tmp_path / "p")]) == 0
+    out = capsys.readouterr().out
+    assert "instruments: keys <- 'rhodes' (2); lead <- 'guitar' (3)" in out and "no lead" not in out
+    pack = load_pack(tmp_path / "p")
+    assert set(pack.instruments) == {"keys", "lead"} and [z.root for z in pack.instruments["lead"].zones] == [60, 67, 72]
+    assert all(z.file.parent.name == "lead" for z in pack.instruments["lead"].zones)
+    assert cli.main(["pack", "check", str(tmp_path / "p")]) == 0 and "no lead" not in capsys.readouterr().out
+
+
 def test_license_stated_in_the_folder_fills_the_credits(tmp_path, capsys):
     src = tmp_path / "src"
     src.mkdir()
@@ -139,6 +168,7 @@ def test_license_stated_in_the_folder_fills_the_credits(tmp_path, capsys):
     sf.write(src / "Rhodes_G3.wav", tone(55, 1.0, 44100), 44100)
     (src / "LICENSE.txt").write_text("Copyright (c) 2024 Ada Sampler. Released under CC0 1.0 (public domain dedication).")
     assert cli.main(["pack", "import", str(src), str(tmp_path / "p")]) == 0
+    assert "no lead: the melody plays on keys" in capsys.readouterr().out
     pack = load_pack(tmp_path / "p")
     assert {(c.license, c.author) for c in pack.credits} == {("CC0-1.0", "Ada Sampler")}
     assert [(z.root, z.lo, z.hi) for z in pack.instruments["keys"].zones] == [(48, 0, 51), (55, 52, 127)]
@@ -197,7 +227,9 @@ def test_thirdparty_folder_is_deterministic(tmp_path):
 def test_soundfont_import_gives_a_loadable_pack(tmp_path, capsys):
     assert cli.main(["pack", "import", str(soundfont.SF2), str(tmp_path / "gm")]) == 0
     pack = load_pack(tmp_path / "gm")
-    for role in ("keys", "piano", "bass"):
+    assert "keys, piano, bass, lead" in capsys.readouterr().out
+    assert min(z.root for z in pack.instruments["lead"].zones) == 60
+    for role in ("keys", "piano", "bass", "lead"):
         zones = pack.instruments[role].zones
         roots = sorted({z.root for z in zones})
         assert max(np.diff(roots)) <= 3 and len({(z.vel_lo, z.vel_hi) for z in zones}) == 2

@@ -3,18 +3,22 @@ import argparse
 import os
 import re
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import soundfile as sf
 
 from audio_helpers import make_pack
 from lofipress.errors import PackError
-from lofipress.packs import load_audio, load_pack, cli_check
+from lofipress.packs import cli_check, load_audio, load_pack, role_for
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def test_good_pack_loads(tmp_path):
     pack = load_pack(make_pack(tmp_path / "p"))
-    assert set(pack.instruments) == {"keys", "piano", "bass"}
+    assert set(pack.instruments) == {"keys", "piano", "bass", "lead"}
     assert pack.patterns["basic"].grid["kick"][0] == 110
     assert pack.ambience[0].visual == "rain" and pack.quotes[0].speaker == "Nobody"
     assert all(z.file.is_absolute() for z in pack.instruments["keys"].zones)
@@ -22,7 +26,34 @@ def test_good_pack_loads(tmp_path):
 
 def test_cli_check_prints_credits(tmp_path, capsys):
     assert cli_check(argparse.Namespace(dir=str(make_pack(tmp_path / "p")))) == 0
-    assert "kick.wav" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "kick.wav" in out and "lead 3 zones" in out and "no lead" not in out
+
+
+@pytest.mark.parametrize("roles,melody", [(("keys", "piano", "bass", "lead"), "lead"),
+                                          (("keys", "piano", "bass"), "piano"), (("keys", "bass"), "keys"),
+                                          (("bass",), "bass")])
+def test_melody_falls_back_from_lead_to_piano_to_keys(tmp_path, capsys, roles, melody):
+    pack = load_pack(make_pack(tmp_path / "p", roles=roles))
+    assert role_for(pack, "melody") == melody
+    assert role_for(pack, "keys") == ("keys" if "keys" in roles else "bass")
+    assert cli_check(argparse.Namespace(dir=str(pack.root))) == 0
+    said = [line for line in capsys.readouterr().out.splitlines() if "no lead" in line]  # one line, only if so
+    assert len(said) == (melody != "lead") and all(f"the melody plays on {melody} " in line for line in said)
+
+
+@pytest.mark.parametrize("name", ["default", "nightcap"])
+def test_shipped_packs_have_a_lead_over_c4_to_c6(name):
+    pack = load_pack(REPO / "samples" / name)
+    zones = pack.instruments["lead"].zones
+    for pitch in range(60, 85):
+        for velocity in (40, 100):
+            hits = [z for z in zones if z.lo <= pitch <= z.hi and z.vel_lo <= velocity <= z.vel_hi]
+            assert len(hits) == 1 and abs(hits[0].root - pitch) <= 1, (pitch, velocity)  # a root within a semitone
+    assert {z.root for z in zones} >= {60, 84} and all(z.file.suffix == ".ogg" for z in zones)
+    assert any(c.file == "lead/" and c.license == "MIT" and "FluidR3" in c.title for c in pack.credits)
+    assert "lead/" in (REPO / "samples" / name / "LICENSE.md").read_text()
+    assert role_for(pack, "melody") == "lead"
 
 
 def _edit(root, old, new):
@@ -42,6 +73,9 @@ BAD = {
     "wrong velocity count": ("kick = [110, 0,", "kick = [0,", "kick"),
     "bad visual": ('visual = "rain"', 'visual = "lava"', "visual"),
     "missing credit": ('{file = "hat.wav", title', '{file = "other.wav", title', "hat.wav"),
+    "unknown role": ("[instruments.lead]", "[instruments.guitar]", "'lead'"),
+    "lead without zones": ("[instruments.lead]\nzones = [", "[instruments.lead]\nzones = [] #", "instruments.lead"),
+    "lead zone out of range": ('root = 84, lo = 78, hi = 89', 'root = 84, lo = 78, hi = 130', "lead"),
 }
 
 

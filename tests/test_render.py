@@ -87,3 +87,31 @@ def test_ambience_exact_and_seamless(pack):
         out = render.render_ambience(pack, "rain", bpm, bars, SR)
         assert out.shape == (loop_n_samples(bars, bpm, SR), 2)
         assert np.abs(out[-1] - out[0]).max() <= np.abs(np.diff(out, axis=0)).max()
+
+
+def _without(pack, *roles):
+    return dataclasses.replace(pack, instruments={r: i for r, i in pack.instruments.items() if r not in roles})
+
+
+@pytest.mark.parametrize("missing,plays", [((), "lead"), (("lead",), "piano"), (("lead", "piano"), "keys")])
+def test_melody_plays_on_the_lead_else_piano_else_keys(pack, monkeypatch, missing, plays):
+    """An older pack, with no lead, keeps playing its melody on the piano; with neither, on the keys."""
+    used, pick = [], render._pick_zone
+
+    def spy(zones, pitch, velocity):
+        used.append(pick(zones, pitch, velocity))
+        return used[-1]
+
+    monkeypatch.setattr(render, "_pick_zone", spy)
+    out = _one(_without(pack, *missing), 72, part="melody", dur=1.5)
+    assert [z.file.name for z in used] == [f"{plays}-72.wav"]  # the test pack names files <role>-<root>.wav
+    cents = 1200 * np.log2(peak_hz(out[: int(0.8 * SR)]) / (440 * 2 ** ((72 - 69) / 12)))
+    assert abs(cents) < 10
+
+
+def test_lead_sings_over_and_left_while_a_piano_melody_sits_right(pack):
+    """The test pack's lead and piano are the same tone: only the lead's render settings tell them apart."""
+    lead, piano = _one(pack, 72, part="melody"), _one(_without(pack, "lead"), 72, part="melody")
+    assert level_db(lead) > level_db(piano) + 1.5  # more gain: one voice over the keys' chords
+    assert level_db(lead[:, 0]) > level_db(lead[:, 1]) + 1.0  # off-centre, to the left
+    assert level_db(piano[:, 1]) > level_db(piano[:, 0]) + 1.0  # where a piano melody always sat

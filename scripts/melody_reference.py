@@ -1,0 +1,202 @@
+"""Measure a reference set of real melodies with lofipress's own melody metrics.
+
+Usage: python scripts/melody_reference.py [--json]
+
+The quality gate's melody targets (`song_metrics.MELODY_REFERENCE`) should come from
+melodies people actually wrote and sang, not from numbers we liked. This script builds
+that reference from music21's bundled corpus (shipped inside the package: offline, and
+the same files on every machine, so the figures are reproducible):
+
+- chorales: the first 150 Bach chorales in Riemenschneider order that are in 4/4 and
+  have four voices (`music21.corpus.chorales.Iterator`). The soprano is the melody;
+  alto+tenor are "keys" and the bass is "bass", so chord tones on beats 1 and 3 are
+  measured against real harmony. Three lower voices often leave the soprano's chord
+  tone undoubled (soprano E over C-C-G), which the bare metric counts as a miss; our
+  keys play whole chords, so "keys" also sounds the soprano on strong beats where the
+  four voices form a triad or seventh chord (`chord_tone_strong`). The bare
+  alto/tenor/bass figure is kept as `chord_tone_strong_atb` for comparison.
+- folk: every 3rd 4/4 song of six German collections of the Essen folksong database
+  (`essenFolksong/erk10, erk20, erk30, boehme10, boehme20, fink0`: Erk's Deutscher
+  Liederhort, Boehme, Fink). Sung melodies, melody only, so no chord tones.
+
+Both sets are measured with `lofipress.song_metrics.melody_metrics` on the same 16th grid
+that the arranger writes, so a generated top line and a reference melody are compared
+with one ruler. For each set and their union it prints the 5th/25th/50th/75th/95th
+percentiles over pieces; with --json it also prints them as one JSON object, last.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from music21 import converter, corpus
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
+from lofipress.song_metrics import STEPS_PER_BAR, STRONG_STEPS, melody_metrics  # noqa: E402
+
+CHORALES = 150
+FOLK_FILES = ("erk10", "erk20", "erk30", "boehme10", "boehme20", "fink0")
+FOLK_STRIDE = 3  # every 3rd song: a few hundred tunes spread over all six books, not the first book only
+METRICS = ("notes_per_bar", "range_semitones", "step_share", "in_key", "chord_tone_strong",
+           "chord_tone_strong_atb", "longest_repeat_bars")
+PERCENTILES = (5, 25, 50, 75, 95)
+MAJOR, MINOR = (0, 2, 4, 5, 7, 9, 11), (0, 2, 3, 5, 7, 8, 9, 10, 11)  # minor: natural + raised 6th and 7th
+# Intervals above a root of the seventh chords (triads are their subsets): dom, maj, min, minmaj, half-dim, dim, aug.
+CHORDS = ({4, 7, 10}, {4, 7, 11}, {3, 7, 10}, {3, 7, 11}, {3, 6, 10}, {3, 6, 9}, {4, 8, 10})
+
+
+def four_four(stream) -> bool:
+    """Only 4/4 throughout: the metrics' strong beats (steps 0 and 8) assume a 16-step 4/4 bar."""
+    sigs = [ts.ratioString for ts in stream.recurse().getElementsByClass("TimeSignature")]
+    return bool(sigs) and all(s == "4/4" for s in sigs)
+
+
+def downbeat(part) -> float | None:
+    """Offset (quarters) of the first full measure, so a pickup does not shift every bar by a beat."""
+    for m in part.getElementsByClass("Measure"):
+        if m.duration.quarterLength >= m.barDuration.quarterLength - 1e-6:
+            return float(m.offset)
+    return None
+
+
+def grid(part, origin: float, top_only: bool) -> list[tuple[int, int, int]]:
+    """A part as grid notes (start, duration in 16ths, MIDI pitch) from the first downbeat on.
+
+    Tied notes are merged (a tie is one sung note); fermatas keep their notated length;
+    grace notes (no duration) are dropped; triplets round to the nearest 16th.
+    """
+    rows = []
+    for n in part.stripTies().flatten().notes:
+        ql = float(n.duration.quarterLength)
+        t = int(round((float(n.offset) - origin) * 4))
+        if ql <= 0 or t < 0:  # grace note, or a pickup note before bar 1
+            continue
+        d = max(1, int(round(ql * 4)))
+        pitches = [p.midi for p in n.pitches]
+        for p in ([max(pitches)] if top_only else pitches):  # a melody chord: its top note is the tune
+            rows.append((t, d, p))
+    return sorted(rows)
+
+
+def scale_of(stream) -> set[int]:
+    """The key's pitch classes from music21's key analysis (the key signature cannot tell major from minor)."""
+    k = stream.analyze("key")
+    return {(k.tonic.pitchClass + i) % 12 for i in (MINOR if k.mode == "minor" else MAJOR)}
+
+
+def tertian(pcs: set[int]) -> bool:
+    """A triad or seventh chord, complete or not (a root and its third at least), on some root in the set."""
+    return any((iv := {(p - r) % 12 for p in pcs} - {0}) & {3, 4} and any(iv <= c for c in CHORDS)
+               for r in pcs)
+
+
+def measure(melody, parts, scale) -> dict | None:
+    if len(melody) < 2:
+        return None
+    bars = math.ceil(max(t + d for t, d, _ in melody) / STEPS_PER_BAR)
+    return melody_metrics(melody, parts, scale, bars)
+
+
+def chorale_set(skipped: dict) -> dict[str, dict]:
+    out = {}
+    for name in corpus.chorales.Iterator(returnType="filename"):
+        if len(out) >= CHORALES:
+            break
+        score = corpus.parse(name, forceSource=True)  # forceSource: read the file, write no pickle cache
+        if len(score.parts) != 4 or not four_four(score):  # not SATB, or 3/4 and mixed meters
+            skipped["chorales"] = skipped.get("chorales", 0) + 1
+            continue
+        s, a, t, b = score.parts
+        origin = downbeat(s)
+        if origin is None:
+            continue
+        mel, scale = grid(s, origin, True), scale_of(score)
+        atb = {"keys": grid(a, origin, False) + grid(t, origin, False), "bass": grid(b, origin, False)}
+        below = [(u, d, p) for rows in atb.values() for u, d, p in rows]
+        chords = [(u, 1, p) for u, _, p in mel if u % STEPS_PER_BAR in STRONG_STEPS  # a full chord holds this tone too
+                  if tertian({p % 12} | {q % 12 for v, d, q in below if v <= u < v + d})]
+        m = measure(mel, {"keys": atb["keys"] + chords, "bass": atb["bass"]}, scale)
+        if m:
+            m["chord_tone_strong_atb"] = measure(mel, atb, scale)["chord_tone_strong"]
+            out[name] = m
+    return out
+
+
+def folk_tunes():
+    """(name, ABC text) of the 4/4 songs: one `M:` header saying 4/4 and no inline meter change."""
+    for book in FOLK_FILES:
+        text = Path(corpus.getWork(f"essenFolksong/{book}")).read_text(encoding="latin-1")
+        tunes = [t for t in re.split(r"\n(?=X:)", text) if t.lstrip().startswith("X:")]
+        four = [t for t in tunes if re.findall(r"^M:\s*(\S+)", t, re.M) == ["4/4"] and "[M:" not in t]
+        for tune in four[::FOLK_STRIDE]:
+            ident = re.search(r"^N:\s*(\S+)", tune, re.M)  # Essen catalogue number, e.g. E0001C
+            yield f"essenFolksong/{book} {ident.group(1) if ident else tune.split()[0]}", tune
+
+
+def folk_set(skipped: dict) -> dict[str, dict]:
+    out = {}
+    for name, tune in folk_tunes():
+        try:
+            score = converter.parse(tune, format="abc")
+        except Exception:  # a few Essen encodings trip music21's ABC reader; they are counted, not fatal
+            skipped["folk"] = skipped.get("folk", 0) + 1
+            continue
+        part = score.parts[0] if score.hasPartLikeStreams() else score
+        origin = downbeat(part)
+        if origin is None or not four_four(part):
+            skipped["folk"] = skipped.get("folk", 0) + 1
+            continue
+        m = measure(grid(part, origin, True), None, scale_of(part))
+        if m:
+            out[name] = m
+    return out
+
+
+def summary(pieces: list[dict]) -> dict:
+    """Per metric: pieces that have it and its percentiles over pieces (linear interpolation)."""
+    out = {}
+    for key in METRICS:
+        vals = np.array([p[key] for p in pieces if key in p], dtype=float)
+        if len(vals):
+            out[key] = {"n": len(vals), **{f"p{q}": round(float(np.percentile(vals, q)), 3) for q in PERCENTILES}}
+    return out
+
+
+def table(title: str, stats: dict) -> str:
+    head = f"{'metric':<22}{'n':>5}" + "".join(f"{'p' + str(q):>8}" for q in PERCENTILES)
+    rows = [f"{k:<22}{v['n']:>5}" + "".join(f"{v['p' + str(q)]:>8.3g}" for q in PERCENTILES)
+            for k, v in stats.items()]
+    return "\n".join([title, head, *rows, ""])
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--json", action="store_true", help="print the figures as one JSON object, last")
+    args = ap.parse_args()
+    start, skipped = time.time(), {}
+    sets = {"chorales": chorale_set(skipped), "folk": folk_set(skipped)}
+    sources = {"chorales": f"music21 corpus.chorales.Iterator (Riemenschneider order), first {CHORALES} "
+                           "in 4/4 with 4 voices; soprano vs alto+tenor (keys) and bass",
+               "folk": f"music21 essenFolksong/{{{','.join(FOLK_FILES)}}}.abc, every {FOLK_STRIDE}rd "
+                       "4/4 song; melody only"}
+    stats = {name: summary(list(p.values())) for name, p in sets.items()}
+    stats["union"] = summary([m for p in sets.values() for m in p.values()])
+    for name in (*sets, "union"):
+        count = sum(len(p) for p in sets.values()) if name == "union" else len(sets[name])
+        print(table(f"{name}: {count} pieces" + (f" ({sources[name]})" if name in sources else ""), stats[name]))
+    print(f"skipped (meter, voices or unreadable): {skipped}; {time.time() - start:.0f} s", file=sys.stderr)
+    if args.json:
+        print(json.dumps({"sets": {n: {"source": sources[n], "pieces": len(p), "names": sorted(p),
+                                       "skipped": skipped.get(n, 0)} for n, p in sets.items()},
+                          "percentiles": stats}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
