@@ -19,7 +19,7 @@ from build_fixture import site_sources  # noqa: F401 - a fixture
 from lofipress import cache as lcache
 
 ALL = {"compose": 1, "arrange": 1, "midi": 2, "audio/track": 2, "audio/drums": 1, "audio/ambience": 1, "audio/quote": 1,
-       "audio/sample": 2}  # every artifact of the tiny station
+       "audio/sample": 3}  # every artifact of the tiny station (browser zones: keys, bass and the lead)
 TRACK_MP3S = ("audio/tracks/t01.mp3", "audio/tracks/t02.mp3")
 
 

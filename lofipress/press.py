@@ -1,0 +1,93 @@
+"""Gather the press: the pipeline's stages as the plain data the site writer turns into pages and manifest.json.
+
+Tracks with their sections and drum breaks, live songs, the browser sampler's
+zones, drums and ambience per tempo, quotes, credits, the model card and the
+evaluation summary.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+from .config import Station
+
+
+def _meta(job: dict) -> dict:
+    """The measurements an audio job wrote beside its MP3 (samples, sample rate...)."""
+    return json.loads(job["meta"].read_text())
+
+
+def gather(station: Station, pack, tracks: list[dict], jobs: list[dict], model_dir: Path, pieces: list[dict]) -> dict:
+    """The press: plain data the site writer turns into pages and manifest.json."""
+    by = {}
+    for j in jobs:
+        by.setdefault(j["kind"], []).append(j)
+    track_jobs = {j["id"]: j for j in by.get("track", [])}
+    press_tracks, songs = [], []
+    for t in tracks:
+        meta = _meta(track_jobs[t["id"]])
+        press_tracks.append({"id": t["id"], "title": t["title"], "bpm": t["tempo_bpm"], "key": t["key"],
+                             "bars": t["bars"], "seed": t["seed"], "model": station.model.name, "notes": t["beats"],
+                             "mp3": track_jobs[t["id"]]["mp3"], "midi": t["midi"], "samples": meta["samples"],
+                             "sample_rate": meta["sample_rate"], "sections": t["sections"],
+                             "breaks": drum_breaks(t["sections"], station.song.drum_break_bars),
+                             "metrics": {k: v for k, v in t["metrics"].items() if isinstance(v, (int, float))}})
+        songs.append({"id": f"live-{t['id']}", "title": f"{t['title']} (live)", "bpm": t["tempo_bpm"],
+                      "key": t["key"], "bars": t["bars"], "notes": t["beats"], "midi": t["midi"],
+                      "sections": t["sections"], "breaks": drum_breaks(t["sections"], station.song.drum_break_bars)})
+
+    def looped(kind, bars, info):
+        out = {}
+        for j in by.get(kind, []):
+            entry = out.setdefault(j["ref"], {"id": j["ref"], "bars": bars, "by_bpm": {}, **info(j["ref"])})
+            entry["by_bpm"][j["bpm"]] = {"mp3": j["mp3"], "samples": _meta(j)["samples"]}
+        return [out[k] for k in sorted(out)]
+
+    beds = {b.id: b for b in pack.ambience}
+    loops = {d.id: d for d in pack.drum_loops}
+
+    def drum_info(ref):  # a finished loop keeps its own tempo: it is rendered only near it
+        if ref in pack.patterns:
+            return {"title": pack.patterns[ref].title}
+        return {"title": loops[ref].title, "loop_bpm": loops[ref].tempo_bpm}
+
+    # Patterns first: they play at every tempo, so the player's default drums always sound.
+    drums = sorted(looped("drums", station.loops.drums_bars, drum_info), key=lambda d: "loop_bpm" in d)
+    ambience = looped("ambience", station.loops.ambience_bars,
+                      lambda ref: {"title": beds[ref].title, "visual": beds[ref].visual})
+    quotes = []
+    for j in by.get("quote", []):
+        q = next(q for q in pack.quotes if q.id == j["ref"])
+        quotes.append({"id": q.id, "text": q.text, "speaker": q.speaker, "mp3": j["mp3"], "samples": _meta(j)["samples"]})
+    sampler: dict = {}
+    for j in by.get("sample", []):
+        sampler.setdefault(j["ref"], {})[j["root"]] = j["mp3"]
+    from .evaluate import summarize_rows
+
+    card = json.loads((model_dir / "card.json").read_text())
+    fxp = _live_fx(station)
+    return {
+        "tracks": press_tracks, "songs": songs, "sampler": sampler, "drums": drums, "ambience": ambience,
+        "quotes": quotes,
+        "credits": [dataclasses.asdict(c) for c in pack.credits],
+        "pack": {"name": pack.name, "license": pack.license},
+        "about": {"eval": summarize_rows(pieces), "loss_png": model_dir / "loss.png" if (model_dir / "loss.png").is_file() else None,
+                  "card": {k: card[k] for k in ("corpus", "epochs", "best_epoch", "metrics", "vocab_size", "date",
+                                                "settings") if k in card}},
+        "live_fx": fxp,
+    }
+
+
+def drum_breaks(sections, bars: int) -> list[int]:
+    """Bars (0-based) where the player drops the drums: the last `bars` bars before B, a break into the bridge."""
+    return [b for name, first, _ in sections if name == "B" for b in range(max(first - bars, 0), first)]
+
+
+def _live_fx(station: Station) -> dict:
+    """The in-browser chain for live songs, from the same fx preset as the renders."""
+    from .presets import resolve
+
+    r = resolve(station.fx)
+    return {"lowpass_hz": float(r.get("lowpass_hz", 9000.0)), "bit_depth": int(r.get("bit_depth", 12) or 16),
+            "noise_db": float(r.get("hiss_db", -40.0)), "wow_cents": float(r.get("wow_cents", 6.0))}
