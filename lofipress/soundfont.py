@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import PackError
-from .pack_import import PATTERNS, RENDER_SR, fresh_pack, license_in, pack_toml, slug
+from .pack_write import PATTERNS, RENDER_SR, fresh_pack, license_in, pack_toml, slug
 from .packs import TODO
 
 SF2 = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
