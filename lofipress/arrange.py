@@ -6,7 +6,7 @@ seconds (swing, timing, velocity). The quality gate scores these parts, so what
 is scored is what is published.
 
 Per section: the intro is the keys alone and softer (the band comes in with A);
-B comps in another rhythm and lifts the melody an octave where it fits; the
+B comps in another rhythm (the keys re-struck on the "and of 2"); the
 outro holds its last chord over the tonic. The bass is written here, not
 composed: a root on every chord change, a fifth, octave or approach note on the
 other hits of a pattern that sits with the kick (1, the "and of 2" or 3, the
@@ -22,7 +22,6 @@ from .tokens import Piece, parse_key
 
 STEPS_PER_BAR = 16
 MELODY_LOW, MELODY_HIGH = 55, 88  # G3..E6: the lead keeps the register the model gave it inside this
-B_LIFT_HIGH = 86  # B lifts the melody an octave only while its top stays at or under D6
 Grid = list[tuple[int, int, int]]  # (start_16th, duration_16ths, MIDI pitch)
 
 # Bass patterns, one bar each: (step, what) with what = "root", "fifth", "octave" or "approach" (to the next chord).
@@ -195,10 +194,7 @@ def arrange_parts(piece: Piece, settings: ArrangeSettings, rng: np.random.Genera
         lo, hi = first * STEPS_PER_BAR, (first + n) * STEPS_PER_BAR
         if name == "intro":  # the keys alone: the melody waits for A
             melody = [m for m in melody if not lo <= m[0] < hi]
-        elif name == "B":
+        elif name == "B":  # another comping rhythm; the melody keeps its register (a lift is a leap out of A)
             keys = _restrike(keys, lo, hi)
-            inside = [m for m in melody if lo <= m[0] < hi]
-            if inside and max(p for _, _, p in inside) + 12 <= B_LIFT_HIGH:
-                melody = [(t, d, p + 12) if lo <= t < hi else (t, d, p) for t, d, p in melody]
     bass = bass_line(spans, sections, total, settings.bass_low, settings.bass_high, tonic_pc, rng)
     return {"keys": _dedupe(keys), "melody": _dedupe(melody), "bass": bass}

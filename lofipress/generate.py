@@ -12,10 +12,8 @@ back ("restore speed") as in the Music Transformer article.
 
 Song form: each request carries its sections; after every bar line the planned
 `sec:` token is fed (the model was trained on songs with them), and the section
-sets the priors: inside a section a bar leans toward the bar a loop earlier
-(`loop_bias`), A2 and the outro's opening lean toward A's bars more gently
-(`return_bias`, less for the melody: A comes back varied), and B's first loop is
-pushed away from A's chords and notes (`contrast_bias`).
+sets the priors of lofipress.priors (loop, return to A, contrast in B); the lead's
+notes get a line prior (steps, a register, chord tones on strong beats).
 """
 from __future__ import annotations
 
@@ -25,6 +23,7 @@ import numpy as np
 
 from .config import SamplingSettings, SongSettings
 from .model import StepModel
+from .priors import LeadPriors, SectionPriors
 from .tokens import BAR, BOS, EOS, LEAD_ON, STEPS_PER_BAR, Section, Vocab
 
 MAX_EVENTS_PER_BAR = 24  # a bar with more note events than this is noise: force the bar line
@@ -155,6 +154,16 @@ def generate(model: StepModel, vocab: Vocab, requests: list[Request], bars: int,
     Returns:
         Token lists, each starting <bos> mode:... and ending <eos>.
     """
+    from threadpoolctl import threadpool_limits
+
+    # One BLAS thread: a step is a (batch x 320) product, too small to share; on a busy machine threads fight
+    # for the cores (measured 24 ms a step with OpenBLAS's default threads under load, 0.9 ms with one).
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _generate(model, vocab, requests, bars, settings, song)
+
+
+def _generate(model: StepModel, vocab: Vocab, requests: list[Request], bars: int, settings: SamplingSettings,
+              song: SongSettings) -> list[list[str]]:
     n = len(requests)
     g = Grammar(vocab)
     rngs = [np.random.default_rng(r.seed) for r in requests]
@@ -163,6 +172,7 @@ def generate(model: StepModel, vocab: Vocab, requests: list[Request], bars: int,
     prompt_ids = [vocab.ids(p) for p in prompts]
     out = [list(p) for p in prompt_ids]
     plans = [SectionPriors(r.sections or (("A", 0, bars),), bars, settings, song, vocab) for r in requests]
+    lines = [LeadPriors(vocab, settings) for _ in requests]
     model.reset(n)
     penalty = np.ones((n, len(vocab)), np.float32)
     log_penalty = np.zeros_like(penalty)
@@ -186,6 +196,8 @@ def generate(model: StepModel, vocab: Vocab, requests: list[Request], bars: int,
         z = logits - log_penalty - scale_cost
         for r, i in enumerate(live):
             plans[i].nudge(z[r], bar_tokens[i], g)
+            if last_kind[r] in (POS, CHORD_DUR):  # the lead's note may come next, at this position
+                lines[i].nudge(z[r], int(pos[r]))
         z = np.where(mask, z, -np.inf)
         u = np.array([rngs[i].random() for i in live])
         ids = sample_rows(z, u, settings.temperature, settings.top_k, settings.top_p)
@@ -199,6 +211,7 @@ def generate(model: StepModel, vocab: Vocab, requests: list[Request], bars: int,
         for r, i in enumerate(live):
             tok = int(ids[r])
             out[i].append(tok)
+            lines[i].saw(tok, int(pos[r]))
             if tok == g.bar_id:
                 bar_tokens[i].append([])
             elif bar_tokens[i]:
@@ -225,57 +238,6 @@ def generate(model: StepModel, vocab: Vocab, requests: list[Request], bars: int,
             words += [BAR] * max(0, bars - words.count(BAR)) + [EOS]
         result.append(words)
     return result
-
-
-class SectionPriors:
-    """What each bar of one piece leans toward: its section token, a reference bar and a bar to avoid."""
-
-    def __init__(self, sections, bars: int, settings: SamplingSettings, song: SongSettings, vocab: Vocab):
-        names = ["A"] * bars
-        for name, first, count in sections:
-            for b in range(first, min(first + count, bars)):
-                names[b] = name
-        self.sec_ids = [vocab.index.get(f"sec:{name}", vocab.index.get("sec:A", 0)) for name in names]
-        first_of = {name: first for name, first, _ in sections}
-        size_of = {name: count for name, _, count in sections}
-        loop = settings.loop_bars if settings.loop_bias > 0 else 0
-        a0, a_bars = first_of.get("A"), size_of.get("A", 0)
-        self.lean: list[tuple[int, float, float] | None] = [None] * bars  # (bar, bias, bias of lead notes)
-        self.avoid: list[int | None] = [None] * bars
-        for b, name in enumerate(names):
-            first = first_of.get(name, 0)
-            k = b - first
-            if name in ("A2", "outro") and a0 is not None and a_bars and song.return_bias > 0:
-                opening = size_of[name] - 2 if name == "outro" else size_of[name]
-                if k < opening:  # the outro's last two bars are the cadence: no lean
-                    self.lean[b] = (a0 + k % a_bars, song.return_bias, song.return_lead_bias)
-            elif loop and k >= loop and name != "intro":
-                self.lean[b] = (b - loop, settings.loop_bias, settings.loop_bias)
-            if name == "B" and a0 is not None and k < loop and k < a_bars and song.contrast_bias > 0:
-                self.avoid[b] = a0 + k
-        self.contrast = song.contrast_bias
-        self.is_lead = np.array([t.startswith("m:") for t in vocab.tokens])
-        self.is_note = self.is_lead | np.array([t.startswith("n:") for t in vocab.tokens])
-
-    def section_id(self, bar: int) -> int:
-        return self.sec_ids[min(max(bar, 0), len(self.sec_ids) - 1)]
-
-    def nudge(self, z: np.ndarray, bars_so_far: list[list[int]], g: Grammar) -> None:
-        """Add the priors of the bar being written to one row of logits, in place."""
-        b = len(bars_so_far) - 1
-        if b < 0 or b >= len(self.lean):
-            return
-        j = len(bars_so_far[-1])
-        lean = self.lean[b]
-        if lean is not None and lean[0] < b:
-            ref_bar = bars_so_far[lean[0]]
-            ref = ref_bar[j] if j < len(ref_bar) else g.bar_id  # the old bar ended: lean to a bar line
-            z[ref] += lean[2] if self.is_lead[ref] else lean[1]
-        avoid = self.avoid[b]
-        if avoid is not None and avoid < b:
-            old = bars_so_far[avoid]
-            if j < len(old) and self.is_note[old[j]]:
-                z[old[j]] -= self.contrast
 
 
 def _split_bars(ids: list[int], bar_id: int) -> list[list[int]]:

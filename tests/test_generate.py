@@ -89,7 +89,7 @@ def test_repetition_penalty_makes_chords_vary(vocab):
 @pytest.fixture(scope="module")
 def lead_vocab():
     keys = [(s, 8, p) for s in range(0, 64, 8) for p in (57, 60, 64, 67)]
-    lead = [(s, 2, 72 + (s // 2) % 5) for s in range(0, 64, 2)]
+    lead = [(s, 2, 60 + (s * 7) % 30) for s in range(0, 64, 2)]  # every lead note from C4 to F6
     return Vocab.build([Piece("x", quantize(keys), "C major", 4, lead=quantize(lead))], min_chord_count=1)
 
 
@@ -142,3 +142,26 @@ def test_a2_returns_to_a_and_b_moves_away(lead_vocab):
         same_b.append(np.mean([b[6 + k] == b[2 + k] for b in bars for k in range(4)]))
     assert same_back[0] > 0.9 and same_back[0] > same_back[1]
     assert same_b[0] == 0.0
+
+
+def test_the_line_prior_keeps_the_melody_stepwise_and_on_chord_tones(lead_vocab):
+    model = random_model(len(lead_vocab), seed=11)
+
+    def line_stats(settings):
+        seqs = generate(model, lead_vocab, [Request("major", i, (), SONG) for i in range(12)], 16, settings)
+        leaps, strong_hits = [], []
+        for seq in seqs:
+            piece = decode(seq, "C major")
+            pitches = [p for _, _, p in piece.lead]
+            leaps += [abs(b - a) for a, b in zip(pitches, pitches[1:])]
+            for t, _, p in piece.lead:
+                if t % 8 == 0:
+                    under = {q % 12 for s, d, q in piece.notes if s <= t < s + d}
+                    if under:
+                        strong_hits.append(p % 12 in under)
+        return np.mean(np.array(leaps) <= 2), np.mean(strong_hits)
+
+    free = line_stats(SamplingSettings(lead_leap_bias=0, lead_range_bias=0, lead_chord_bias=0, loop_bias=0))
+    held = line_stats(SamplingSettings(lead_leap_bias=3, lead_range_bias=3, lead_chord_bias=6, loop_bias=0))
+    assert held[0] > free[0] + 0.15
+    assert held[1] > free[1] + 0.15

@@ -1,0 +1,123 @@
+"""Sampling priors: soft logit nudges that shape a song while the model samples it.
+
+`SectionPriors`: inside a section a bar leans toward the bar a loop earlier
+(`loop_bias`), A2 and the outro's opening lean toward A's bars more gently
+(`return_bias`, less for the melody: A comes back varied), and B's first loop is
+pushed away from A's chords and notes (`contrast_bias`).
+
+`LeadPriors`: the lead's next note pays for a leap past a whole tone
+(`lead_leap_bias` a semitone), for leaving an octave around the line's own
+centre (`lead_range_bias` a semitone), and for a note outside the chord struck
+under it on beats 1 and 3 (`lead_chord_bias`). The costs only choose among the
+lead's notes: the chance that a note sounds at all stays the model's, so the
+line keeps its density. The model proposes; these keep its line singable, like
+the scale prior keeps its notes in the key.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .config import SamplingSettings, SongSettings
+from .tokens import Vocab
+
+STRONG_STEPS = (0, 8)  # beats 1 and 3
+FREE_LEAP = 2  # a whole tone is a step: free
+FREE_RANGE = 7  # half an octave and a bit either side of the line's centre: free
+
+
+class SectionPriors:
+    """What each bar of one piece leans toward: its section token, a reference bar and a bar to avoid."""
+
+    def __init__(self, sections, bars: int, settings: SamplingSettings, song: SongSettings, vocab: Vocab):
+        names = ["A"] * bars
+        for name, first, count in sections:
+            for b in range(first, min(first + count, bars)):
+                names[b] = name
+        self.sec_ids = [vocab.index.get(f"sec:{name}", vocab.index.get("sec:A", 0)) for name in names]
+        first_of = {name: first for name, first, _ in sections}
+        size_of = {name: count for name, _, count in sections}
+        loop = settings.loop_bars if settings.loop_bias > 0 else 0
+        a0, a_bars = first_of.get("A"), size_of.get("A", 0)
+        self.lean: list[tuple[int, float, float] | None] = [None] * bars  # (bar, bias, bias of lead notes)
+        self.avoid: list[int | None] = [None] * bars
+        for b, name in enumerate(names):
+            first = first_of.get(name, 0)
+            k = b - first
+            if name in ("A2", "outro") and a0 is not None and a_bars and song.return_bias > 0:
+                opening = size_of[name] - 2 if name == "outro" else size_of[name]
+                if k < opening:  # the outro's last two bars are the cadence: no lean
+                    self.lean[b] = (a0 + k % a_bars, song.return_bias, song.return_lead_bias)
+            elif loop and k >= loop and name != "intro":
+                self.lean[b] = (b - loop, settings.loop_bias, settings.loop_bias)
+            if name == "B" and a0 is not None and k < loop and k < a_bars and song.contrast_bias > 0:
+                self.avoid[b] = a0 + k
+        self.contrast = song.contrast_bias
+        self.is_lead = np.array([t.startswith("m:") for t in vocab.tokens])
+        self.is_note = self.is_lead | np.array([t.startswith("n:") for t in vocab.tokens])
+
+    def section_id(self, bar: int) -> int:
+        return self.sec_ids[min(max(bar, 0), len(self.sec_ids) - 1)]
+
+    def nudge(self, z: np.ndarray, bars_so_far: list[list[int]], g: Grammar) -> None:
+        """Add the priors of the bar being written to one row of logits, in place."""
+        b = len(bars_so_far) - 1
+        if b < 0 or b >= len(self.lean):
+            return
+        j = len(bars_so_far[-1])
+        lean = self.lean[b]
+        if lean is not None and lean[0] < b:
+            ref_bar = bars_so_far[lean[0]]
+            ref = ref_bar[j] if j < len(ref_bar) else g.bar_id  # the old bar ended: lean to a bar line
+            z[ref] += lean[2] if self.is_lead[ref] else lean[1]
+        avoid = self.avoid[b]
+        if avoid is not None and avoid < b:
+            old = bars_so_far[avoid]
+            if j < len(old) and self.is_note[old[j]]:
+                z[old[j]] -= self.contrast
+
+
+class LeadPriors:
+    """The lead's line so far (last note, centre) and the chord struck under it, for one piece."""
+
+    def __init__(self, vocab: Vocab, settings: SamplingSettings):
+        self.lead_ids = np.array([i for i, t in enumerate(vocab.tokens) if t.startswith("m:")], int)
+        self.lead_rel = np.array([int(vocab.tokens[i][2:]) for i in self.lead_ids], float)
+        self.chord_pcs = {i: frozenset(int(r) % 12 for r in t[2:].split("."))
+                          for i, t in enumerate(vocab.tokens) if t.startswith("n:")}
+        self.is_lead = {int(i): rel for i, rel in zip(self.lead_ids, self.lead_rel)}
+        self.leap, self.range, self.chord = settings.lead_leap_bias, settings.lead_range_bias, settings.lead_chord_bias
+        self.last: float | None = None
+        self.total, self.count = 0.0, 0
+        self.struck: frozenset = frozenset()
+        self.struck_at = -1
+
+    def saw(self, tok: int, pos: int) -> None:
+        """Follow the piece: a keys chord sets the harmony at its position, a lead note moves the line."""
+        if tok in self.chord_pcs:
+            self.struck = self.chord_pcs[tok] | (self.struck if pos == self.struck_at else frozenset())
+            self.struck_at = pos
+        elif tok in self.is_lead:
+            rel = self.is_lead[tok]
+            self.last, self.total, self.count = rel, self.total + rel, self.count + 1
+
+    def nudge(self, z: np.ndarray, pos: int) -> None:
+        """Costs on the lead's tokens for a note at `pos` (in place on one row of logits)."""
+        if not len(self.lead_ids) or not (self.leap or self.range or self.chord):
+            return
+        cost = np.zeros(len(self.lead_ids))
+        if self.last is not None:
+            cost += self.leap * np.maximum(np.abs(self.lead_rel - self.last) - FREE_LEAP, 0)
+            centre = self.total / self.count
+            cost += self.range * np.maximum(np.abs(self.lead_rel - centre) - FREE_RANGE, 0)
+        if pos in STRONG_STEPS and self.struck:
+            outside = np.array([int(r) % 12 not in self.struck for r in self.lead_rel])
+            cost += self.chord * outside
+        # Reshape which note, not whether: the lead keeps the share of probability the model gives it now.
+        before = z[self.lead_ids]
+        after = before - cost
+        z[self.lead_ids] = after + (_logsumexp(before) - _logsumexp(after))
+
+
+def _logsumexp(x: np.ndarray) -> float:
+    top = float(x.max())
+    return top + float(np.log(np.exp(x - top).sum()))

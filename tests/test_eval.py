@@ -1,0 +1,44 @@
+"""`lofipress eval`: the gate's scores are the published MIDI's, and the summary has the song keys."""
+import json
+
+import pytest
+
+import build_fixture as bf
+from lofipress import config
+from lofipress.compose import compose
+from lofipress.evaluate import score_site, summarize_rows, table
+
+SAME = ("sections", "distinct_windows", "melody_notes", "notes_per_bar", "range_semitones", "step_share",
+        "in_key", "chord_tone_strong", "bass_onsets_per_bar", "has_melody", "exact_repeat_share")
+
+
+@pytest.mark.slow
+def test_the_gate_scores_what_the_site_publishes(tmp_path):
+    folder = bf.make_station(tmp_path / "st", station={"bars": 16, "tracks": 2})
+    bf.build(folder)
+    station = config.load(folder / "station.toml")
+    composed = {c.id: c for c in compose(station, log=lambda *_: None)}
+    rows = score_site(bf.site_dir(folder))
+    assert len(rows) == 2
+    for row in rows:
+        gate = composed[row["id"]]
+        assert row["sections"] == [list(s) for s in gate.piece.sections]
+        for key in SAME:
+            assert row["metrics"][key] == pytest.approx(gate.metrics[key], abs=1e-3), key
+        assert abs(row["metrics"]["bass_hold_bars"] - gate.metrics["bass_hold_bars"]) <= 1 / 16
+    manifest = json.loads((bf.site_dir(folder) / "manifest.json").read_text())
+    assert [s["name"] for s in manifest["tracks"][0]["sections"]] == [s[0] for s in gate.piece.sections]
+
+
+def test_the_summary_reports_form_melody_and_bass():
+    m = {"sections": 5, "distinct_windows": 3, "has_melody": True, "bass_hold_bars": 1.0, "key_consistency": 1.0}
+    rows = [{"id": "t01", "title": "A", "key": "C major", "tempo_bpm": 80, "draws": 1, "failures": [],
+             "metrics": m, "sections": [["A", 0, 30]]},
+            {"id": "t02", "title": "B", "key": "C major", "tempo_bpm": 80, "draws": 2, "failures": ["x"],
+             "metrics": {**m, "distinct_windows": 1, "has_melody": False, "bass_hold_bars": 2.5}, "sections": []}]
+    s = summarize_rows(rows)
+    assert s["tracks_with_form"] == 0.5 and s["tracks_with_melody"] == 0.5 and s["max_bass_hold_bars"] == 2.5
+    assert s["rows"][0]["sections"] == [["A", 0, 30]] and s["first_draw_pass_rate"] == 0.5
+    text = table(s)
+    assert "with form 50%" in text and "t02: x" in text
+    json.dumps(s)  # the --json line
