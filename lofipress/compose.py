@@ -99,7 +99,7 @@ def score(parts: dict, key: str, bars: int, sections, index: copying.PartIndex |
     """Every gate metric of an arranged song. Tonality is heard on the keys and the melody, not asked for."""
     heard = sorted(parts.get("keys", [])) + sorted(parts.get("melody", []))
     m = metrics.piece_metrics(heard, bars, None)
-    m.update(song_metrics.song_metrics(parts, sections, bars, scale_pcs(m["key"])))
+    m.update(song_metrics.song_metrics(parts, sections, bars, scale_pcs(m["key"]), parse_key(key)[0]))
     if index is not None:
         m.update(copying.copy_metrics(parts.get("keys", []), parts.get("melody", []), index))
     m["notes"] = sum(len(v) for v in parts.values())

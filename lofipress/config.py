@@ -82,6 +82,7 @@ class SongSettings:
     return_bias: float = 8.0  # A2 and the outro's opening lean toward A's bars, under loop_bias: A returns varied
     return_lead_bias: float = 3.0  # the melody leans less when A returns: the motif comes back with other notes
     contrast_bias: float = 4.0  # B's first loop is pushed off A's chords and notes at the same place, so B contrasts
+    cadence_bias: float = 4.0  # the outro's last two bars lean to the tonic chord: the song resolves before the seam
     drum_break_bars: int = 1  # bars before B where the player drops the drums (a break); 0 = never
 
 
@@ -309,7 +310,7 @@ def validate(s: Station, path: Path) -> None:
         from .song import check_form
 
         check_form(sg.form, path)
-    for key in ("return_bias", "return_lead_bias", "contrast_bias"):
+    for key in ("return_bias", "return_lead_bias", "contrast_bias", "cadence_bias"):
         need(0.0 <= getattr(sg, key) <= 30.0, f"song.{key}", "must be between 0 (off) and 30")
     need(0 <= sg.drum_break_bars <= 4, "song.drum_break_bars", "must be between 0 and 4")
     sm = s.sampling

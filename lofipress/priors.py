@@ -3,7 +3,8 @@
 `SectionPriors`: inside a section a bar leans toward the bar a loop earlier
 (`loop_bias`), A2 and the outro's opening lean toward A's bars more gently
 (`return_bias`, less for the melody: A comes back varied), and B's first loop is
-pushed away from A's chords and notes (`contrast_bias`).
+pushed away from A's chords and notes (`contrast_bias`); the outro's last two
+bars lean to the tonic chord (`cadence_bias`).
 
 `LeadPriors`: the lead's next note pays for a leap past a whole tone
 (`lead_leap_bias` a semitone), for leaving an octave around the line's own
@@ -15,10 +16,15 @@ the scale prior keeps its notes in the key.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .config import SamplingSettings, SongSettings
 from .tokens import Vocab
+
+if TYPE_CHECKING:
+    from .generate import Grammar
 
 STRONG_STEPS = (0, 8)  # beats 1 and 3
 FREE_LEAP = 2  # a whole tone is a step: free
@@ -52,6 +58,13 @@ class SectionPriors:
             if name == "B" and a0 is not None and k < loop and k < a_bars and song.contrast_bias > 0:
                 self.avoid[b] = a0 + k
         self.contrast = song.contrast_bias
+        # The outro's last two bars lean to the tonic chord (root position: tokens are tonic-relative, so a chord
+        # whose lowest note is a tonic and that holds a third over it), so the song resolves before the seam.
+        self.cadence = {b for b, name in enumerate(names) if name == "outro" and b >= first_of["outro"]
+                        + size_of["outro"] - 2} if song.cadence_bias > 0 and "outro" in first_of else set()
+        self.tonic_ids = np.array([i for i, t in enumerate(vocab.tokens) if t.startswith("n:") and _tonic_chord(t)],
+                                  int)
+        self.cadence_bias = song.cadence_bias
         self.is_lead = np.array([t.startswith("m:") for t in vocab.tokens])
         self.is_note = self.is_lead | np.array([t.startswith("n:") for t in vocab.tokens])
 
@@ -69,11 +82,20 @@ class SectionPriors:
             ref_bar = bars_so_far[lean[0]]
             ref = ref_bar[j] if j < len(ref_bar) else g.bar_id  # the old bar ended: lean to a bar line
             z[ref] += lean[2] if self.is_lead[ref] else lean[1]
+        if b in self.cadence and len(self.tonic_ids):
+            z[self.tonic_ids] += self.cadence_bias
         avoid = self.avoid[b]
         if avoid is not None and avoid < b:
             old = bars_so_far[avoid]
             if j < len(old) and self.is_note[old[j]]:
                 z[old[j]] -= self.contrast
+
+
+def _tonic_chord(token: str) -> bool:
+    """A chord token (tonic-relative pitches) on the tonic: its lowest note a tonic, a third above it."""
+    rel = [int(r) for r in token[2:].split(".")]
+    pcs = {(r - rel[0]) % 12 for r in rel}
+    return len(rel) >= 3 and rel[0] % 12 == 0 and bool(pcs & {3, 4})
 
 
 class LeadPriors:

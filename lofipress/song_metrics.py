@@ -165,10 +165,18 @@ def bass_metrics(bass: Grid, bars: int, skip_bars: int = 0) -> dict:
                 bass_onsets_per_bar=round(len(bass) / heard, 3))
 
 
-def song_metrics(parts: dict, sections, bars: int, scale_pcs: set[int]) -> dict:
+def ends_on_tonic(parts: dict, bars: int, tonic_pc: int) -> bool:
+    """Whether the last chord of the keys has the tonic for its root: the outro resolves before the seam."""
+    spans = chord_spans(sorted(parts.get("keys", ())), bars * STEPS_PER_BAR)
+    return bool(spans) and spans[-1][2] == tonic_pc
+
+
+def song_metrics(parts: dict, sections, bars: int, scale_pcs: set[int], tonic_pc: int | None = None) -> dict:
     """Form, melody and bass metrics of an arranged song, with the melody measured over its body sections."""
     body = [b for n, first, c in sections if n not in ("intro",) for b in range(first, first + c)]
     m = form_metrics(parts, sections, bars)
+    if tonic_pc is not None:
+        m["ends_on_tonic"] = ends_on_tonic(parts, bars, tonic_pc)
     m.update(melody_metrics(parts.get("melody", ()), parts, scale_pcs, len(body) or bars))
     intro = sum(c for n, first, c in sections if n == "intro")
     m.update(bass_metrics(parts.get("bass", ()), bars, intro))

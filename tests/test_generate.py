@@ -88,7 +88,8 @@ def test_repetition_penalty_makes_chords_vary(vocab):
 
 @pytest.fixture(scope="module")
 def lead_vocab():
-    keys = [(s, 8, p) for s in range(0, 64, 8) for p in (57, 60, 64, 67)]
+    keys = [(s, 8, p) for s in range(0, 64, 16) for p in (57, 60, 64, 67)]  # Am7 and C, taking turns
+    keys += [(s, 8, p) for s in range(8, 64, 16) for p in (48, 52, 55, 59)]
     lead = [(s, 2, 60 + (s * 7) % 30) for s in range(0, 64, 2)]  # every lead note from C4 to F6
     return Vocab.build([Piece("x", quantize(keys), "C major", 4, lead=quantize(lead))], min_chord_count=1)
 
@@ -147,21 +148,42 @@ def test_a2_returns_to_a_and_b_moves_away(lead_vocab):
 def test_the_line_prior_keeps_the_melody_stepwise_and_on_chord_tones(lead_vocab):
     model = random_model(len(lead_vocab), seed=11)
 
-    def line_stats(settings):
-        seqs = generate(model, lead_vocab, [Request("major", i, (), SONG) for i in range(12)], 16, settings)
+    def line_stats(**biases):
+        settings = SamplingSettings(loop_bias=0, **{"lead_leap_bias": 0, "lead_range_bias": 0, "lead_chord_bias": 0,
+                                                    **biases})
+        seqs = generate(model, lead_vocab, [Request("major", i, (), SONG) for i in range(40)], 16, settings)
         leaps, strong_hits = [], []
         for seq in seqs:
             piece = decode(seq, "C major")
             pitches = [p for _, _, p in piece.lead]
             leaps += [abs(b - a) for a, b in zip(pitches, pitches[1:])]
             for t, _, p in piece.lead:
-                if t % 8 == 0:
-                    under = {q % 12 for s, d, q in piece.notes if s <= t < s + d}
-                    if under:
-                        strong_hits.append(p % 12 in under)
-        return np.mean(np.array(leaps) <= 2), np.mean(strong_hits)
+                under = {q % 12 for s, d, q in piece.notes if s <= t < s + d}
+                if t % 8 == 0 and under:
+                    strong_hits.append(p % 12 in under)
+        return np.mean(np.array(leaps) <= 2), np.mean(strong_hits), len(strong_hits)
 
-    free = line_stats(SamplingSettings(lead_leap_bias=0, lead_range_bias=0, lead_chord_bias=0, loop_bias=0))
-    held = line_stats(SamplingSettings(lead_leap_bias=3, lead_range_bias=3, lead_chord_bias=6, loop_bias=0))
-    assert held[0] > free[0] + 0.15
-    assert held[1] > free[1] + 0.15
+    free = line_stats()
+    assert line_stats(lead_leap_bias=3, lead_range_bias=3)[0] > free[0] + 0.15
+    chord = line_stats(lead_chord_bias=6)
+    assert free[2] >= 30 and chord[1] > free[1] + 0.1
+
+
+def test_the_outro_leans_to_the_tonic_chord(lead_vocab):
+    from lofipress.config import SongSettings
+    from lofipress.priors import _tonic_chord
+
+    model = random_model(len(lead_vocab), seed=4)
+    tonic = {t for t in lead_vocab.tokens if t.startswith("n:") and _tonic_chord(t)}
+    assert tonic == {"n:-12.-8.-5.-1"}  # the fixture's Cmaj7, lowest note the tonic
+
+    def share(bias):
+        seqs = generate(model, lead_vocab, [Request("major", i, (), SONG) for i in range(8)], 16,
+                        SamplingSettings(loop_bias=0), SongSettings(cadence_bias=bias))
+        chords = []
+        for seq in seqs:
+            bars = " ".join(seq).split(" bar ")[-2:]  # the outro's last two bars
+            chords += [t for b in bars for t in b.split() if t.startswith("n:")]
+        return sum(t in tonic for t in chords) / max(len(chords), 1)
+
+    assert share(12.0) > 0.8 and share(12.0) > share(0.0)
