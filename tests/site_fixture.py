@@ -128,12 +128,14 @@ def make_press(tmp_path: Path, title: str = "Amber Window", track_bars: int = 30
         tid = f"t{i:02d}"
         notes = _notes(track_bars, root)
         n = n_samples(track_bars, bpm)
+        sections = sections_of(track_bars)
         tracks.append({
             "id": tid, "title": title if i == 1 else "Night Bus", "bpm": bpm, "key": key, "bars": track_bars,
             "seed": 1000 + i, "model": "default", "notes": notes,
             "mp3": write_mp3(cache / "tracks" / f"{tid}.mp3", "sine", n, 110.0 * i),
             "midi": _write_midi(cache / "midi" / f"{tid}.mid", notes, bpm),
-            "samples": n, "sample_rate": SAMPLE_RATE, "sections": sections_of(track_bars), "breaks": [],
+            "samples": n, "sample_rate": SAMPLE_RATE, "sections": sections,
+            "breaks": [first - 1 for name, first, _ in sections if name == "B"],  # the default: the bar before B
             "metrics": {"key_consistency": 0.9, "in_key": 0.93, "pc_entropy": 2.8},
         })
     song_notes = _notes(8, 60)
