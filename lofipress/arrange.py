@@ -70,8 +70,10 @@ def chord_spans(keys: Grid, total: int) -> list[tuple[int, int, int]]:
     """
     slots: list[int | None] = []
     chord_pcs: set[int] = set()
+    arr = np.array(keys, int).reshape(-1, 3)
+    starts, ends, pitches = arr[:, 0], arr[:, 0] + arr[:, 1], arr[:, 2]
     for s in range(0, total, 8):
-        held = [p for t, d, p in keys if min(t + d, s + 8) - max(t, s) >= 4]  # half the slot or more
+        held = pitches[(np.minimum(ends, s + 8) - np.maximum(starts, s)) >= 4].tolist()  # half the slot or more
         if held and slots and slots[-1] is not None and {p % 12 for p in held} <= chord_pcs:
             slots.append(slots[-1])
             continue

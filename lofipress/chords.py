@@ -7,6 +7,7 @@ Keys are numbered like pretty-midi: 0-11 major (C..B), 12-23 minor (Cm..Bm).
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass
@@ -257,8 +258,12 @@ def root_of(pitches) -> tuple[int, str] | None:
     pitches = sorted(set(int(p) for p in pitches))
     if not pitches:
         return None
-    pcs = {p % 12 for p in pitches}
-    lowest = pitches[0] % 12
+    return _root_of_pcs(frozenset(p % 12 for p in pitches), pitches[0] % 12)
+
+
+@functools.lru_cache(maxsize=8192)
+def _root_of_pcs(pcs: frozenset, lowest: int) -> tuple[int, str]:
+    """root_of on pitch classes and the lowest one: all it depends on, so a song's repeated chords cost once."""
     if len(pcs) == 1:
         return lowest, "maj"
     best, best_score = None, -1e9

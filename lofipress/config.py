@@ -66,12 +66,12 @@ class SamplingSettings:
     top_p: float = 0.95  # nucleus sampling cuts the implausible 5 %
     repetition_penalty: float = 1.0  # >1 discourages a chord just played; 1 = off, as the loop prior wants repeats
     penalty_restore: float = 0.85  # per-event decay of the penalty (Music Transformer article)
-    scale_bias: float = 2.0  # logit cost per note outside the key's scale; 0 = off, 1-2 keeps color tones rare
+    scale_bias: float = 3.0  # logit cost per note outside the key's scale; 0 = off; 3 keeps a song's windows in its key
     loop_bars: int = 4  # inside a section, after this many bars, lean toward what was played a loop ago; 0 = off
     loop_bias: float = 12.0  # logit bonus for the token a loop ago, within a section only ([song] sets the rest)
-    lead_leap_bias: float = 0.35  # logit cost a semitone of melody leap past a whole tone: mostly steps, some leaps
-    lead_range_bias: float = 0.5  # cost a semitone past 7 from the melody's centre: a line a voice could sing
-    lead_chord_bias: float = 1.5  # cost of a melody note outside the chord under it on beats 1 and 3
+    lead_leap_bias: float = 0.5  # logit cost a semitone of melody leap past a whole tone: mostly steps, some leaps
+    lead_range_bias: float = 1.0  # cost a semitone past 7 from the melody's centre: a line a voice could sing
+    lead_chord_bias: float = 4.0  # cost of a melody note outside the chord under it on beats 1 and 3
     primer: str = ""  # optional chord symbols, e.g. "Dm9 G13 Cmaj9 A7b9"
     max_redraws: int = 8  # a piece failing the quality gate is redrawn at most this often
 
@@ -80,7 +80,7 @@ class SamplingSettings:
 class SongSettings:
     form: str = ""  # "" = by mood (sleepy: slow-build, bright: groove, else song); a name or "intro:2 A:8 B:8 A2:8 outro:4"
     return_bias: float = 8.0  # A2 and the outro's opening lean toward A's bars, under loop_bias: A returns varied
-    return_lead_bias: float = 3.0  # the melody leans less when A returns: the motif comes back with other notes
+    return_lead_bias: float = -2.0  # < 0: the model learned A2 = A, so A2's melody is pushed to other notes (varied)
     contrast_bias: float = 4.0  # B's first loop is pushed off A's chords and notes at the same place, so B contrasts
     cadence_bias: float = 4.0  # the outro's last two bars lean to the tonic chord: the song resolves before the seam
     drum_break_bars: int = 1  # bars before B where the player drops the drums (a break); 0 = never
@@ -310,8 +310,9 @@ def validate(s: Station, path: Path) -> None:
         from .song import check_form
 
         check_form(sg.form, path)
-    for key in ("return_bias", "return_lead_bias", "contrast_bias", "cadence_bias"):
+    for key in ("return_bias", "contrast_bias", "cadence_bias"):
         need(0.0 <= getattr(sg, key) <= 30.0, f"song.{key}", "must be between 0 (off) and 30")
+    need(-30.0 <= sg.return_lead_bias <= 30.0, "song.return_lead_bias", "must be between -30 and 30")
     need(0 <= sg.drum_break_bars <= 4, "song.drum_break_bars", "must be between 0 and 4")
     sm = s.sampling
     need(0.05 <= sm.temperature <= 3.0, "sampling.temperature", "must be between 0.05 and 3")
