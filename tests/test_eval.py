@@ -14,7 +14,7 @@ SAME = ("sections", "distinct_windows", "melody_notes", "notes_per_bar", "range_
 
 @pytest.mark.slow
 def test_the_gate_scores_what_the_site_publishes(tmp_path):
-    folder = bf.make_station(tmp_path / "st", station={"bars": 16, "tracks": 2})
+    folder = bf.make_station(tmp_path / "st", station={"bars": 16, "tracks": 2}, loops={"track_bars": 16})
     bf.build(folder)
     station = config.load(folder / "station.toml")
     composed = {c.id: c for c in compose(station, log=lambda *_: None)}
