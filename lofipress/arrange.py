@@ -88,8 +88,8 @@ def chord_spans(keys: Grid, total: int) -> list[tuple[int, int, int]]:
             spans[-1][1] = i * 8 + 8
             continue
         start = i * 8
-        for t in sorted({t for t, _, _ in keys if start - 8 < t < start}, reverse=True):  # anticipation?
-            struck = [p for u, _, p in keys if u == t]
+        for t in sorted({int(t) for t in starts[(starts > start - 8) & (starts < start)]}, reverse=True):
+            struck = pitches[starts == t].tolist()  # an anticipation? the chord struck just before the slot
             r = root_of(struck) if len(struck) >= 3 else None
             if r and r[0] == root:
                 start = t

@@ -61,12 +61,14 @@ class Grammar:
         self.eos_id = vocab.index[EOS]
         self.pos_value = np.array([int(t[4:]) if t.startswith("pos:") else -1 for t in vocab.tokens])
         self.size = len(vocab)
+        ids = np.arange(self.size)
+        self.kind_table = np.select([ids == self.bar_id, self.is_pos, self.is_chord, self.is_lead, self.is_dur],
+                                    [BAR_LINE, POS, CHORD, LEAD, CHORD_DUR], OTHER)  # a duration: whose, below
 
     def kind_of(self, ids: np.ndarray, last_kind: np.ndarray) -> np.ndarray:
         """The grammar kind of each token just emitted (a duration is the keys' or the lead's)."""
-        dur = np.where(last_kind == LEAD, LEAD_DUR, CHORD_DUR)
-        return np.select([ids == self.bar_id, self.is_pos[ids], self.is_chord[ids], self.is_lead[ids],
-                          self.is_dur[ids]], [BAR_LINE, POS, CHORD, LEAD, dur], OTHER)
+        kind = self.kind_table[ids]
+        return np.where((kind == CHORD_DUR) & (last_kind == LEAD), LEAD_DUR, kind)
 
     def allowed(self, last_kind: np.ndarray, pos: np.ndarray, events: np.ndarray, bars_done: np.ndarray) -> np.ndarray:
         """Mask (batch, vocab) given each sequence's last token kind, position, events in the bar, bars begun."""
@@ -76,7 +78,9 @@ class Grammar:
         mask[(last_kind == CHORD) | (last_kind == LEAD)] = self.is_dur  # a note by its duration
         after_bar = (last_kind == BAR_LINE) & self.has_sections
         mask[after_bar] = self.is_sec  # the section token (forced to the plan's)
-        free = np.isin(last_kind, (OTHER, CHORD_DUR, LEAD_DUR)) | ((last_kind == BAR_LINE) & (not self.has_sections))
+        free = (last_kind == OTHER) | (last_kind == CHORD_DUR) | (last_kind == LEAD_DUR)
+        if not self.has_sections:
+            free |= last_kind == BAR_LINE
         if free.any():
             later = self.is_pos[None, :] & (self.pos_value[None, :] > pos[:, None])
             rows = free[:, None] & later
@@ -172,7 +176,7 @@ def _generate(model: StepModel, vocab: Vocab, requests: list[Request], bars: int
     prompt_ids = [vocab.ids(p) for p in prompts]
     out = [list(p) for p in prompt_ids]
     plans = [SectionPriors(r.sections or (("A", 0, bars),), bars, settings, song, vocab) for r in requests]
-    lines = [LeadPriors(vocab, settings) for _ in requests]
+    lines = LeadPriors(vocab, settings, n)
     model.reset(n)
     penalty = np.ones((n, len(vocab)), np.float32)
     log_penalty = np.zeros_like(penalty)
@@ -196,8 +200,7 @@ def _generate(model: StepModel, vocab: Vocab, requests: list[Request], bars: int
         z = logits - log_penalty - scale_cost
         for r, i in enumerate(live):
             plans[i].nudge(z[r], bar_tokens[i], g)
-            if last_kind[r] in (POS, CHORD_DUR):  # the lead's note may come next, at this position
-                lines[i].nudge(z[r], int(pos[r]))
+        lines.nudge(z, pos, np.flatnonzero((last_kind == POS) | (last_kind == CHORD_DUR)), live)  # a lead note next?
         z = np.where(mask, z, -np.inf)
         u = np.array([rngs[i].random() for i in live])
         ids = sample_rows(z, u, settings.temperature, settings.top_k, settings.top_p)
@@ -211,11 +214,11 @@ def _generate(model: StepModel, vocab: Vocab, requests: list[Request], bars: int
         for r, i in enumerate(live):
             tok = int(ids[r])
             out[i].append(tok)
-            lines[i].saw(tok, int(pos[r]))
             if tok == g.bar_id:
                 bar_tokens[i].append([])
             elif bar_tokens[i]:
                 bar_tokens[i][-1].append(tok)
+        lines.saw(ids, pos, live)  # `pos` is still the position these tokens were placed at
         bars_done, pos, events, last_kind = _advance(g, ids, bars_done, pos, events, last_kind)
         if penalize:  # a used chord is penalized, then recovers at the restore speed
             penalty = 1.0 + (penalty - 1.0) * settings.penalty_restore

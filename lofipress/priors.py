@@ -26,7 +26,6 @@ from .tokens import Vocab
 if TYPE_CHECKING:
     from .generate import Grammar
 
-STRONG_STEPS = (0, 8)  # beats 1 and 3
 FREE_LEAP = 2  # a whole tone is a step: free
 FREE_RANGE = 7  # half an octave and a bit either side of the line's centre: free
 
@@ -99,47 +98,63 @@ def _tonic_chord(token: str) -> bool:
 
 
 class LeadPriors:
-    """The lead's line so far (last note, centre) and the chord struck under it, for one piece."""
+    """Every piece's lead line so far (last note, centre) and the chord struck under it, as arrays over the batch."""
 
-    def __init__(self, vocab: Vocab, settings: SamplingSettings):
-        self.lead_ids = np.array([i for i, t in enumerate(vocab.tokens) if t.startswith("m:")], int)
-        self.lead_rel = np.array([int(vocab.tokens[i][2:]) for i in self.lead_ids], float)
-        self.chord_pcs = {i: frozenset(int(r) % 12 for r in t[2:].split("."))
-                          for i, t in enumerate(vocab.tokens) if t.startswith("n:")}
-        self.is_lead = {int(i): rel for i, rel in zip(self.lead_ids, self.lead_rel)}
+    def __init__(self, vocab: Vocab, settings: SamplingSettings, n: int):
+        tokens = vocab.tokens
+        self.lead_ids = np.array([i for i, t in enumerate(tokens) if t.startswith("m:")], int)
+        self.lead_rel = np.array([int(tokens[i][2:]) for i in self.lead_ids], float)
+        self.rel_of = np.full(len(tokens), np.nan)  # per token id: the lead note's pitch (tonic-relative), or nan
+        self.rel_of[self.lead_ids] = self.lead_rel
+        self.pcs_of = np.zeros((len(tokens), 12), bool)  # per token id: the pitch classes of a keys chord
+        for i, t in enumerate(tokens):
+            if t.startswith("n:"):
+                self.pcs_of[i, [int(r) % 12 for r in t[2:].split(".")]] = True
+        self.is_chord = self.pcs_of.any(axis=1)
+        self.lead_pc = np.mod(self.lead_rel, 12).astype(int)
         self.leap, self.range, self.chord = settings.lead_leap_bias, settings.lead_range_bias, settings.lead_chord_bias
-        self.last: float | None = None
-        self.total, self.count = 0.0, 0
-        self.struck: frozenset = frozenset()
-        self.struck_at = -1
+        self.last = np.full(n, np.nan)
+        self.total, self.count = np.zeros(n), np.zeros(n)
+        self.struck = np.zeros((n, 12), bool)
+        self.struck_at = np.full(n, -1)
 
-    def saw(self, tok: int, pos: int) -> None:
-        """Follow the piece: a keys chord sets the harmony at its position, a lead note moves the line."""
-        if tok in self.chord_pcs:
-            self.struck = self.chord_pcs[tok] | (self.struck if pos == self.struck_at else frozenset())
-            self.struck_at = pos
-        elif tok in self.is_lead:
-            rel = self.is_lead[tok]
-            self.last, self.total, self.count = rel, self.total + rel, self.count + 1
+    def saw(self, ids: np.ndarray, pos: np.ndarray, live: np.ndarray) -> None:
+        """Follow the pieces `live` that emitted `ids` at `pos`: a chord sets the harmony, a lead note moves the line."""
+        chord = self.is_chord[ids]
+        if chord.any():
+            rows, at = live[chord], pos[chord]
+            same = (self.struck_at[rows] == at)[:, None]
+            self.struck[rows] = self.pcs_of[ids[chord]] | (self.struck[rows] & same)
+            self.struck_at[rows] = at
+        rel = self.rel_of[ids]
+        lead = ~np.isnan(rel)
+        if lead.any():
+            rows = live[lead]
+            self.last[rows] = rel[lead]
+            self.total[rows] += rel[lead]
+            self.count[rows] += 1
 
-    def nudge(self, z: np.ndarray, pos: int) -> None:
-        """Costs on the lead's tokens for a note at `pos` (in place on one row of logits)."""
-        if not len(self.lead_ids) or not (self.leap or self.range or self.chord):
+    def nudge(self, z: np.ndarray, pos: np.ndarray, rows: np.ndarray, live: np.ndarray) -> None:
+        """Costs on the lead's tokens of batch rows `rows` (about to place a note at `pos`), in place."""
+        if not len(self.lead_ids) or not len(rows) or not (self.leap or self.range or self.chord):
             return
-        cost = np.zeros(len(self.lead_ids))
-        if self.last is not None:
-            cost += self.leap * np.maximum(np.abs(self.lead_rel - self.last) - FREE_LEAP, 0)
-            centre = self.total / self.count
-            cost += self.range * np.maximum(np.abs(self.lead_rel - centre) - FREE_RANGE, 0)
-        if pos in STRONG_STEPS and self.struck:
-            outside = np.array([int(r) % 12 not in self.struck for r in self.lead_rel])
-            cost += self.chord * outside
+        who = live[rows]
+        last = self.last[who][:, None]
+        seen = ~np.isnan(last)
+        centre = np.where(seen, self.total[who][:, None] / np.maximum(self.count[who][:, None], 1), 0.0)
+        rel = self.lead_rel[None, :]
+        cost = np.where(seen, self.leap * np.maximum(np.abs(rel - np.nan_to_num(last)) - FREE_LEAP, 0)
+                        + self.range * np.maximum(np.abs(rel - centre) - FREE_RANGE, 0), 0.0)
+        strong = (pos[rows] % 8 == 0) & self.struck[who].any(axis=1)  # beats 1 and 3: steps 0 and 8
+        outside = ~self.struck[who][:, self.lead_pc]  # (rows, lead notes): not a tone of the chord struck
+        cost += self.chord * (strong[:, None] & outside)
         # Reshape which note, not whether: the lead keeps the share of probability the model gives it now.
-        before = z[self.lead_ids]
+        before = z[np.ix_(rows, self.lead_ids)]
         after = before - cost
-        z[self.lead_ids] = after + (_logsumexp(before) - _logsumexp(after))
+        z[np.ix_(rows, self.lead_ids)] = after + (_logsumexp(before) - _logsumexp(after))[:, None]
 
 
-def _logsumexp(x: np.ndarray) -> float:
-    top = float(x.max())
-    return top + float(np.log(np.exp(x - top).sum()))
+def _logsumexp(x: np.ndarray) -> np.ndarray:
+    """Row-wise log-sum-exp of a (rows, n) array."""
+    top = x.max(axis=1, keepdims=True)
+    return (top + np.log(np.exp(x - top).sum(axis=1, keepdims=True)))[:, 0]

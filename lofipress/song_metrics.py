@@ -50,31 +50,35 @@ def _section_bars(sections, name: str) -> list[int]:
     return [b for n, first, count in sections if n == name for b in range(first, first + count)]
 
 
-def _bar_events(parts: dict, bar: int, names=("keys", "melody")) -> frozenset:
-    """The notes (part, step in the bar, pitch) starting in one bar."""
-    lo, hi = bar * STEPS_PER_BAR, (bar + 1) * STEPS_PER_BAR
-    return frozenset((part, t - lo, p) for part in names for t, _, p in parts.get(part, ()) if lo <= t < hi)
+def _bar_events(parts: dict, bars: int, names=("keys", "melody")) -> list[frozenset]:
+    """Per bar, the notes (part, step in the bar, pitch) starting in it."""
+    rows: list[set] = [set() for _ in range(bars)]
+    for part in names:
+        for t, _, p in parts.get(part, ()):
+            if 0 <= t < bars * STEPS_PER_BAR:
+                rows[t // STEPS_PER_BAR].add((part, t % STEPS_PER_BAR, p))
+    return [frozenset(r) for r in rows]
 
 
 def _jaccard(a: frozenset, b: frozenset) -> float:
     return len(a & b) / len(a | b) if a | b else 1.0
 
 
-def _similarity(parts: dict, bars_x: list[int], bars_y: list[int]) -> float | None:
+def _similarity(events: list[frozenset], bars_x: list[int], bars_y: list[int]) -> float | None:
     """Mean bar-for-bar Jaccard similarity of two sections' notes (the shorter one sets the length)."""
     pairs = list(zip(bars_x, bars_y))
     if not pairs:
         return None
-    return float(np.mean([_jaccard(_bar_events(parts, x), _bar_events(parts, y)) for x, y in pairs]))
+    return float(np.mean([_jaccard(events[x], events[y]) for x, y in pairs]))
 
 
-def harmonic_windows(parts: dict, sections, bars: int) -> list[tuple]:
+def harmonic_windows(parts: dict, sections, bars: int, spans=None) -> list[tuple]:
     """Per section, its whole 4-bar windows as the chord root of every half bar (None where no chord sounds).
 
     The roots are the arranger's reading of the keys (`chord_spans`), the one the bass follows.
     """
     total = bars * STEPS_PER_BAR
-    spans = chord_spans(sorted(parts.get("keys", ())), total)
+    spans = chord_spans(sorted(parts.get("keys", ())), total) if spans is None else spans
     half = [None] * (total // 8 + 1)
     for a, b, root in spans:
         for i in range(a // 8, min((b + 7) // 8, len(half))):
@@ -86,20 +90,21 @@ def harmonic_windows(parts: dict, sections, bars: int) -> list[tuple]:
     return out
 
 
-def form_metrics(parts: dict, sections, bars: int) -> dict:
+def form_metrics(parts: dict, sections, bars: int, spans=None) -> dict:
     """Sections, distinct 4-bar harmonic windows, A2-to-A and B-to-A similarity, exact-repeat share of bars."""
     a = _section_bars(sections, "A")
-    windows = [w for w in harmonic_windows(parts, sections, bars) if any(r is not None for r in w)]
+    windows = [w for w in harmonic_windows(parts, sections, bars, spans) if any(r is not None for r in w)]
+    events = _bar_events(parts, bars)
     seen, repeats, filled = set(), 0, 0
     for b in range(bars):
-        ev = _bar_events(parts, b)
+        ev = events[b]
         if not ev:
             continue
         filled += 1
         repeats += ev in seen
         seen.add(ev)
-    a2 = _similarity(parts, a, _section_bars(sections, "A2"))
-    bs = _similarity(parts, a, _section_bars(sections, "B"))
+    a2 = _similarity(events, a, _section_bars(sections, "A2"))
+    bs = _similarity(events, a, _section_bars(sections, "B"))
     return dict(sections=len(sections), distinct_windows=len(set(windows)),
                 a2_similarity=None if a2 is None else round(a2, 3),
                 b_similarity=None if bs is None else round(bs, 3),
@@ -165,18 +170,19 @@ def bass_metrics(bass: Grid, bars: int, skip_bars: int = 0) -> dict:
                 bass_onsets_per_bar=round(len(bass) / heard, 3))
 
 
-def ends_on_tonic(parts: dict, bars: int, tonic_pc: int) -> bool:
+def ends_on_tonic(parts: dict, bars: int, tonic_pc: int, spans=None) -> bool:
     """Whether the last chord of the keys has the tonic for its root: the outro resolves before the seam."""
-    spans = chord_spans(sorted(parts.get("keys", ())), bars * STEPS_PER_BAR)
+    spans = chord_spans(sorted(parts.get("keys", ())), bars * STEPS_PER_BAR) if spans is None else spans
     return bool(spans) and spans[-1][2] == tonic_pc
 
 
 def song_metrics(parts: dict, sections, bars: int, scale_pcs: set[int], tonic_pc: int | None = None) -> dict:
     """Form, melody and bass metrics of an arranged song, with the melody measured over its body sections."""
     body = [b for n, first, c in sections if n not in ("intro",) for b in range(first, first + c)]
-    m = form_metrics(parts, sections, bars)
+    spans = chord_spans(sorted(parts.get("keys", ())), bars * STEPS_PER_BAR)  # read once, used twice
+    m = form_metrics(parts, sections, bars, spans)
     if tonic_pc is not None:
-        m["ends_on_tonic"] = ends_on_tonic(parts, bars, tonic_pc)
+        m["ends_on_tonic"] = ends_on_tonic(parts, bars, tonic_pc, spans)
     m.update(melody_metrics(parts.get("melody", ()), parts, scale_pcs, len(body) or bars))
     intro = sum(c for n, first, c in sections if n == "intro")
     m.update(bass_metrics(parts.get("bass", ()), bars, intro))
