@@ -72,6 +72,7 @@ class SamplingSettings:
     lead_leap_bias: float = 0.5  # logit cost a semitone of melody leap past a whole tone: mostly steps, some leaps
     lead_range_bias: float = 1.0  # cost a semitone past 7 from the melody's centre: a line a voice could sing
     lead_chord_bias: float = 4.0  # cost of a melody note outside the chord under it on beats 1 and 3
+    window_key_bias: float = 6.0  # a 4-bar window heard in another key leans to the tonic chord in its second half
     primer: str = ""  # optional chord symbols, e.g. "Dm9 G13 Cmaj9 A7b9"
     max_redraws: int = 8  # a piece failing the quality gate is redrawn at most this often
 
@@ -321,7 +322,7 @@ def validate(s: Station, path: Path) -> None:
     need(1.0 <= sm.repetition_penalty <= 5.0, "sampling.repetition_penalty", "must be between 1 and 5")
     need(0.0 <= sm.penalty_restore <= 1.0, "sampling.penalty_restore", "must be between 0 and 1")
     need(0.0 <= sm.scale_bias <= 10.0, "sampling.scale_bias", "must be between 0 (off) and 10")
-    for key in ("lead_leap_bias", "lead_range_bias", "lead_chord_bias"):
+    for key in ("lead_leap_bias", "lead_range_bias", "lead_chord_bias", "window_key_bias"):
         need(0.0 <= getattr(sm, key) <= 10.0, f"sampling.{key}", "must be between 0 (off) and 10")
     need(sm.loop_bars in (0, 1, 2, 4, 8, 16), "sampling.loop_bars", "must be 0 (off), 1, 2, 4, 8 or 16")
     need(0.0 <= sm.loop_bias <= 20.0, "sampling.loop_bias", "must be between 0 and 20")

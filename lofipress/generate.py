@@ -23,7 +23,7 @@ import numpy as np
 
 from .config import SamplingSettings, SongSettings
 from .model import StepModel
-from .priors import LeadPriors, SectionPriors
+from .priors import KeyPriors, LeadPriors, SectionPriors
 from .tokens import BAR, BOS, EOS, LEAD_ON, STEPS_PER_BAR, Section, Vocab
 
 MAX_EVENTS_PER_BAR = 24  # a bar with more note events than this is noise: force the bar line
@@ -177,6 +177,7 @@ def _generate(model: StepModel, vocab: Vocab, requests: list[Request], bars: int
     out = [list(p) for p in prompt_ids]
     plans = [SectionPriors(r.sections or (("A", 0, bars),), bars, settings, song, vocab) for r in requests]
     lines = LeadPriors(vocab, settings, n)
+    keys = KeyPriors(vocab, settings, [r.mode for r in requests], g.bar_id)
     model.reset(n)
     penalty = np.ones((n, len(vocab)), np.float32)
     log_penalty = np.zeros_like(penalty)
@@ -201,6 +202,7 @@ def _generate(model: StepModel, vocab: Vocab, requests: list[Request], bars: int
         for r, i in enumerate(live):
             plans[i].nudge(z[r], bar_tokens[i], g)
         lines.nudge(z, pos, np.flatnonzero((last_kind == POS) | (last_kind == CHORD_DUR)), live)  # a lead note next?
+        keys.nudge(z, live)
         z = np.where(mask, z, -np.inf)
         u = np.array([rngs[i].random() for i in live])
         ids = sample_rows(z, u, settings.temperature, settings.top_k, settings.top_p)
@@ -219,6 +221,7 @@ def _generate(model: StepModel, vocab: Vocab, requests: list[Request], bars: int
             elif bar_tokens[i]:
                 bar_tokens[i][-1].append(tok)
         lines.saw(ids, pos, live)  # `pos` is still the position these tokens were placed at
+        keys.saw(ids, live)
         bars_done, pos, events, last_kind = _advance(g, ids, bars_done, pos, events, last_kind)
         if penalize:  # a used chord is penalized, then recovers at the restore speed
             penalty = 1.0 + (penalty - 1.0) * settings.penalty_restore

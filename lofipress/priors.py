@@ -154,6 +154,45 @@ class LeadPriors:
         z[np.ix_(rows, self.lead_ids)] = after + (_logsumexp(before) - _logsumexp(after))[:, None]
 
 
+class KeyPriors:
+    """Each piece's current 4-bar window (the quality gate's windows): when its notes so far are heard in another
+    key, the window's second half leans to the tonic chord (`window_key_bias`), so no window wanders off."""
+
+    def __init__(self, vocab: Vocab, settings: SamplingSettings, modes: list[str], bar_id: int):
+        from .metrics import _estimate_number, _scale_id
+
+        self.estimate, self.scale_of = _estimate_number, _scale_id
+        tokens = vocab.tokens
+        self.pcs_of = np.zeros((len(tokens), 12))  # per token id: its notes' pitch classes (tonic-relative)
+        for i, t in enumerate(tokens):
+            if t.startswith(("n:", "m:")):
+                for r in t[2:].split("."):
+                    self.pcs_of[i, int(r) % 12] += 1
+        self.tonic_ids = np.array([i for i, t in enumerate(tokens) if t.startswith("n:") and _tonic_chord(t)], int)
+        self.want = np.array([0 if m == "major" else _scale_id(12) for m in modes])  # the scale of tonic 0 in mode
+        self.bias, self.bar_id = settings.window_key_bias, bar_id
+        n = len(modes)
+        self.hist, self.bars, self.lean = np.zeros((n, 12)), np.zeros(n, int), np.zeros(n, bool)
+
+    def saw(self, ids: np.ndarray, live: np.ndarray) -> None:
+        """Count the notes into each window; at a bar line, start a window or check the one running."""
+        self.hist[live] += self.pcs_of[ids]
+        for r in np.flatnonzero(ids == self.bar_id):
+            i = live[r]
+            self.bars[i] += 1
+            within = (self.bars[i] - 1) % 4  # 0..3: the new bar's place in its window
+            if within == 0:
+                self.hist[i] = 0.0
+            self.lean[i] = within >= 2 and self.hist[i].any() and \
+                self.scale_of(self.estimate(self.hist[i])) != self.want[i]
+
+    def nudge(self, z: np.ndarray, live: np.ndarray) -> None:
+        if self.bias and len(self.tonic_ids):
+            rows = np.flatnonzero(self.lean[live])
+            if len(rows):
+                z[np.ix_(rows, self.tonic_ids)] += self.bias
+
+
 def _logsumexp(x: np.ndarray) -> np.ndarray:
     """Row-wise log-sum-exp of a (rows, n) array."""
     top = x.max(axis=1, keepdims=True)

@@ -187,3 +187,26 @@ def test_the_outro_leans_to_the_tonic_chord(lead_vocab):
         return sum(t in tonic for t in chords) / max(len(chords), 1)
 
     assert share(12.0) > 0.8 and share(12.0) > share(0.0)
+
+
+def test_a_window_heard_in_another_key_leans_to_the_tonic():
+    from lofipress.priors import KeyPriors
+
+    chords = {"C": (48, 52, 55, 59), "F": (53, 57, 60, 64), "Bb": (58, 62, 65, 69), "G": (55, 59, 62, 65)}
+    keys = [(i * 16, 16, p) for i, name in enumerate(chords) for p in chords[name]]
+    vocab = Vocab.build([Piece("x", quantize(keys), "C major", 4)], min_chord_count=1)
+    tok = {name: vocab.index["n:" + ".".join(str(p - 60) for p in sorted(ps))] for name, ps in chords.items()}
+
+    def lean_after(names):
+        kp = KeyPriors(vocab, SamplingSettings(window_key_bias=5.0), ["major"], vocab.index["bar"])
+        for name in names:  # one chord a bar
+            kp.saw(np.array([vocab.index["bar"]]), np.array([0]))
+            kp.saw(np.array([tok[name]]), np.array([0]))
+        kp.saw(np.array([vocab.index["bar"]]), np.array([0]))  # the window's next bar begins
+        z = np.zeros((1, len(vocab)))
+        kp.nudge(z, np.array([0]))
+        return z[0, tok["C"]]
+
+    assert lean_after(["F", "Bb"]) == 5.0  # F major so far, in a C major piece: lean home
+    assert lean_after(["C", "G"]) == 0.0  # at home: no lean
+    assert lean_after(["F"]) == 0.0  # the window's first half: too early to judge
