@@ -18,7 +18,7 @@ import numpy as np
 
 from .chords import root_of
 from .config import ArrangeSettings
-from .tokens import Piece, parse_key
+from .tokens import Piece, parse_key, section_names
 
 STEPS_PER_BAR = 16
 MELODY_LOW, MELODY_HIGH = 55, 88  # G3..E6: the lead keeps the register the model gave it inside this
@@ -118,10 +118,7 @@ def bass_line(spans, sections, total: int, low: int, high: int, tonic_pc: int,
 
     patterns = {name: BASS_PATTERNS[opts[int(rng.integers(len(opts)))]] for name, opts in SECTION_BASS.items()}
     hits: dict[int, str] = {}
-    names = ["loop"] * (total // STEPS_PER_BAR)
-    for name, first, n in sections:
-        for b in range(first, min(first + n, len(names))):
-            names[b] = name
+    names = section_names(sections, total // STEPS_PER_BAR)
     for bar, name in enumerate(names):
         if name == "intro":
             continue  # the bass comes in with A

@@ -88,18 +88,11 @@ def load_copy_index(model_dir: Path) -> copying.PartIndex | None:
     return copying.PartIndex.build(seqs)
 
 
-def scale_pcs(key: str) -> set[int]:
-    """The key's scale, with a minor key's raised 6th and 7th (harmonic and melodic minor)."""
-    tonic, mode = parse_key(key)
-    steps = (0, 2, 3, 5, 7, 8, 9, 10, 11) if mode == "minor" else (0, 2, 4, 5, 7, 9, 11)
-    return {(tonic + s) % 12 for s in steps}
-
-
 def score(parts: dict, key: str, bars: int, sections, index: copying.PartIndex | None) -> dict:
     """Every gate metric of an arranged song. Tonality is heard on the keys and the melody, not asked for."""
     heard = sorted(parts.get("keys", [])) + sorted(parts.get("melody", []))
     m = metrics.piece_metrics(heard, bars, None)
-    m.update(song_metrics.song_metrics(parts, sections, bars, scale_pcs(m["key"]), parse_key(key)[0]))
+    m.update(song_metrics.song_metrics(parts, sections, bars, metrics.key_scale_pcs(m["key"]), parse_key(key)[0]))
     if index is not None:
         m.update(copying.copy_metrics(parts.get("keys", []), parts.get("melody", []), index))
     m["notes"] = sum(len(v) for v in parts.values())

@@ -23,7 +23,7 @@ import numpy as np
 
 from .config import SamplingSettings, SongSettings
 from .model import StepModel
-from .priors import KeyPriors, LeadPriors, SectionPriors
+from .priors import KeyPriors, LeadPriors, SectionPriors, tonic_chord_ids
 from .tokens import BAR, BOS, EOS, LEAD_ON, STEPS_PER_BAR, Section, Vocab
 
 MAX_EVENTS_PER_BAR = 24  # a bar with more note events than this is noise: force the bar line
@@ -175,7 +175,8 @@ def _generate(model: StepModel, vocab: Vocab, requests: list[Request], bars: int
     prompts = [[BOS, f"mode:{r.mode}", *header, *r.primer] for r in requests]
     prompt_ids = [vocab.ids(p) for p in prompts]
     out = [list(p) for p in prompt_ids]
-    plans = [SectionPriors(r.sections or (("A", 0, bars),), bars, settings, song, vocab) for r in requests]
+    tonic_ids = tonic_chord_ids(vocab)
+    plans = [SectionPriors(r.sections or (("A", 0, bars),), bars, settings, song, vocab, tonic_ids) for r in requests]
     lines = LeadPriors(vocab, settings, n)
     keys = KeyPriors(vocab, settings, [r.mode for r in requests], g.bar_id)
     model.reset(n)

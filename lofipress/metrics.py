@@ -51,6 +51,11 @@ def _scale_mask(key_number: int, with_raised: bool = False) -> np.ndarray:
     return mask
 
 
+def key_scale_pcs(key: str) -> set[int]:
+    """Pitch classes of a key's scale, with a minor key's raised 6th and 7th (the in-key test of piece_metrics)."""
+    return {int(pc) for pc in np.flatnonzero(_scale_mask(key_name_to_number(key), with_raised=True))}
+
+
 def _scale_id(key_number: int) -> int:
     """Pitch class of the relative major: keys sharing a scale share this id."""
     return key_number % 12 if key_number < 12 else (key_number % 12 + 3) % 12

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .config import SamplingSettings, SongSettings
-from .tokens import Vocab
+from .tokens import Vocab, section_names
 
 if TYPE_CHECKING:
     from .generate import Grammar
@@ -33,11 +33,9 @@ FREE_RANGE = 7  # half an octave and a bit either side of the line's centre: fre
 class SectionPriors:
     """What each bar of one piece leans toward: its section token, a reference bar and a bar to avoid."""
 
-    def __init__(self, sections, bars: int, settings: SamplingSettings, song: SongSettings, vocab: Vocab):
-        names = ["A"] * bars
-        for name, first, count in sections:
-            for b in range(first, min(first + count, bars)):
-                names[b] = name
+    def __init__(self, sections, bars: int, settings: SamplingSettings, song: SongSettings, vocab: Vocab,
+                 tonic_ids: np.ndarray):
+        names = section_names(sections, bars, "A")
         self.sec_ids = [vocab.index.get(f"sec:{name}", vocab.index.get("sec:A", 0)) for name in names]
         first_of = {name: first for name, first, _ in sections}
         size_of = {name: count for name, _, count in sections}
@@ -61,11 +59,8 @@ class SectionPriors:
         # whose lowest note is a tonic and that holds a third over it), so the song resolves before the seam.
         self.cadence = {b for b, name in enumerate(names) if name == "outro" and b >= first_of["outro"]
                         + size_of["outro"] - 2} if song.cadence_bias > 0 and "outro" in first_of else set()
-        self.tonic_ids = np.array([i for i, t in enumerate(vocab.tokens) if t.startswith("n:") and _tonic_chord(t)],
-                                  int)
+        self.tonic_ids = tonic_ids  # tonic_chord_ids(vocab), made once for the batch
         self.cadence_bias = song.cadence_bias
-        self.is_lead = np.array([t.startswith("m:") for t in vocab.tokens])
-        self.is_note = self.is_lead | np.array([t.startswith("n:") for t in vocab.tokens])
 
     def section_id(self, bar: int) -> int:
         return self.sec_ids[min(max(bar, 0), len(self.sec_ids) - 1)]
@@ -80,14 +75,19 @@ class SectionPriors:
         if lean is not None and lean[0] < b:
             ref_bar = bars_so_far[lean[0]]
             ref = ref_bar[j] if j < len(ref_bar) else g.bar_id  # the old bar ended: lean to a bar line
-            z[ref] += lean[2] if self.is_lead[ref] else lean[1]
+            z[ref] += lean[2] if g.is_lead[ref] else lean[1]
         if b in self.cadence and len(self.tonic_ids):
             z[self.tonic_ids] += self.cadence_bias
         avoid = self.avoid[b]
         if avoid is not None and avoid < b:
             old = bars_so_far[avoid]
-            if j < len(old) and self.is_note[old[j]]:
+            if j < len(old) and g.is_note[old[j]]:
                 z[old[j]] -= self.contrast
+
+
+def tonic_chord_ids(vocab: Vocab) -> np.ndarray:
+    """Ids of the chord tokens on the tonic (see _tonic_chord): where the outro and a wandering window lean."""
+    return np.array([i for i, t in enumerate(vocab.tokens) if t.startswith("n:") and _tonic_chord(t)], int)
 
 
 def _tonic_chord(token: str) -> bool:
@@ -168,7 +168,7 @@ class KeyPriors:
             if t.startswith(("n:", "m:")):
                 for r in t[2:].split("."):
                     self.pcs_of[i, int(r) % 12] += 1
-        self.tonic_ids = np.array([i for i, t in enumerate(tokens) if t.startswith("n:") and _tonic_chord(t)], int)
+        self.tonic_ids = tonic_chord_ids(vocab)
         self.want = np.array([0 if m == "major" else _scale_id(12) for m in modes])  # the scale of tonic 0 in mode
         self.bias, self.bar_id = settings.window_key_bias, bar_id
         n = len(modes)

@@ -96,11 +96,6 @@ def plan_sections(form: str | Form, bars: int, loop_bars: int = 4) -> tuple[Sect
     return tuple(out)
 
 
-def section_map(sections) -> list[str]:
-    """The section name of every bar."""
-    return [name for name, _, n in sections for _ in range(n)]
-
-
 def check_form(text: str, path) -> None:
     """Raise ConfigError when `[song] form` does not parse."""
     try:

@@ -69,11 +69,16 @@ class Piece:
 
     def section_of_bar(self) -> list[str]:
         """The section name of every bar ("loop" for every bar of a bare loop)."""
-        names = ["loop"] * self.bars
-        for name, first, n in self.sections:
-            for b in range(max(first, 0), min(first + n, self.bars)):
-                names[b] = name
-        return names
+        return section_names(self.sections, self.bars)
+
+
+def section_names(sections, bars: int, default: str = "loop") -> list[str]:
+    """The section name of every one of `bars` bars; bars no section covers get `default`."""
+    names = [default] * bars
+    for name, first, n in sections:
+        for b in range(max(first, 0), min(first + n, bars)):
+            names[b] = name
+    return names
 
 
 def parse_key(name: str) -> tuple[int, str]:

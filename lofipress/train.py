@@ -23,15 +23,10 @@ from .config import CorpusSettings, ModelSettings
 from .errors import CorpusError, ModelError
 from .model import CARD_FILE, LOSS_PNG, MODEL_FILE, VOCAB_FILE
 from .song import training_songs
-from .tokens import STEPS_PER_BAR, Piece, Vocab, augment_keys, encode, events
+from .tokens import Piece, Vocab, augment_keys, encode
 
 CHECKPOINT, HISTORY, EVENTS_FILE = "checkpoint.keras", "history.json", "corpus_events.json.gz"
 SONGS_PER_PIECE = 2  # each loop is the A of two songs (other partners, forms and keys): ~120k tokens, ~15 min
-
-
-def event_sequence(piece: Piece) -> list[str]:
-    """The piece as musical tokens (one per note/chord event: position, duration, voicing), for copy checks."""
-    return [f"{pos}|{dur}|{'.'.join(map(str, rel))}" for _, pos, dur, rel in events(piece)]
 
 
 def part_sequences(piece: Piece) -> dict[str, list[str]]:
