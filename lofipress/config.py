@@ -72,7 +72,7 @@ class SamplingSettings:
     lead_leap_bias: float = 0.5  # logit cost a semitone of melody leap past a whole tone: mostly steps, some leaps
     lead_range_bias: float = 1.0  # cost a semitone past 7 from the melody's centre: a line a voice could sing
     lead_chord_bias: float = 4.0  # cost of a melody note outside the chord under it on beats 1 and 3
-    window_key_bias: float = 6.0  # a 4-bar window heard in another key leans to the tonic chord in its second half
+    window_key_bias: float = 6.0  # a chord taking a 4-bar window at home into another key costs this; away: lean home
     primer: str = ""  # optional chord symbols, e.g. "Dm9 G13 Cmaj9 A7b9"
     max_redraws: int = 8  # a piece failing the quality gate is redrawn at most this often
 
@@ -80,7 +80,7 @@ class SamplingSettings:
 @dataclass(frozen=True)
 class SongSettings:
     form: str = ""  # "" = by mood (sleepy: slow-build, bright: groove, else song); a name or "intro:2 A:8 B:8 A2:8 outro:4"
-    return_bias: float = 8.0  # A2 and the outro's opening lean toward A's bars, under loop_bias: A returns varied
+    return_bias: float = 10.0  # A2 and the outro's opening lean toward A's bars, under loop_bias: A returns varied
     return_lead_bias: float = -2.0  # < 0: the model learned A2 = A, so A2's melody is pushed to other notes (varied)
     contrast_bias: float = 4.0  # B's first loop is pushed off A's chords and notes at the same place, so B contrasts
     cadence_bias: float = 4.0  # the outro's last two bars lean to the tonic chord: the song resolves before the seam

@@ -203,7 +203,8 @@ def _generate(model: StepModel, vocab: Vocab, requests: list[Request], bars: int
         for r, i in enumerate(live):
             plans[i].nudge(z[r], bar_tokens[i], g)
         lines.nudge(z, pos, np.flatnonzero((last_kind == POS) | (last_kind == CHORD_DUR)), live)  # a lead note next?
-        keys.nudge(z, live)
+        fresh = np.array([not plans[i].recalls(len(bar_tokens[i]) - 1) for i in live], bool)
+        keys.nudge(z, live, np.flatnonzero((last_kind == POS) & fresh))
         z = np.where(mask, z, -np.inf)
         u = np.array([rngs[i].random() for i in live])
         ids = sample_rows(z, u, settings.temperature, settings.top_k, settings.top_p)

@@ -62,6 +62,10 @@ class SectionPriors:
         self.tonic_ids = tonic_ids  # tonic_chord_ids(vocab), made once for the batch
         self.cadence_bias = song.cadence_bias
 
+    def recalls(self, bar: int) -> bool:
+        """Whether the bar leans toward an earlier bar (a loop or a return) rather than being new."""
+        return 0 <= bar < len(self.lean) and self.lean[bar] is not None
+
     def section_id(self, bar: int) -> int:
         return self.sec_ids[min(max(bar, 0), len(self.sec_ids) - 1)]
 
@@ -155,28 +159,45 @@ class LeadPriors:
 
 
 class KeyPriors:
-    """Each piece's current 4-bar window (the quality gate's windows): when its notes so far are heard in another
-    key, the window's second half leans to the tonic chord (`window_key_bias`), so no window wanders off."""
+    """Each piece's current 4-bar window (the quality gate's windows), heard as the gate hears it (pitch classes
+    weighted by duration). A chord that would make the window so far sound in another key costs `window_key_bias`
+    (looking ahead, from the window's second bar on), and a window already heard in another key leans to the
+    tonic chord in its second half, so no window wanders off."""
+
+    NOMINAL_CHORD_16THS = 8.0  # a candidate chord is weighed as if it lasted half a bar: its length is not yet drawn
 
     def __init__(self, vocab: Vocab, settings: SamplingSettings, modes: list[str], bar_id: int):
-        from .metrics import _estimate_number, _scale_id
+        from .metrics import _PROFILES, _estimate_number, _scale_id
 
-        self.estimate, self.scale_of = _estimate_number, _scale_id
+        self.estimate, self.scale_of, self.profiles = _estimate_number, _scale_id, _PROFILES
+        self.scale_of_key = np.array([_scale_id(k) for k in range(24)])
         tokens = vocab.tokens
         self.pcs_of = np.zeros((len(tokens), 12))  # per token id: its notes' pitch classes (tonic-relative)
+        self.dur_of = np.zeros(len(tokens))  # per token id: the 16ths of a duration token
         for i, t in enumerate(tokens):
             if t.startswith(("n:", "m:")):
                 for r in t[2:].split("."):
                     self.pcs_of[i, int(r) % 12] += 1
+            elif t.startswith("d:"):
+                self.dur_of[i] = float(t[2:])
+        self.chord_ids = np.array([i for i, t in enumerate(tokens) if t.startswith("n:")], int)
+        self.chord_scores = self._centred(self.pcs_of[self.chord_ids]) @ self.profiles.T  # (chords, 24 keys)
         self.tonic_ids = tonic_chord_ids(vocab)
         self.want = np.array([0 if m == "major" else _scale_id(12) for m in modes])  # the scale of tonic 0 in mode
         self.bias, self.bar_id = settings.window_key_bias, bar_id
         n = len(modes)
-        self.hist, self.bars, self.lean = np.zeros((n, 12)), np.zeros(n, int), np.zeros(n, bool)
+        self.hist, self.pending = np.zeros((n, 12)), np.zeros((n, 12))
+        self.bars, self.lean = np.zeros(n, int), np.zeros(n, bool)
 
     def saw(self, ids: np.ndarray, live: np.ndarray) -> None:
-        """Count the notes into each window; at a bar line, start a window or check the one running."""
-        self.hist[live] += self.pcs_of[ids]
+        """Count the notes into each window by duration; at a bar line, start a window or check the one running."""
+        notes = self.pcs_of[ids]
+        has_note = notes.any(axis=1)
+        self.pending[live[has_note]] = notes[has_note]
+        dur = self.dur_of[ids]
+        timed = np.flatnonzero(dur > 0)
+        self.hist[live[timed]] += self.pending[live[timed]] * dur[timed, None]
+        self.pending[live[timed]] = 0.0
         for r in np.flatnonzero(ids == self.bar_id):
             i = live[r]
             self.bars[i] += 1
@@ -186,11 +207,34 @@ class KeyPriors:
             self.lean[i] = within >= 2 and self.hist[i].any() and \
                 self.scale_of(self.estimate(self.hist[i])) != self.want[i]
 
-    def nudge(self, z: np.ndarray, live: np.ndarray) -> None:
-        if self.bias and len(self.tonic_ids):
-            rows = np.flatnonzero(self.lean[live])
-            if len(rows):
-                z[np.ix_(rows, self.tonic_ids)] += self.bias
+    def nudge(self, z: np.ndarray, live: np.ndarray, before_note: np.ndarray) -> None:
+        """`before_note`: the batch rows whose next token may be a chord."""
+        if not self.bias:
+            return
+        rows = np.flatnonzero(self.lean[live])
+        if len(rows) and len(self.tonic_ids):
+            z[np.ix_(rows, self.tonic_ids)] += self.bias
+        ahead = before_note[((self.bars[live[before_note]] - 1) % 4 >= 1) & self.hist[live[before_note]].any(axis=1)]
+        if not len(ahead) or not len(self.chord_ids):
+            return
+        who = live[ahead]
+        home = self._scale(self.hist[who][:, None, :])[:, 0] == self.want[who]
+        ahead, who = ahead[home], who[home]  # a window already away leans home (above); one at home stays there
+        if len(ahead):
+            # Correlation is linear in the centred histogram: score the window once, add each chord's score.
+            now = self._centred(self.hist[who]) @ self.profiles.T
+            key = np.argmax(now[:, None, :] + self.NOMINAL_CHORD_16THS * self.chord_scores[None], axis=-1)
+            off = self.scale_of_key[key] != self.want[who][:, None]
+            z[np.ix_(ahead, self.chord_ids)] -= self.bias * off
+
+    @staticmethod
+    def _centred(x: np.ndarray) -> np.ndarray:
+        return x - x.mean(axis=-1, keepdims=True)
+
+    def _scale(self, x: np.ndarray) -> np.ndarray:
+        """The scale id of the key heard in each (..., 12) histogram; profiles are unit-norm, so the best dot
+        product of the centred histogram is the best correlation."""
+        return self.scale_of_key[np.argmax(self._centred(x) @ self.profiles.T, axis=-1)]
 
 
 def _logsumexp(x: np.ndarray) -> np.ndarray:

@@ -189,24 +189,32 @@ def test_the_outro_leans_to_the_tonic_chord(lead_vocab):
     assert share(12.0) > 0.8 and share(12.0) > share(0.0)
 
 
-def test_a_window_heard_in_another_key_leans_to_the_tonic():
+def test_a_window_heard_in_another_key_leans_to_the_tonic_and_one_at_home_stays():
     from lofipress.priors import KeyPriors
 
-    chords = {"C": (48, 52, 55, 59), "F": (53, 57, 60, 64), "Bb": (58, 62, 65, 69), "G": (55, 59, 62, 65)}
+    chords = {"C": (48, 52, 55, 59), "F": (53, 57, 60, 64), "Bb": (58, 62, 65, 69), "G": (55, 59, 62, 65),
+              "D": (50, 54, 57, 60), "E": (52, 56, 59, 62)}
     keys = [(i * 16, 16, p) for i, name in enumerate(chords) for p in chords[name]]
-    vocab = Vocab.build([Piece("x", quantize(keys), "C major", 4)], min_chord_count=1)
+    vocab = Vocab.build([Piece("x", quantize(keys), "C major", 6)], min_chord_count=1)
     tok = {name: vocab.index["n:" + ".".join(str(p - 60) for p in sorted(ps))] for name, ps in chords.items()}
+    bar, whole = vocab.index["bar"], vocab.index["d:16"]
 
-    def lean_after(names):
-        kp = KeyPriors(vocab, SamplingSettings(window_key_bias=5.0), ["major"], vocab.index["bar"])
-        for name in names:  # one chord a bar
-            kp.saw(np.array([vocab.index["bar"]]), np.array([0]))
-            kp.saw(np.array([tok[name]]), np.array([0]))
-        kp.saw(np.array([vocab.index["bar"]]), np.array([0]))  # the window's next bar begins
+    def logits_after(names):
+        kp = KeyPriors(vocab, SamplingSettings(window_key_bias=5.0), ["major"], bar)
+        for name in names:  # one chord a bar, a whole bar long
+            for t in (bar, tok[name], whole):
+                kp.saw(np.array([t]), np.array([0]))
+        kp.saw(np.array([bar]), np.array([0]))  # the window's next bar begins
         z = np.zeros((1, len(vocab)))
-        kp.nudge(z, np.array([0]))
-        return z[0, tok["C"]]
+        kp.nudge(z, np.array([0]), np.array([0]))  # row 0 is about to place a note
+        return {name: z[0, i] for name, i in tok.items()}
 
-    assert lean_after(["F", "Bb"]) == 5.0  # F major so far, in a C major piece: lean home
-    assert lean_after(["C", "G"]) == 0.0  # at home: no lean
-    assert lean_after(["F"]) == 0.0  # the window's first half: too early to judge
+    away = logits_after(["F", "Bb"])  # F major so far, in a C major piece: lean home, no look-ahead cost
+    assert away["C"] == 5.0 and away["Bb"] == 0.0
+    home = logits_after(["C", "G"])  # at home: no lean, but a chord that would take the window away costs
+    assert home["C"] == 0.0 and home["F"] == 0.0
+    assert home["D"] == -5.0  # D7's F# over C and G: the window would be heard in G major
+    first = logits_after([])  # the window's first bar: too early to judge anything
+    assert all(v == 0.0 for v in first.values())
+
+
