@@ -91,6 +91,24 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
 
 
+# Words of a sample's file name that say how it was made, not what it is: tempo, key, format, take tags.
+_NAME_NOISE = re.compile(r"^(\d+\s*bpm|bpm\s*\d+|\d{2,3}bpm|loop|loops|sample|stereo|mono|wav|mp3|ogg|flac|aiff?|"
+                         r"\d+k|\d+bit|\d+khz|[a-g][#b]?(m|min|maj|minor|major)|final|master|edit)$", re.I)
+
+
+def friendly_title(stem: str) -> str:
+    """A listener's title from a file name: "rain_loop_80bpm_03" -> "Rain 03"; noise words go, the rest stays."""
+    words = [w for w in re.split(r"[\s_\-.]+", stem) if w]
+    kept = [w for w in words if not _NAME_NOISE.match(w)] or words
+    title = " ".join(kept).strip()
+    return title[:1].upper() + title[1:]
+
+
+def natural_key(text: str) -> list:
+    """Sort key that puts "Rain 2" before "Rain 10" (numbers compared as numbers)."""
+    return [(0, int(t), "") if t.isdigit() else (1, 0, t.lower()) for t in re.split(r"(\d+)", text) if t]
+
+
 def _license_of(src: Path) -> tuple[str, str]:
     """(SPDX license, author) stated in SRC's LICENSE/README/COPYING/CREDITS files, else TODO."""
     text = "\n".join(p.read_text(encoding="utf-8", errors="replace")[:20000] for p in sorted(src.iterdir())
@@ -175,7 +193,7 @@ def write_pack(items: list[Item], src: Path, out: Path, name: str, tempos: tuple
         rel = _write_loop(item, out, rel, tempos, stretch) if item.kind == "loop" else _write_file(item, out, rel)
         i = item.info
         ident = Path(rel).stem
-        title = " ".join(re.split(r"[\s_\-]+", item.path.stem)).strip().capitalize()
+        title = friendly_title(item.path.stem)
         if item.kind == "zone":
             instruments.setdefault(i["role"], []).append(
                 {"file": rel, "root": i["root"], "lo": i["lo"], "hi": i["hi"], "vel_lo": i["vel_lo"],
@@ -193,6 +211,8 @@ def write_pack(items: list[Item], src: Path, out: Path, name: str, tempos: tuple
                         "source": f"{TODO} (imported from {item.rel})", "license": license})
     for zones in instruments.values():
         zones.sort(key=lambda z: (z["root"], z["vel_lo"]))
+    for listed in (loops, beds, quotes):  # the player's drop-downs list them in this order
+        listed.sort(key=lambda x: natural_key(x.get("title") or x["id"]))
     comments = [f"# Drafted by `lofipress pack import` from {src.name}/: check every TODO before publishing."]
     comments += [f"# needs a human: {i.rel}: {i.human}" for i in items if i.human]
     (out / "pack.toml").write_text(pack_toml(comments, name, license, credits, quotes, beds, loops,

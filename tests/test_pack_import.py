@@ -282,3 +282,19 @@ name = "mine"
 ])
 def test_license_is_read_only_when_unambiguous(text, expected):
     assert pack_import.license_in(text) == expected
+
+
+def test_imported_beds_get_listener_titles_in_natural_order(tmp_path, capsys):
+    """The player's drop-downs list a pack's beds as named for a listener, 2 before 10 (not rain-1, rain-10...)."""
+    src = tmp_path / "src"
+    rng = np.random.default_rng(3)
+    for stem in ("rain-10", "rain-2", "rain_loop_80bpm-1", "Rain-11"):
+        (src / "ambience").mkdir(parents=True, exist_ok=True)
+        sf.write(src / "ambience" / f"{stem}.wav", 0.1 * rng.standard_normal(44100 * 6), 44100)
+    for rel, midi in (("Rhodes/C3.wav", 48), ("Rhodes/G3.wav", 55)):
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        sf.write(src / rel, tone(midi, 1.0, 44100, "pluck"), 44100)
+    assert cli.main(["pack", "import", str(src), str(tmp_path / "p")]) == 0
+    capsys.readouterr()
+    titles = [a.title for a in load_pack(tmp_path / "p").ambience]
+    assert titles == ["Rain 1", "Rain 2", "Rain 10", "Rain 11"]
