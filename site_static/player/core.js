@@ -49,6 +49,9 @@ export const S = {
 
 export const tr = () => Tone.getTransport();
 export const ctxNow = () => Tone.getContext().currentTime;
+// The transport's position (seconds) at context time t, from its ticks: exact on bar lines. (Tone's own
+// getSecondsAtTime was measured 25 ms off after a stop and a start at one instant, as a deck change does.)
+export const posAt = (t) => Tone.Ticks(tr().getTicksAtTime(t)).toSeconds();
 // x mod len, snapped to 0 within 0.1 ms of a loop boundary (float noise must not skip a loop start)
 export const mod = (x, len) => { const r = x % len; return len - r < 1e-4 || r < 1e-4 ? 0 : r; };
 export const byId = (list, id) => (list || []).find((x) => x.id === id) || null;

@@ -2,7 +2,7 @@
  * Tone.Loops that restart drums and ambience on their bar, the Part that starts the track's
  * segments on theirs, the notes (sound for a live song, visuals for both), the drum breaks
  * and the quote. Built, started and stopped here; switching decks is transport.js's job. */
-import { S, state, emit, tr, mod, atTime, LAYERS } from "./core.js";
+import { S, state, emit, tr, mod, atTime, posAt, LAYERS } from "./core.js";
 import { vol } from "./mixer.js";
 import { loopLayer, oneShotLayer, segmentLayer, liveLayer } from "./layers.js";
 import { drumBreaks } from "./breaks.js";
@@ -28,7 +28,7 @@ export function buildDeck(plan, hooks) {
   // Each loop restarts its player at the callback's exact time: layers stay sample-aligned
   // after any number of loops (no free-running player loops).
   for (const n of ["drums", "ambience"]) {
-    d.loops[n] = new Tone.Loop((time) => { const x = d.layers[n]; if (x) x.start(time, T.getSecondsAtTime(time)); }, L[n]).start(0);
+    d.loops[n] = new Tone.Loop((time) => { const x = d.layers[n]; if (x) x.start(time, posAt(time)); }, L[n]).start(0);
   }
   if (!plan.live) {
     const evs = plan.segments.map((g, i) => ({ time: `${g.firstBar}m`, i }));
@@ -68,7 +68,7 @@ export function playQuote(d, time, offset = 0) {
   const q = d.layers.quote;
   if (!q || S.deck !== d || !q.player.loaded) return;
   q.start(time, offset);
-  d.quoteStart = tr().getSecondsAtTime(time) - offset;
+  d.quoteStart = posAt(time) - offset;
   const until = time + q.duration() - offset + QUOTE_HOLD_S;
   const item = d.plan.quote;
   atTime(() => { if (S.deck === d) d.hooks.quote(item); }, time);
@@ -87,7 +87,6 @@ export function startLayers(d, t, pos) {
       x.start(t, pos);
     }
   }
-  d.breaks.resume(t, pos);
 }
 
 export function stopLayers(d, t) {

@@ -4,7 +4,7 @@
  * there. A layer whose audio has not arrived yet remembers that it should be playing and
  * joins on the next bar line once it has (joinOnArrival), at the offset that bar has in its
  * loop, so layers come in one by one on a slow network without ever drifting off the grid. */
-import { S, tr, mod, ctxNow } from "./core.js";
+import { S, tr, mod, ctxNow, posAt } from "./core.js";
 import { getBuffer } from "./loader.js";
 
 const JOIN_FADE_S = 0.01; // a layer that joins mid-loop fades in over 10 ms: no click
@@ -12,7 +12,7 @@ const JOIN_FADE_S = 0.01; // a layer that joins mid-loop fades in over 10 ms: no
 /** One Tone.Player on one file, guarded against a double start at the same time. */
 function voice(src, dest, priority) {
   const player = new Tone.Player().connect(dest);
-  let lastStart = -1, lastStop = -1;
+  let lastStart = -1, lastStop = -1, endsAt = -1;
   const ready = getBuffer(src, priority).then((b) => { player.buffer = b; });
   return {
     src, player, ready,
@@ -22,9 +22,12 @@ function voice(src, dest, priority) {
       if (!player.loaded || (t <= lastStart + 1e-4 && lastStop < lastStart)) return false;
       player.start(t, offset);
       lastStart = t;
+      endsAt = t + player.buffer.duration - offset;
+      player.lastStartInfo = { time: t, pos: posAt(t), offset }; // read by layerStarts()
       return true;
     },
-    stop(t) { if (player.loaded) player.stop(t); lastStop = t; },
+    stop(t) { if (player.loaded) player.stop(t); lastStop = t; endsAt = Math.min(endsAt, t); },
+    soundsAt: (t) => t < endsAt - 1e-4,
     dispose() { player.dispose(); },
   };
 }
@@ -35,7 +38,7 @@ function joinOnArrival(promise, isRunning, join, gain) {
   promise.then(() => {
     if (!isRunning() || tr().state !== "started") return;
     const t = Math.max(tr().nextSubdivision("1m"), ctxNow() + 0.05);
-    if (!join(t, tr().getSecondsAtTime(t))) return;
+    if (!join(t, posAt(t))) return;
     gain.gain.cancelScheduledValues(t);
     gain.gain.setValueAtTime(0, t);
     gain.gain.linearRampToValueAtTime(1, t + JOIN_FADE_S);
@@ -47,7 +50,7 @@ export function loopLayer(src, dest, loopS, priority = 30) {
   const gain = new Tone.Gain(1).connect(dest);
   const v = voice(src, gain, priority);
   let running = false, joining = false;
-  const play = (t, pos) => v.start(t, mod(pos, loopS));
+  const play = (t, pos) => !v.soundsAt(t) && v.start(t, mod(pos, loopS));
   const layer = {
     src, gain, ready: v.ready, loopS, player: v.player,
     start(t, pos) {
@@ -96,7 +99,7 @@ export function segmentLayer(segments, dest, loopS, priorityBase = 10) {
   // A segment that arrives inside its own span joins on the next bar; one that arrives earlier waits for its bar.
   voices.forEach((v, i) => joinOnArrival(v.ready, () => running, (t, pos) => {
     const at = spanAt(pos);
-    return !!at && at.i === i && v.start(t, at.offset);
+    return !!at && at.i === i && !v.soundsAt(t) && v.start(t, at.offset);
   }, gain));
   return {
     gain, segments, voices, loopS, ready: voices.length ? voices[0].ready : Promise.resolve(),

@@ -11,7 +11,7 @@
  * This one fetches manifest.json, picks the first selection (page, URL, selects), binds the
  * page, answers a tap remembered by static/boot.js, loads the scene once the music plays,
  * and publishes window.lofipress: the hooks the scenes and the browser tests read. */
-import { $, app, S, state, params, on, emit, tr, manifestUrl, byId, mainItem, samplerSrcs } from "./core.js";
+import { $, app, S, state, params, on, emit, tr, posAt, manifestUrl, byId, mainItem, samplerSrcs } from "./core.js";
 import { gains } from "./mixer.js";
 import { planFor, sceneOf, readUrl, filesOf } from "./plan.js";
 import { getBuffer, getNotes, decodeAll } from "./loader.js";
@@ -83,7 +83,7 @@ window.lofipress = {
   decodeAll: () => decodeAll(allSources()),
   get transport() {
     const T = tr();
-    return { state: T.state, bpm: T.bpm.value, seconds: T.seconds, position: String(T.position), ppq: T.PPQ,
+    return { state: T.state, bpm: T.bpm.value, seconds: posAt(Tone.getContext().currentTime), position: String(T.position), ppq: T.PPQ,
       sampleRate: Tone.getContext().sampleRate, contextTime: Tone.getContext().currentTime };
   },
   gains,
@@ -91,5 +91,15 @@ window.lofipress = {
   drumBreakGain: () => (S.deck ? S.deck.breaks.node.gain.value : null),
   play: () => (S.deck ? play() : ensureStarted()), pause, seek, next: () => step(1), previous: () => step(-1),
   stationDueSeconds,
+  // per layer, its player's state ("started"/"stopped"; a track's segments as a list), and where it last started
+  layerStates: () => layerInfo((p) => p.state),
+  layerStarts: () => layerInfo((p) => p.lastStartInfo || null),
   on,
 };
+
+function layerInfo(read) {
+  const d = S.deck;
+  if (!d) return {};
+  return Object.fromEntries(Object.entries(d.layers).filter(([, x]) => x).map(([n, x]) => [n,
+    x.voices ? x.voices.map((v) => read(v.player)) : x.player ? read(x.player) : "live"]));
+}

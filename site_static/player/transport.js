@@ -1,16 +1,16 @@
 /* lofipress player: the transport. Play, pause, seek, switching decks (a new track, or the
  * next one in station mode, handed over on its bar) and changing one layer on the next bar.
  * It tells the page what happened through events ("sync", "quote", "error", "advance"). */
-import { S, state, emit, tr, ctxNow, byId, mainItem, STATION_MIN_S, XFADE_S, MANUAL_FADE_S } from "./core.js";
+import { S, state, emit, tr, ctxNow, posAt, byId, mainItem, STATION_MIN_S, XFADE_S, MANUAL_FADE_S } from "./core.js";
 import { pauseBus, audioEl, route, direct } from "./mixer.js";
 import { planFor, filesOf, sceneOf, writeUrl } from "./plan.js";
-import { getBuffer, prune } from "./loader.js";
+import { getBuffer, isLoaded, prune } from "./loader.js";
 import { buildDeck, startLayers, stopLayers, canSound, disposeDeck, playQuote } from "./deck.js";
 import { loopLayer, oneShotLayer, fadeIn, retire } from "./layers.js";
 
 const PREPARE_S = 8; // station mode gets the hand-over ready this long before it is due
 const SWAP_MARGIN_S = 0.25; // the old deck is taken off the transport this long before the hand-over
-const START_DELAY_S = 0.05; // a start scheduled this far ahead of the context clock is never late
+const START_DELAY_S = 0.02; // a start this far past Tone's now (the clock plus its look-ahead) is never late
 // Fades (seconds) per layer when decks change: a manual change crossfades everything briefly; station mode
 // lets the old track end on its own loop end, cuts the old drums fast (two tempos must not clash) and
 // crossfades the ambience slowly.
@@ -50,7 +50,7 @@ async function switchTo(s, { at = null, fadeOut = MANUAL_FADES, fadeIn: fadesIn 
   if (at != null && at - ctxNow() > SWAP_MARGIN_S) await sleep(at - ctxNow() - SWAP_MARGIN_S);
   if (token !== switchToken) return null;
   const T = tr(), old = S.deck;
-  const t = Math.max(at ?? 0, ctxNow() + START_DELAY_S);
+  const t = Math.max(at ?? 0, Tone.now() + START_DELAY_S);
   T.stop(t);
   if (old) {
     disposeDeck(old, t, play ? fadeOut : {}, retire);
@@ -63,11 +63,15 @@ async function switchTo(s, { at = null, fadeOut = MANUAL_FADES, fadeIn: fadesIn 
   S.deck = d;
   prune(new Set(plan.segments.map((g) => g.src)), (src) => trackSrc.has(src) && !(S.nextPlan && S.nextPlan.segments.some((g) => g.src === src)));
   applySelectionState(plan);
-  if (plan.live) await d.layers.main.ready;
+  // The layers' players take their decoded buffers a few microtasks after the decode: wait for the main
+  // layer's and for every other one already decoded, so they start with the deck instead of a bar later.
+  await Promise.all(Object.values(d.layers).filter((x) => x && (x === d.layers.main || isLoaded(x.src))).map((x) => x.ready));
+  if (token !== switchToken) return null;
   if (play) {
     for (const [n, f] of Object.entries(fadesIn)) fadeIn(d.layers[n], t, f);
     startLayers(d, t, 0);
     T.start(t, 0);
+    d.breaks.resume(t, 0); // after the transport's start, which lets the breaks' Part set its level there
     state.playing = true;
     armStation(d);
   }
@@ -152,9 +156,10 @@ export async function ensureStarted() {
 }
 
 function startAt(t) {
-  const T = tr(), pos = T.seconds;
+  const T = tr(), pos = posAt(t); // paused: the position a seek set (at Tone's now) holds until t
   startLayers(S.deck, t, pos);
   T.start(t);
+  S.deck.breaks.resume(t, pos); // after the transport's start, which lets the breaks' Part set its level there
   pauseBus.gain.cancelScheduledValues(t); // undo pause()'s fade
   pauseBus.gain.setValueAtTime(0, t);
   pauseBus.gain.linearRampToValueAtTime(1, t + 0.03);
@@ -165,10 +170,10 @@ export async function play() {
   if (state.playing) return;
   await Tone.start();
   if (state.route === "element") audioEl.play().catch(direct);
-  const d = S.deck, pos = tr().seconds;
+  const d = S.deck, pos = posAt(Tone.now());
   if (!canSound(d, pos)) await waitFor(d.layers.main.ready, []);
   if (S.deck !== d || state.playing) return;
-  startAt(ctxNow() + START_DELAY_S);
+  startAt(Tone.now() + START_DELAY_S);
   state.playing = true;
   armStation(d);
   emit("sync");
@@ -226,7 +231,7 @@ async function swapLayers(plan) {
   if (d !== S.deck || token !== switchToken) return;
   const T = tr();
   const t = state.playing ? T.nextSubdivision("1m") : Tone.now();
-  const pos = T.getSecondsAtTime(t);
+  const pos = posAt(t);
   for (const n of ["drums", "ambience", "quote"]) {
     const src = plan.src[n], old = d.layers[n];
     if ((old && old.src) === src) continue;

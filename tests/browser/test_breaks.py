@@ -18,13 +18,8 @@ SAMPLE = """([lo, hi]) => {
 
 
 def seek(page, bar: float) -> None:
-    """Pause, move the transport to `bar` and play on: the player's resume path."""
-    page.evaluate("""async (bar) => {
-      window.lofipress.pause();
-      const T = Tone.getTransport();
-      T.ticks = Math.round(bar * 4 * T.PPQ);
-      await window.lofipress.play();
-    }""", bar)
+    """Move the transport to `bar` through the player's own seek (pause, move, play on: the resume path)."""
+    page.evaluate("(bar) => window.lofipress.seek(bar * 240 / Tone.getTransport().bpm.value)", bar)
     page.wait_for_function("window.lofipress.state.playing && window.lofipress.transport.state === 'started'")
 
 
