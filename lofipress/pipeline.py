@@ -19,16 +19,17 @@ from pathlib import Path
 
 import numpy as np
 
-from .cache import Cache, code_hash, digest, file_hash, intact, seal, tree_hash
+from .cache import Cache, code_hash, digest, file_hash, intact, part_path, seal, tree_hash
 from .config import Station, derive_seed
 from .errors import LofipressError, PackError
 from .packs import role_for
 from .press import gather
 from .site import SITE_STAMP  # in the built site: its key, and proof that lofipress made it
 
-AUDIO_CODE = ("audio", "render", "fx", "presets", "master", "dsp", "encode", "packs", "notes")
-COMPOSE_CODE = ("compose", "generate", "tokens", "metrics", "model", "chords", "train", "song", "arrange",
-                "song_metrics", "copying")
+AUDIO_CODE = ("audio", "render", "fx", "presets", "master", "dsp", "encode", "packs", "notes", "segments", "cache",
+              "mood", "tokens")
+COMPOSE_CODE = ("compose", "generate", "priors", "tokens", "metrics", "model", "chords", "train", "song", "arrange",
+                "song_metrics", "copying", "corpus", "mood")  # tests/test_cache_code.py checks the list
 
 
 class Log:
@@ -144,7 +145,8 @@ def audio_jobs(station: Station, cache: Cache, pack, tracks: list[dict]) -> list
     zones = [z.file for inst in pack.instruments.values() for z in inst.zones]
     for t in tracks:
         add("track", t["id"], "press_track",
-            (t["notes"], pack_dir, fx, m, t["tempo_bpm"], t["bars"], None, derive_seed(t["seed"], "render")),
+            (t["notes"], pack_dir, fx, m, t["tempo_bpm"], t["bars"], None, derive_seed(t["seed"], "render"),
+             t["sections"]),
             pack.instruments, zones)
     tempos = sorted({t["tempo_bpm"] for t in tracks})
     lp = station.loops
@@ -208,9 +210,10 @@ def drum_loop_tempos(pack, tempos: list[float]) -> list[tuple]:
 
 
 def _run_job(func: str, args, mp3: str, meta: str) -> dict:
-    """Worker: make one MP3 under a temporary name, then move it and its metadata into place.
+    """Worker: make one MP3 under a temporary name, then move it, its parts and its metadata into place.
 
     func names a function of lofipress.audio: a build with nothing to render never imports the DSP stack.
+    A track's segments are parts: the job writes them at part_path(its temporary MP3, i).
     """
     from . import audio
 
@@ -218,11 +221,15 @@ def _run_job(func: str, args, mp3: str, meta: str) -> dict:
     args = tuple(str(tmp) if a is None else a for a in args)
     try:
         result = getattr(audio, func)(*args)
-    except BaseException:
-        tmp.unlink(missing_ok=True)  # a job that fails leaves nothing behind in the cache
+    except BaseException:  # a job that fails leaves nothing behind in the cache
+        for left in (tmp, *tmp.parent.glob(part_path(tmp, "*").name)):
+            left.unlink(missing_ok=True)
         raise
+    parts = len(result.get("segments", ()))
+    for i in range(parts):  # the parts first: the sealed metadata, written last, vouches for all
+        os.replace(part_path(tmp, i), part_path(mp3, i))
     os.replace(tmp, mp3)
-    seal(mp3, meta, result)
+    seal(mp3, meta, result, parts)
     return result
 
 
@@ -297,7 +304,7 @@ def build(station: Station, force: bool = False, jobs: int = 0, quiet: bool = Fa
     run_jobs(job_list, workers, log, quiet)
     press = gather(station, pack, tracks, job_list, model_dir, pieces)
     site_key = digest("site", press, dataclasses.replace(station, root=""),
-                      code_hash("site", "manifest", "pianoroll", "press"), tree_hash(TEMPLATES), tree_hash(STATIC),
+                      code_hash("site", "pages", "manifest", "pianoroll", "press"), tree_hash(TEMPLATES), tree_hash(STATIC),
                       os.environ.get("SOURCE_DATE_EPOCH", ""), root=station.path("."))  # the same wherever it lives
     stamp = out_dir / SITE_STAMP
     if not force and stamp.is_file() and _stamp_key(stamp) == site_key:

@@ -46,6 +46,26 @@ def test_a_sealed_artifact_is_trusted_only_while_it_has_its_bytes(tmp_path):
     assert not lcache.intact(tmp_path / "missing.mp3", tmp_path / "missing.json")
 
 
+def test_an_artifact_is_intact_only_with_every_part_it_was_sealed_with(tmp_path):
+    """A track MP3 and its segments are one artifact: a lost or damaged segment makes all of it a miss."""
+    artifact, meta = tmp_path / "a.mp3", tmp_path / "a.json"
+    artifact.write_bytes(b"whole" * 100)
+    parts = [lcache.part_path(artifact, i) for i in range(3)]
+    assert [p.name for p in parts] == ["a.0.mp3", "a.1.mp3", "a.2.mp3"]
+    for i, part in enumerate(parts):
+        part.write_bytes(bytes([i]) * 50)
+    lcache.seal(artifact, meta, {"segments": [{}, {}, {}]}, parts=3)
+    assert lcache.intact(artifact, meta)
+    later = parts[1].stat().st_mtime_ns + 10**9
+    parts[1].write_bytes(b"\x09" * 50)  # same size, other bytes, touched later
+    os.utime(parts[1], ns=(later, later))
+    assert not lcache.intact(artifact, meta)
+    parts[1].write_bytes(bytes([1]) * 50)
+    assert lcache.intact(artifact, meta)  # its bytes back: trusted again (hashed, since touched)
+    parts[2].unlink()
+    assert not lcache.intact(artifact, meta)
+
+
 @pytest.fixture
 def station(tmp_path):
     """A settled copy of the tiny built station (each test using it builds: slow; the first builds golden)."""
@@ -114,10 +134,10 @@ def test_templates_and_static_files_rewrite_the_site_and_no_audio(station, site_
     assert summary["rebuilt"] and remade == {}
     assert "<!-- template-edit -->" in (bf.site_dir(station) / "index.html").read_text()
 
-    (static / "player.js").write_text((static / "player.js").read_text() + "\n// static-edit\n")
+    (static / "player" / "main.js").write_text((static / "player" / "main.js").read_text() + "\n// static-edit\n")
     remade, summary, before, after = rebuild(station)
     assert summary["rebuilt"] and remade == {}
-    assert changed(before, after) == {"static/player.js"}
+    assert changed(before, after) == {"static/player/main.js"}
 
 
 @pytest.mark.slow
@@ -185,6 +205,17 @@ def test_an_interrupted_build_keeps_the_old_site_and_what_it_finished(station, m
     assert set(TRACK_MP3S) <= changed(site_before, after)
 
 
+@pytest.mark.slow
+def test_a_lost_segment_in_the_cache_redoes_its_track_alone(station):
+    cached = _site_track_source(station, TRACK_MP3S[1])
+    segment = lcache.part_path(cached, 1)
+    good = segment.read_bytes()
+    segment.unlink()
+    remade, summary, before, after = rebuild(station)
+    assert remade == {"audio/track": 1} and not summary["rebuilt"]  # the same bytes again: the same site
+    assert segment.read_bytes() == good and bf.first_difference(before, after) is None
+
+
 def _site_track_source(station, track_mp3: str):
     """The cache MP3 whose bytes the site's track file has."""
     data = (bf.site_dir(station) / track_mp3).read_bytes()
@@ -239,6 +270,8 @@ def test_a_job_that_fails_leaves_no_temporary_file(tmp_path, monkeypatch):
 
     def writes_then_fails(out_path):
         Path(out_path).write_bytes(b"half an mp3")
+        for i in range(2):  # and segments beside it, as press_track writes them
+            lcache.part_path(out_path, i).write_bytes(b"a segment")
         raise AudioError("decoded MP3 too loud", out_path)
 
     monkeypatch.setattr(audio, "writes_then_fails", writes_then_fails, raising=False)
