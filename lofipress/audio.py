@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import encode, fx, master as mastering, packs, render
+from . import encode, fx, master as mastering, packs, render, segments
 from .config import FxSettings, MasterSettings
 from .errors import AudioError
 from .notes import Note
@@ -37,23 +37,42 @@ def _as_note(n) -> Note:
 
 
 def _press(audio: np.ndarray, sample_rate: int, out_path, target_lufs: float, ceiling_dbtp: float,
-           quality: int, loop: bool) -> dict:
+           quality: int, loop: bool, cut: tuple | None = None) -> dict:
     """Master, encode, decode, measure; while the MP3 drifted, correct level and ceiling and encode again.
 
     MP3 moves true peaks up (most where a limiter has flattened bright transients,
     such as a ride cymbal), so each retry lowers the limiter's ceiling by what the
-    last encode added; it converges in one or two retries.
+    last encode added; it converges in one or two retries. With `cut`
+    ((tempo_bpm, segment plan)), the level about to be kept is also written as
+    segments (lofipress.segments) from the same mastered samples; the player plays
+    those or the full file, so the peak of either must stay under the ceiling.
     """
     aim_lufs, aim_ceiling = target_lufs, ceiling_dbtp
+    parts = None
+
+    def close(m: dict) -> bool:  # on target, or silence (which no gain can bring there)
+        over_db = m["true_peak_dbtp"] - (ceiling_dbtp - TP_MARGIN_DB)
+        return (abs(m["lufs"] - target_lufs) <= LUFS_AIM and over_db <= 0) or m["lufs"] <= mastering.SILENCE_LUFS
+
+    def cut_segments() -> dict:  # segments of this `out`; the peak the listener may hear
+        nonlocal parts
+        rows, joined, checks = segments.press_segments(out, decoded, sample_rate, cut[0], cut[1], out_path, quality)
+        parts = {"segments": rows, "segment_checks": checks}
+        return {**got, "true_peak_dbtp": max(got["true_peak_dbtp"],
+                                             mastering.measure(joined, sample_rate)["true_peak_dbtp"])}
+
     for _ in range(1 + ENCODE_RETRIES):
         out = mastering.master(audio, sample_rate, aim_lufs, aim_ceiling)
         decoded = encode.encode_checked(out, sample_rate, out_path, quality, loop=loop)
-        got = mastering.measure(decoded, sample_rate)
-        over_db = got["true_peak_dbtp"] - (ceiling_dbtp - TP_MARGIN_DB)
-        if (abs(got["lufs"] - target_lufs) <= LUFS_AIM and over_db <= 0) or got["lufs"] <= mastering.SILENCE_LUFS:
+        got, parts = mastering.measure(decoded, sample_rate), None
+        if cut and close(got):  # cut only a level that may be kept: once, usually
+            got = cut_segments()
+        if close(got):
             break
         aim_lufs += target_lufs - got["lufs"]  # what MP3 did to loudness, taken back
-        aim_ceiling -= max(0.0, over_db) + 0.1
+        aim_ceiling -= max(0.0, got["true_peak_dbtp"] - (ceiling_dbtp - TP_MARGIN_DB)) + 0.1
+    if cut and parts is None:  # out of retries: the level kept was not cut yet
+        got = cut_segments()
     if got["lufs"] > mastering.SILENCE_LUFS and (abs(got["lufs"] - target_lufs) > LUFS_TOLERANCE
                                                  or got["true_peak_dbtp"] > ceiling_dbtp):
         raise AudioError(f"decoded MP3 at {got['lufs']:.2f} LUFS, {got['true_peak_dbtp']:.2f} dBTP; wanted "
@@ -61,7 +80,7 @@ def _press(audio: np.ndarray, sample_rate: int, out_path, target_lufs: float, ce
     jump, step = encode.seam_jump(decoded)
     return {"samples": int(len(decoded)), "sample_rate": sample_rate, "lufs": round(got["lufs"], 2),
             "true_peak_dbtp": round(got["true_peak_dbtp"], 2), "seam": round(jump, 5), "max_step": round(step, 5),
-            "bytes": Path(out_path).stat().st_size}
+            "bytes": Path(out_path).stat().st_size, **(parts or {})}
 
 
 def _beat_kicks(tempo_bpm: float, bars: int) -> list[float]:
@@ -71,18 +90,23 @@ def _beat_kicks(tempo_bpm: float, bars: int) -> list[float]:
 
 
 def press_track(notes, pack_dir, fx_settings: FxSettings, master: MasterSettings, tempo_bpm: float, bars: int,
-                out_path, seed: int) -> dict:
+                out_path, seed: int, sections=()) -> dict:
     """Render an arranged track with the pack, run the lo-fi chain, master to track_lufs and write the MP3.
 
+    Also writes the track as segments at its sections' bar lines (lofipress.segments)
+    beside out_path: segment i at cache.part_path(out_path, i).
+
     Returns:
-        dict(samples, sample_rate, lufs, true_peak_dbtp, seam, max_step, bytes), measured on the decoded MP3.
+        dict(samples, sample_rate, lufs, true_peak_dbtp, seam, max_step, bytes), measured on the decoded MP3,
+        segments (first_bar, bars, start_samples, samples per segment) and segment_checks.
     """
     rng = np.random.default_rng(seed)
     sr = master.sample_rate
     dry = render.render_track([_as_note(n) for n in notes], _pack(str(pack_dir)), tempo_bpm, bars, sr, rng)
     duck = dict(sidechain_db=min(TRACK_DUCK_DB, fx.resolve(fx_settings)["sidechain_db"]))
     wet = fx.apply_chain(dry, sr, dataclasses.replace(fx_settings, **duck), rng, _beat_kicks(tempo_bpm, bars))
-    return _press(wet, sr, out_path, master.track_lufs, master.ceiling_dbtp, master.mp3_quality, loop=True)
+    return _press(wet, sr, out_path, master.track_lufs, master.ceiling_dbtp, master.mp3_quality, loop=True,
+                  cut=(tempo_bpm, segments.plan_segments(sections, bars)))
 
 
 def press_drums(pack_dir, pattern_id: str, tempo_bpm: float, bars: int, master: MasterSettings, out_path,

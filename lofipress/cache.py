@@ -18,6 +18,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
 SEAL = "sealed"  # metadata key holding [size, mtime_ns, sha256] of the artifact
+SEAL_PARTS = "sealed_parts"  # the same for each of its parts (a track's segments), in order
 
 
 def _default(obj, root: Path | None = None):
@@ -98,25 +99,43 @@ class Cache:
         atomic_write(self.path(kind, key, ".json"), json.dumps(data, sort_keys=True).encode())
 
 
-def seal(artifact: Path, meta: Path, result: dict) -> None:
-    """Write an artifact's metadata with its size, mtime and hash (once the artifact is in place)."""
-    st = Path(artifact).stat()
-    sealed = [st.st_size, st.st_mtime_ns, file_hash(Path(artifact))]
-    atomic_write(Path(meta), json.dumps({**result, SEAL: sealed}, sort_keys=True).encode())
+def part_path(artifact: Path, index: int | str) -> Path:
+    """Where part `index` of an artifact lives: beside it as `<key>.<index><suffix>` (index "*": a glob)."""
+    artifact = Path(artifact)
+    return artifact.with_name(f"{artifact.stem}.{index}{artifact.suffix}")
+
+
+def _fingerprint(path: Path) -> list:
+    st = Path(path).stat()
+    return [st.st_size, st.st_mtime_ns, file_hash(Path(path))]
+
+
+def seal(artifact: Path, meta: Path, result: dict, parts: int = 0) -> None:
+    """Write an artifact's metadata with its size, mtime and hash (once it and its `parts` are in place)."""
+    sealed = {SEAL: _fingerprint(artifact)}
+    if parts:
+        sealed[SEAL_PARTS] = [_fingerprint(part_path(artifact, i)) for i in range(parts)]
+    atomic_write(Path(meta), json.dumps({**result, **sealed}, sort_keys=True).encode())
 
 
 def intact(artifact: Path, meta: Path) -> bool:
-    """Whether an artifact and its metadata exist and the artifact still has the bytes it was sealed with.
+    """Whether an artifact, its parts and its metadata exist and still have the bytes they were sealed with.
 
     Size and mtime as sealed: trusted without reading (make's rule; a no-op build stays a stat per file).
     Same size but touched since (a copy without -p, an edit in place): hashed.
     """
     try:
-        size, mtime_ns, sha = json.loads(Path(meta).read_text(encoding="utf-8"))[SEAL]
-        st = Path(artifact).stat()
-    except (OSError, ValueError, TypeError, KeyError):  # missing, unreadable, not sealed: redo it
+        data = json.loads(Path(meta).read_text(encoding="utf-8"))
+        files = [(Path(artifact), *data[SEAL])]
+        files += [(part_path(artifact, i), *sealed) for i, sealed in enumerate(data.get(SEAL_PARTS, []))]
+        return all(_unchanged(*f) for f in files)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):  # missing, unreadable, not sealed: redo it
         return False
-    return st.st_size == size and (st.st_mtime_ns == mtime_ns or file_hash(Path(artifact)) == sha)
+
+
+def _unchanged(path: Path, size: int, mtime_ns: int, sha: str) -> bool:
+    st = path.stat()
+    return st.st_size == size and (st.st_mtime_ns == mtime_ns or file_hash(path) == sha)
 
 
 def atomic_write(path: Path, data: bytes) -> None:

@@ -18,6 +18,11 @@ from . import dsp
 from .errors import AudioError
 
 
+# The bit reservoir reaches 511 bytes back: 7 frames of 32 kbps at 44.1 kHz, and a frame
+# more for the filter bank's overlap; 10 frames of 1152 samples cover it at any rate.
+SEEK_PREROLL_SAMPLES = 10 * 1152
+
+
 def ffmpeg_exe() -> str:
     """The ffmpeg bundled with imageio-ffmpeg (a user's machine may have no system ffmpeg)."""
     import imageio_ffmpeg
@@ -25,11 +30,30 @@ def ffmpeg_exe() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
+def join_jump(before: np.ndarray, after: np.ndarray) -> tuple[float, float]:
+    """(|last of before - first of after|, largest sample-to-sample step inside either), worst channel.
+
+    Where one stretch of audio plays into the next (a loop into itself, a track
+    segment into the next), it clicks if that jump is larger than any step the
+    music itself takes.
+    """
+    a, b = before.reshape(len(before), -1), after.reshape(len(after), -1)
+    jump = float(np.max(np.abs(a[-1] - b[0])))
+    return jump, dsp.largest_step(a) if after is before else max(dsp.largest_step(a), dsp.largest_step(b))
+
+
 def seam_jump(audio: np.ndarray) -> tuple[float, float]:
-    """(|last - first| at the loop seam, largest sample-to-sample step inside the loop), worst channel."""
-    x = audio.reshape(len(audio), -1)
-    jump = float(np.max(np.abs(x[-1] - x[0])))
-    return jump, dsp.largest_step(x)
+    """(|last - first| at the loop seam, largest sample-to-sample step inside the loop): its join with itself."""
+    return join_jump(audio, audio)
+
+
+def check_join(before: np.ndarray, after: np.ndarray, path, what: str = "loop seam",
+               fix: str = "render the loop wrap-around") -> tuple[float, float]:
+    """join_jump(before, after), or AudioError naming `what` if the join jumps more than the largest step."""
+    jump, step = join_jump(before, after)
+    if jump > step:
+        raise AudioError(f"{what} jumps by {jump:.4f}, more than the largest step {step:.4f}", path, fix)
+    return jump, step
 
 
 def lame_cmd(sample_rate: int, channels: int, quality: int, out: str | Path) -> list[str]:
@@ -76,10 +100,7 @@ def encode_checked(audio: np.ndarray, sample_rate: int, path: str | Path, qualit
             raise AudioError(f"decoded MP3 has {len(decoded)} samples, expected {len(x)}", path,
                              "the Xing/LAME Info header must be kept")
         if loop and len(x) > 1:
-            jump, step = seam_jump(decoded)
-            if jump > step:
-                raise AudioError(f"loop seam jumps by {jump:.4f}, more than the largest step {step:.4f}", path,
-                                 "render the loop wrap-around")
+            check_join(decoded, decoded, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -92,10 +113,13 @@ def decode_mp3(path: str | Path, channels: int) -> np.ndarray:
 
     In-process with libsndfile's mpg123 when soundfile has it (twice as fast as
     piping ffmpeg's output, with no 32 MB copy through a pipe); else with ffmpeg.
-    A long file is decoded in two halves at once: mpg123 seeks sample-exactly
-    (it decodes the frames before the seek point that the bit reservoir and the
-    filter bank need), so the halves join into the very samples of one decode
-    (tested).
+    A long file is decoded in two halves at once. mpg123 seeks sample-exactly but
+    decodes too few frames before the seek point for a sparse file, whose frames
+    borrow bytes from several before, and libsndfile gets the samples after the
+    end of one read call wrong for such a file (a plain sine at -V2 came out 0.4
+    off for a frame either way). So the second half is one read that starts
+    SEEK_PREROLL_SAMPLES early, and drops them: the halves join into the very
+    samples of one decode (tested).
     """
     import soundfile as sf
 
@@ -109,8 +133,14 @@ def decode_mp3(path: str | Path, channels: int) -> np.ndarray:
 
     def part(lo: int, hi: int) -> int:  # decode frames lo..hi into out; how many there were
         with sf.SoundFile(str(path)) as f:
-            f.seek(lo)
-            got = len(f.read(hi - lo, dtype="float32", always_2d=True, out=out[lo:hi]))
+            pre = min(lo, SEEK_PREROLL_SAMPLES)
+            f.seek(lo - pre)
+            if pre:  # one read call through the pre-roll: libsndfile slips where a read call ends (tested)
+                block = f.read(pre + hi - lo, dtype="float32", always_2d=True)
+                got = len(block) - pre
+                out[lo:lo + got] = block[pre:]
+            else:
+                got = len(f.read(hi - lo, dtype="float32", always_2d=True, out=out[lo:hi]))
             if hi == frames:  # the last part reads on to the stream's real end
                 rest.append(f.read(dtype="float32", always_2d=True))
             return got

@@ -1,9 +1,9 @@
 """manifest.json: the one contract between the Python build and the browser player.
 
-`asset_plan` names every file the pipeline hands over with a stable, URL-safe
-path inside the site; `build_manifest` writes manifest.json from the same names
-and checks that every `src` it names exists in the site folder. The format is
-documented in docs/manifest.md.
+`asset_plan` names every file the pipeline hands over (a track's segments too)
+with a stable, URL-safe path inside the site; `build_manifest` writes
+manifest.json from the same names and checks that every `src` it names exists
+in the site folder. The format is documented in docs/manifest.md.
 """
 from __future__ import annotations
 
@@ -58,6 +58,8 @@ def asset_plan(press: dict) -> dict[str, Path]:
     for t in press.get("tracks", []):
         tid = check_id(t["id"], "track")
         plan[f"audio/tracks/{tid}.mp3"] = Path(t["mp3"])
+        for i, seg in enumerate(check_segments(t)):
+            plan[segment_src(tid, i)] = Path(seg["mp3"])
         plan[f"midi/{tid}.mid"] = Path(t["midi"])
     for s in press.get("songs", []):
         if s["id"] in {t["id"] for t in press.get("tracks", [])}:
@@ -75,6 +77,25 @@ def asset_plan(press: dict) -> dict[str, Path]:
     for q in press.get("quotes", []):
         plan[f"audio/quotes/{check_id(q['id'], 'quote')}.mp3"] = Path(q["mp3"])
     return plan
+
+
+def segment_src(track_id: str, index: int) -> str:
+    """Where a track's segment lives in the site: a folder per track, so no id can meet another's segment."""
+    return f"audio/tracks/{track_id}/{index}.mp3"
+
+
+def check_segments(track: dict) -> list[dict]:
+    """A track's segments, if they tile its samples in order (the player schedules them end to end).
+
+    Raises:
+        SiteError: a track has no segments, or they leave a gap, overlap or fall short of its samples.
+    """
+    segs = track.get("segments") or []
+    starts = [sum(s["samples"] for s in segs[:i]) for i in range(len(segs))]
+    if not segs or [s["start_samples"] for s in segs] != starts or sum(s["samples"] for s in segs) != track["samples"]:
+        raise SiteError(f"track {track['id']!r}: its segments do not tile its {track['samples']} samples", None,
+                        "this is a bug in the build; rerun with --force")
+    return segs
 
 
 def notes_json(piece: dict) -> str:
@@ -124,7 +145,10 @@ def build_manifest(station, press: dict, site_dir: Path, generated: str) -> dict
             "id": t["id"], "title": t["title"], "kind": "ai", "bpm": tempo(t["bpm"]), "key": t["key"],
             "bars": t["bars"], "seed": t["seed"], "model": t["model"],
             "audio": {"src": f"audio/tracks/{t['id']}.mp3", "samples": t["samples"],
-                      "sample_rate": t["sample_rate"]},
+                      "sample_rate": t["sample_rate"],
+                      "segments": [{"src": segment_src(t["id"], i), "first_bar": int(seg["first_bar"]),
+                                    "bars": int(seg["bars"]), "start_samples": int(seg["start_samples"]),
+                                    "samples": int(seg["samples"])} for i, seg in enumerate(check_segments(t))]},
             "notes": f"notes/{t['id']}.json", "midi": f"midi/{t['id']}.mid", "page": f"tracks/{t['id']}.html",
             **song_form(t),
         } for t in press.get("tracks", [])],
@@ -183,6 +207,7 @@ def iter_srcs(manifest: dict):
     """Yield every site-relative file path the manifest names (audio, notes, MIDI, pages)."""
     for t in manifest["tracks"]:
         yield from (t["audio"]["src"], t["notes"], t["midi"], t["page"])
+        yield from (seg["src"] for seg in t["audio"]["segments"])
     for s in manifest["songs"]:
         yield from (s["notes"], s["midi"])
     for zones in manifest["sampler"].values():

@@ -1,6 +1,6 @@
 """Gather the press: the pipeline's stages as the plain data the site writer turns into pages and manifest.json.
 
-Tracks with their sections and drum breaks, live songs, the browser sampler's
+Tracks with their segments, sections and drum breaks, live songs, the browser sampler's
 zones, drums and ambience per tempo, quotes, credits, the model card and the
 evaluation summary.
 """
@@ -10,6 +10,7 @@ import dataclasses
 import json
 from pathlib import Path
 
+from .cache import part_path
 from .config import Station
 
 
@@ -26,10 +27,12 @@ def gather(station: Station, pack, tracks: list[dict], jobs: list[dict], model_d
     track_jobs = {j["id"]: j for j in by.get("track", [])}
     press_tracks, songs = [], []
     for t in tracks:
-        meta = _meta(track_jobs[t["id"]])
+        job = track_jobs[t["id"]]
+        meta = _meta(job)
+        segments = [{**row, "mp3": part_path(job["mp3"], i)} for i, row in enumerate(meta["segments"])]
         press_tracks.append({"id": t["id"], "title": t["title"], "bpm": t["tempo_bpm"], "key": t["key"],
                              "bars": t["bars"], "seed": t["seed"], "model": station.model.name, "notes": t["beats"],
-                             "mp3": track_jobs[t["id"]]["mp3"], "midi": t["midi"], "samples": meta["samples"],
+                             "mp3": job["mp3"], "segments": segments, "midi": t["midi"], "samples": meta["samples"],
                              "sample_rate": meta["sample_rate"], "sections": t["sections"],
                              "breaks": drum_breaks(t["sections"], station.song.drum_break_bars),
                              "metrics": {k: v for k, v in t["metrics"].items() if isinstance(v, (int, float))}})

@@ -152,9 +152,10 @@ def cache_state(folder: Path) -> dict[str, tuple[int, int]]:
 def remade(before: dict, after: dict) -> dict[str, int]:
     """How many artifacts of each kind ("compose", "midi", "audio/track"...) a build wrote.
 
-    An artifact counts once however many files it has (an MP3 and its metadata).
+    An artifact counts once however many files it has (an MP3, its segments `<key>.<i>.mp3`, its metadata).
     """
-    keys = {rel.rsplit(".", 1)[0] for rel, stamp in after.items() if before.get(rel) != stamp}
+    keys = {rel.rsplit("/", 1)[0] + "/" + rel.rsplit("/", 1)[-1].split(".")[0]
+            for rel, stamp in after.items() if before.get(rel) != stamp}
     return dict(collections.Counter(key.rsplit("/", 1)[0] for key in keys))
 
 

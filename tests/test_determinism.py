@@ -26,7 +26,11 @@ def test_two_cold_builds_in_different_places_give_the_same_bytes(tmp_path):
     for run in runs:  # both at once: a long gap would let a code edit in a shared checkout change the stamp
         assert run.wait(timeout=300) == 0, run.stderr.read()
     a, b = (bf.tree_digest(bf.site_dir(s)) for s in stations)
-    assert sum(rel.endswith(".mp3") for rel in a) == 8  # 2 tracks, drums, ambience, quote, 3 sampler zones
+    tracks = json.loads((bf.site_dir(stations[0]) / "manifest.json").read_text())["tracks"]
+    segments = {seg["src"] for t in tracks for seg in t["audio"]["segments"]}
+    assert len(segments) == 4 and segments <= set(a)  # 4 bars each: 2 bars first, then the other 2
+    # 2 tracks and their segments, drums, ambience, quote, 3 sampler zones
+    assert sum(rel.endswith(".mp3") for rel in a) == 8 + len(segments)
     assert bf.first_difference(a, b) is None, f"first differing file: {bf.first_difference(a, b)}"
 
 

@@ -30,13 +30,16 @@ def test_the_builds_decoder_agrees_with_ffmpeg(tmp_path, n_samples):
     assert np.abs(ours - ffmpeg).max() < 1e-4
 
 
-@pytest.mark.parametrize("n_samples", [5 * SR + 17, 3 * 1152 * 64])
-def test_decoding_in_halves_gives_the_samples_of_one_decode(tmp_path, n_samples):
-    """The check decodes two halves at once (mpg123 seeks to the middle): not one sample may differ."""
+@pytest.mark.parametrize("n_samples,noise", [(5 * SR + 17, 0.05), (3 * 1152 * 64, 0.05), (4 * SR, 0.0)])
+def test_decoding_in_halves_gives_the_samples_of_one_decode(tmp_path, n_samples, noise):
+    """The check decodes two halves at once (mpg123 seeks to the middle): not one sample may differ.
+
+    A plain sine codes at low bitrates, so its frames borrow from several frames before the middle.
+    """
     import soundfile as sf
 
     rng = np.random.default_rng(n_samples)
-    x = (_loop(6.0)[:n_samples, :1] * [0.5, -0.3] + 0.05 * rng.standard_normal((n_samples, 2)))
+    x = (_loop(6.0)[:n_samples, :1] * [0.5, -0.3] + noise * rng.standard_normal((n_samples, 2)))
     encode.write_mp3(x.astype(np.float32), SR, tmp_path / "a.mp3", loop=False)
     whole, _ = sf.read(str(tmp_path / "a.mp3"), dtype="float32", always_2d=True)
     ours = encode.decode_mp3(tmp_path / "a.mp3", 2)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ AUDIO = {"src": SRC, "samples": int}
 BY_BPM = {"*": AUDIO}  # "*": a mapping whose every value has this shape
 SECTIONS = [{"name": ("intro", "A", "B", "A2", "outro"), "first_bar": int, "bars": int,
              "start": re.compile(r"^\d+:0:0$")}]
+SEGMENTS = [{"src": SRC, "first_bar": int, "bars": int, "start_samples": int, "samples": int}]
 SCHEMA = {
     "version": int,
     "station": {"name": str, "title": str, "description": str, "seed": int, "model": str, "generated": DATE,
@@ -32,7 +34,7 @@ SCHEMA = {
     "live_fx": {"lowpass_hz": float, "bit_depth": int, "noise_db": float, "wow_cents": float},
     "pack": {"name": str, "license": str},
     "tracks": [{"id": str, "title": str, "kind": "ai", "bpm": int, "key": str, "bars": int, "seed": int,
-                "model": str, "audio": {"src": SRC, "samples": int, "sample_rate": int},
+                "model": str, "audio": {"src": SRC, "samples": int, "sample_rate": int, "segments": SEGMENTS},
                 "notes": SRC, "midi": SRC, "page": SRC,
                 "sections": SECTIONS, "breaks": [int]}],
     "songs": [{"id": str, "title": str, "kind": "live", "bpm": int, "key": str, "bars": int,
@@ -139,6 +141,40 @@ def test_sample_counts_and_notes_files(built):
         check(json.loads((out / s["notes"]).read_text()), NOTES_SCHEMA, out, s["notes"])
     for pitch in m["sampler"]["keys"]:
         assert pitch.isdigit() and 0 <= int(pitch) <= 127
+
+
+def test_segments_tile_each_track_at_its_bar_lines(built):
+    """In order, end to end, on the bar lines of the track's sections, adding up to its samples."""
+    _, out, m = built
+    for t in m["tracks"]:
+        segs, rate = t["audio"]["segments"], t["audio"]["sample_rate"]
+        assert [s["first_bar"] for s in segs] == [sum(x["bars"] for x in segs[:i]) for i in range(len(segs))]
+        assert sum(s["bars"] for s in segs) == t["bars"]
+        assert [s["start_samples"] for s in segs] == [round(s["first_bar"] * 4 * 60 / t["bpm"] * rate) for s in segs]
+        assert [s["start_samples"] + s["samples"] for s in segs] == [s["start_samples"] for s in segs[1:]] + [
+            t["audio"]["samples"]]
+        assert {s["first_bar"] for s in t["sections"]} <= {s["first_bar"] for s in segs}  # every section starts one
+        assert len({s["src"] for s in segs}) == len(segs) and t["audio"]["src"] not in {s["src"] for s in segs}
+
+
+def test_segments_that_do_not_tile_are_a_site_error(built, tmp_path):
+    for damage in ({"samples": 1}, {"start_samples": 1}):
+        press = copy.deepcopy(built[0])
+        press["tracks"][1]["segments"][-1].update(damage)
+        with pytest.raises(SiteError, match="t02.*segments do not tile"):
+            site.write_site(config.Station(), press, tmp_path / "site")
+
+
+def test_a_missing_segment_file_is_a_site_error(built, tmp_path):
+    press, out, _ = built
+    lost = copy.deepcopy(press)
+    lost["tracks"][0]["segments"][1]["mp3"] = tmp_path / "gone.mp3"
+    with pytest.raises(SiteError, match="audio/tracks/t01/1.mp3"):  # the cache lost it: nothing is written
+        site.write_site(config.Station(), lost, tmp_path / "site")
+    shutil.copytree(out, tmp_path / "copy")
+    (tmp_path / "copy" / "audio" / "tracks" / "t02" / "0.mp3").unlink()
+    with pytest.raises(SiteError, match="missing file.*audio/tracks/t02/0.mp3"):  # every src is checked
+        mf.build_manifest(config.Station(), press, tmp_path / "copy", "")
 
 
 def test_iter_srcs_names_every_copied_file(built):
