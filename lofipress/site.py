@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import manifest as mf
-from . import pianoroll
+from . import pages, pianoroll
 from .errors import SiteError
 
 ROOT = Path(__file__).resolve().parent.parent  # the checkout: templates/, site_static/, node_modules/
@@ -38,13 +38,13 @@ LIBRARIES = [  # credits.html notices; versions are read from node_modules
      "source": "https://github.com/processing/p5.js",
      "note": "draws the visuals; vendor/p5.min.js is the unmodified npm build, replaceable by any compatible p5.js."},
 ]
-VOLUMES = [("main", "Main layer", 80), ("drums", "Drums", 70), ("ambience", "Ambience", 50),
-           ("quote", "Quote", 80), ("master", "Master", 80)]  # (id suffix, label, initial value 0-100)
+VOLUMES = [("main", "Music", 80), ("drums", "Drums", 70), ("ambience", "Ambience", 50),
+           ("quote", "Quote", 80), ("master", "Everything", 80)]  # (id suffix, label, initial value 0-100)
 SHORTCUTS = [(["Space"], "play or pause"), (["←", "→"], "previous or next track"),
-             (["↑", "↓"], "master volume up or down"), (["m"], "mute or unmute everything"),
-             (["s"], "shuffle on or off"), (["1", "2", "3", "4"], "focus a layer (main, drums, ambience, quote); "
-                                                            "press again to mute it"),
-             (["?"], "show this help")]
+             (["↑", "↓"], "volume of everything up or down"), (["m"], "mute or unmute everything"),
+             (["s"], "shuffle on or off"), (["x"], "open or close the mixer"), (["v"], "just the scene, or back"),
+             (["1", "2", "3", "4"], "focus a layer's volume (music, drums, ambience, quote); press again to mute it"),
+             (["Esc"], "close the mixer, leave just the scene"), (["?"], "show this help")]
 
 
 def write_site(station, press: dict, out_dir: Path, key: str = "") -> dict:
@@ -139,7 +139,8 @@ def page_weight(site_dir: Path, page: str = "index.html") -> dict:
             rel = (a.get("rel") or "").split()
             first_icon = "icon" in rel and not any(w.endswith((".svg", ".png", ".ico")) for w in wanted)
             url = (a.get("src") if tag == "script" else a.get("data-manifest") if tag == "main" else
-                   a.get("href") if tag == "link" and ("stylesheet" in rel or first_icon) else None)
+                   a.get("href") if tag == "link" and ({"stylesheet", "modulepreload"} & set(rel) or first_icon)
+                   else None)
             if url and "://" not in url and not url.startswith("/"):
                 wanted.add(url.split("?")[0].split("#")[0])
 
@@ -269,25 +270,10 @@ def environment():
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                              trim_blocks=False, lstrip_blocks=False)
-    env.filters["num"] = _num
+    env.filters["num"] = pages.value_text
     env.filters["license_url"] = _license_url
     env.tests["external_url"] = lambda v: isinstance(v, str) and v.startswith(("https://", "http://"))
     return env
-
-
-def _num(value) -> str:
-    """Format a table cell: floats to 3 decimals, booleans as yes/no, lists joined, dicts as JSON."""
-    if value is None:
-        return "–"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:.3f}".rstrip("0").rstrip(".") if abs(value) < 1e6 else f"{value:.4g}"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_num(v) for v in value) or "none"
-    if isinstance(value, dict):
-        return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
-    return str(value)
 
 
 def _license_url(spdx: str) -> str:
@@ -302,25 +288,6 @@ def _library_versions() -> list[dict]:
         pkg = json.loads((NODE_MODULES / lib["package"] / "package.json").read_text(encoding="utf-8"))
         out.append({**lib, "version": pkg["version"]})
     return out
-
-
-def _about_context(about: dict, has_loss: bool) -> dict:
-    """The model card and evaluation summary as rows the about page can print (nested dicts one level deep)."""
-    def pairs(data: dict) -> list:
-        return [(k, pairs(v) if isinstance(v, dict) else v) for k, v in sorted(data.items())]
-
-    ev = about.get("eval") or {}
-    rows = ev.get("rows") or []
-    return {"card": pairs(about.get("card") or {}), "loss_png": "img/loss.png" if has_loss else "",
-            "eval_rows": rows, "eval_cols": list(dict.fromkeys(k for r in rows for k in r if k != "sections")),
-            "eval_medians": ev.get("medians") or {}, "eval_targets": pairs(ev.get("targets") or {}),
-            "eval_stats": [(k, v) for k, v in sorted(ev.items()) if not isinstance(v, (dict, list))]}
-
-
-def form_strip(sections) -> list[dict]:
-    """A track's sections for the pages' form strip: name as heard (A2 is A-prime), first bar (1-based), bars."""
-    return [{"name": "A\u2032" if name == "A2" else str(name), "kind": str(name).lower(), "bar": int(first) + 1,
-             "bars": int(n)} for name, first, n in sections]
 
 
 def look_css(settings) -> str:
@@ -344,12 +311,7 @@ def _write_pages(station, press: dict, site: Path, has_loss: bool, generated: st
     palette = tuple(settings.palette)
     base_url = settings.base_url.rstrip("/")
     css_vars = look_css(settings)
-    tracks = [{**t, "bpm": mf.tempo(t["bpm"]), "mp3": f"audio/tracks/{t['id']}.mp3", "midi": f"midi/{t['id']}.mid",
-               "page": f"tracks/{t['id']}.html", "roll": f"img/tracks/{t['id']}.png", "n_notes": len(t["notes"]),
-               "form": form_strip(t.get("sections", [])),
-               "seconds": round(t["samples"] / t["sample_rate"], 3),
-               "duration": "{}:{:02d}".format(*divmod(round(t["samples"] / t["sample_rate"]), 60))}
-              for t in press.get("tracks", [])]
+    tracks = pages.track_rows(press.get("tracks", []))
 
     def render(template: str, rel: str, root: str, **extra) -> None:
         social = f"{base_url}/img/social.png" if base_url else f"{root}img/social.png"
@@ -370,13 +332,13 @@ def _write_pages(station, press: dict, site: Path, has_loss: bool, generated: st
     for i, t in enumerate(tracks):
         pianoroll.render_pianoroll(t["notes"], t["bars"], palette, site / t["roll"],
                                    sections=[tuple(x) for x in t.get("sections", [])])
-        render("track.html", t["page"], "../", track=t, prev=tracks[i - 1] if i else None,
-               next=tracks[i + 1] if i + 1 < len(tracks) else None)
+        render("track.html", t["page"], "../", **pages.track_context(tracks, i, press.get("about")))
     for piece in [*press.get("tracks", []), *press.get("songs", [])]:
         _write(site / "notes" / f"{piece['id']}.json", mf.notes_json(piece))
     render("credits.html", "credits.html", "", credits=press.get("credits", []),
            pack={"name": "", "license": "", **press.get("pack", {})}, libraries=_library_versions())
-    render("about.html", "about.html", "", tracks=tracks, **_about_context(press.get("about") or {}, has_loss))
+    render("about.html", "about.html", "", **pages.about_context(press.get("about"), tracks, has_loss,
+                                                               press.get("pack", {}).get("name", "")))
     render("404.html", "404.html", "", home_url=f"{base_url}/" if base_url else "./")
     _write(site / "favicon.svg", env.get_template("favicon.svg").render(station={"title": meta.title},
                                                                        palette=palette))

@@ -2,7 +2,8 @@
 
 Site and browser tests use it instead of a full build. MP3s are real LAME files with
 their Xing/"Info" header and exact sample counts (`bars x 4 x 60 / bpm x 44100`), so
-the player's loop and length checks behave as they would on a built station. Encoded
+the player's loop and length checks behave as they would on a built station; each
+track also comes as segments cut where the build cuts them. Encoded
 MP3s are cached by content in the system temp folder: the first test run pays about a
 second, later ones nothing.
 """
@@ -15,6 +16,8 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from lofipress.evaluate import summarize_rows
 
 SAMPLE_RATE = 44100
 TRACK_BPMS = (80, 84)  # two tempos, so every drum and ambience needs two renders
@@ -37,16 +40,21 @@ def _signal(kind: str, n: int, freq_hz: float, seed: int) -> np.ndarray:
     return (x * 32767).astype("<i2")
 
 
-def write_mp3(path: Path, kind: str, n: int, freq_hz: float = 220.0, seed: int = 0) -> Path:
-    """Encode n samples of a test signal to an MP3 that keeps its Xing header; cached by content."""
+def write_mp3(path: Path, kind: str, n: int, freq_hz: float = 220.0, seed: int = 0,
+              span: tuple[int, int] | None = None) -> Path:
+    """Encode n samples of a test signal (or its samples span[0]:span[1]) to an MP3 that keeps its Xing header.
+
+    Cached by content.
+    """
     import imageio_ffmpeg
 
-    key = hashlib.sha256(f"{kind}-{n}-{freq_hz}-{seed}-v1".encode()).hexdigest()[:20]
+    lo, hi = span or (0, n)
+    key = hashlib.sha256(f"{kind}-{n}-{freq_hz}-{seed}-{lo}-{hi}-v1".encode()).hexdigest()[:20]
     cache = Path(tempfile.gettempdir()) / "lofipress-test-mp3"
     cache.mkdir(exist_ok=True)
     cached = cache / f"{key}.mp3"
     if not cached.exists():
-        pcm = _signal(kind, n, freq_hz, seed).tobytes()
+        pcm = _signal(kind, n, freq_hz, seed)[lo:hi].tobytes()
         part = cache / f"{key}.{os.getpid()}.part.mp3"
         subprocess.run(
             [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y", "-f", "s16le", "-ar", str(SAMPLE_RATE),
@@ -110,6 +118,30 @@ def sections_of(bars: int) -> list[list]:
     return [list(s) for s in plan_sections("song", bars)]
 
 
+LEAPY = "melody: step_share 0.45 outside 0.5-0.9"  # the gate's words for the second song's miss
+
+
+def song_metrics(i: int) -> dict:
+    """The gate's measures of a scored song (lofipress.compose.score), the second song's melody too leapy."""
+    return {"key_consistency": 1.0, "in_key": 0.96, "pc_entropy_bits": 2.7, "distinct_windows": 2 + i,
+            "a2_similarity": 0.68, "b_similarity": 0.12, "exact_repeat_share": 0.27, "notes_per_bar": 2.5,
+            "step_share": 0.62 if i == 1 else 0.45, "chord_tone_strong": 0.93, "range_semitones": 12,
+            "longest_repeat_bars": 4, "bass_hold_bars": 1.0, "bass_onsets_per_bar": 2.5, "keys_copied_run": 3,
+            "lead_copied_run": 4, "keys_shared_8gram": 0.0, "lead_shared_8gram": 0.0, "sections": 5,
+            "has_melody": True, "ends_on_tonic": True, "melody_notes": 60, "notes": 320, "polyphony": 4.2}
+
+
+def _segments(folder: Path, sections: list[list], bars: int, bpm: int, n: int, freq_hz: float) -> list[dict]:
+    """The track's sine cut at the build's segment bar lines, one MP3 each (lofipress.segments)."""
+    from lofipress.segments import plan_segments, segment_edges
+
+    plan = plan_segments(sections, bars)
+    edges = segment_edges(plan, bpm, SAMPLE_RATE, n)
+    return [{"first_bar": first, "bars": b, "start_samples": lo, "samples": hi - lo,
+             "mp3": write_mp3(folder / f"{i}.mp3", "sine", n, freq_hz, span=(lo, hi))}
+            for i, ((first, b), lo, hi) in enumerate(zip(plan, edges, edges[1:]))]
+
+
 def make_press(tmp_path: Path, title: str = "Amber Window", track_bars: int = 30) -> dict:
     """Write a small fake press under tmp_path/cache and return it.
 
@@ -133,10 +165,11 @@ def make_press(tmp_path: Path, title: str = "Amber Window", track_bars: int = 30
             "id": tid, "title": title if i == 1 else "Night Bus", "bpm": bpm, "key": key, "bars": track_bars,
             "seed": 1000 + i, "model": "default", "notes": notes,
             "mp3": write_mp3(cache / "tracks" / f"{tid}.mp3", "sine", n, 110.0 * i),
+            "segments": _segments(cache / "tracks" / tid, sections, track_bars, bpm, n, 110.0 * i),
             "midi": _write_midi(cache / "midi" / f"{tid}.mid", notes, bpm),
             "samples": n, "sample_rate": SAMPLE_RATE, "sections": sections,
             "breaks": [first - 1 for name, first, _ in sections if name == "B"],  # the default: the bar before B
-            "metrics": {"key_consistency": 0.9, "in_key": 0.93, "pc_entropy": 2.8},
+            "metrics": song_metrics(i),
         })
     song_notes = _notes(8, 60)
     songs = [{"id": "s01", "title": "Porch Light", "bpm": 78, "key": "C minor", "bars": 8, "notes": song_notes,
@@ -172,16 +205,20 @@ def make_press(tmp_path: Path, title: str = "Amber Window", track_bars: int = 30
                {"file": "ambience/rain.ogg", "title": "Rain on a window", "author": "Field Recorder",
                 "source": "https://example.org/rain", "license": "CC-BY-4.0"}]
     about = {
-        "eval": {  # the shape of lofipress.evaluate.summarize_rows
-            "pieces": 2, "first_draw_pass_rate": 0.5, "kept_pass_rate": 1.0, "redrawn": 1,
-            "rows": [{"id": t["id"], "title": t["title"], "key": t["key"], "tempo_bpm": t["bpm"], "draws": i,
-                      "passed": True, "failures": [], **t["metrics"]} for i, t in enumerate(tracks, start=1)],
-            "medians": {"key_consistency": 0.9, "in_key": 0.93, "pc_entropy": 2.8},
-            "targets": {"key_consistency_min": 0.75, "in_key_min": 0.85, "entropy_min": 2.45, "entropy_max": 3.05},
-        },
+        "eval": summarize_rows([{"id": t["id"], "title": t["title"], "key": t["key"], "tempo_bpm": t["bpm"], "draws": i,
+                                 "failures": [] if i == 1 else [LEAPY], "metrics": t["metrics"],
+                                 "sections": t["sections"]}
+                                for i, t in enumerate(tracks, start=1)]),
         "loss_png": _write_loss_png(cache / "loss.png"),
-        "card": {"name": "default", "arch": "small", "epochs": 10, "corpus_hash": "abc123",
-                 "date": "2026-11-20", "metrics": {"train_loss": 1.21, "val_loss": 1.34}},
+        "card": {  # the keys press.gather keeps from models/<name>/card.json
+            "corpus": {"dir": "/home/someone/corpus", "hash": "c3e9a51975b984f7", "kept": 164,
+                       "lead_from_skyline": False, "skipped": [], "with_lead": 164},
+            "epochs": 30, "best_epoch": 26, "date": "2026-11-20", "vocab_size": 699,
+            "metrics": {"val_accuracy": 0.5858, "val_loss": 1.9845, "val_perplexity": 7.275},
+            "settings": {"arch": "small", "batch_size": 64, "dir": "models", "dropout": 0.3, "embedding": 96,
+                         "epochs": 40, "learning_rate": 0.002, "min_chord_count": 2, "name": "default",
+                         "patience": 4, "seq_len": 160, "units": 320, "validation_split": 0.1},
+        },
     }
     return {
         "tracks": tracks, "songs": songs, "sampler": sampler, "drums": drums, "ambience": ambience,
