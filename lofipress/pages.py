@@ -34,12 +34,11 @@ class Measure(NamedTuple):
     in_table: bool = True  # False: on the track page only, so the about page's tables fit half a desktop
 
 
-# Family by family, as the README's quality gate lists them. "in_key" is the melody's share (song_metrics
-# writes it over the tonality measure of the same name), so the melody's target is the one shown.
+# Family by family, as the README's quality gate lists them.
 FAMILIES = (
     ("Tonality", "heard on the keys and the melody, 4 bars at a time", (
         Measure("key_consistency", "Key", "4-bar windows heard in the song's key", "key_consistency", 2),
-        Measure("in_key", "In key", "melody notes in the key", "melody_in_key", 2),
+        Measure("in_key", "In key", "notes of the keys and the melody in the key", "in_key", 2),
         Measure("pc_entropy_bits", "Entropy", "pitch-class entropy, in bits", "entropy", 2),
     )),
     ("Form", "the sections against each other", (
@@ -55,6 +54,7 @@ FAMILIES = (
         Measure("notes_per_bar", "Notes", "melody notes a bar", "melody_notes_per_bar", 1),
         Measure("step_share", "Steps", "share of moves of 2 semitones or less", "melody_step_share", 2),
         Measure("chord_tone_strong", "Chord", "chord tones on beats 1 and 3", "melody_chord_tone_strong", 2),
+        Measure("melody_in_key", "Mel key", "melody notes in the key", "melody_in_key", 2, in_table=False),
         Measure("range_semitones", "Range", "range, in semitones", "melody_range_semitones", 0),
         Measure("longest_repeat_bars", "Repeat", "longest span repeated note for note, in bars",
                 "melody_longest_repeat_bars", 0, in_table=False),

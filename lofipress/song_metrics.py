@@ -183,7 +183,9 @@ def song_metrics(parts: dict, sections, bars: int, scale_pcs: set[int], tonic_pc
     m = form_metrics(parts, sections, bars, spans)
     if tonic_pc is not None:
         m["ends_on_tonic"] = ends_on_tonic(parts, bars, tonic_pc, spans)
-    m.update(melody_metrics(parts.get("melody", ()), parts, scale_pcs, len(body) or bars))
+    melody = melody_metrics(parts.get("melody", ()), parts, scale_pcs, len(body) or bars)
+    melody["melody_in_key"] = melody.pop("in_key")  # beside, not over, the tonality's in_key (keys and melody)
+    m.update(melody)
     intro = sum(c for n, first, c in sections if n == "intro")
     m.update(bass_metrics(parts.get("bass", ()), bars, intro))
     per_section = [sum(1 for t, _, _ in parts.get("melody", ()) if first * 16 <= t < (first + c) * 16)
@@ -209,9 +211,9 @@ def check(m: dict) -> list[str]:
     if not m["has_melody"]:
         failed.append("melody: missing or too sparse")
     else:
-        for key in ("notes_per_bar", "range_semitones", "step_share", "chord_tone_strong", "in_key",
+        for key in ("notes_per_bar", "range_semitones", "step_share", "chord_tone_strong", "melody_in_key",
                     "longest_repeat_bars"):
-            lo, hi = MELODY_REFERENCE[key]
+            lo, hi = MELODY_REFERENCE[key.removeprefix("melody_")]
             if key in m and not lo <= m[key] <= hi:
                 failed.append(f"melody: {key} {m[key]} outside {lo}-{hi}")
     if m["bass_hold_bars"] > BASS_TARGETS["hold_bars_max"]:
