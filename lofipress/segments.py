@@ -18,7 +18,7 @@ from .cache import part_path
 from .errors import AudioError
 from .notes import loop_n_samples
 
-FIRST_BARS = 2  # 2 bars at 80 BPM are ~140 KB at -V2: under a second at 1.6 Mbps
+FIRST_BARS = 1  # 1 bar at 80 BPM is ~70 KB at -V2: under half a second at 1.6 Mbps, with the page itself
 MAX_BARS = 8  # ~24 s of music in ~600 KB: each fetch stays far ahead of playback, few requests
 JOIN_WINDOW_BARS = 1  # a join is judged against the bar either side of it, whose beats attack as its bar line does
 # Two encodes of the same PCM differ by about sqrt(2) times one encode's own error (measured 1.38-1.42 from

@@ -327,7 +327,10 @@ def _write_pages(station, press: dict, site: Path, has_loss: bool, generated: st
               {"name": "quote", "label": "Quote", "items": [{"id": q["id"], "title": q["text"]}
                                                              for q in press.get("quotes", [])]}]
     songs = [{**song, "bpm": mf.tempo(song["bpm"])} for song in press.get("songs", [])]
-    render("index.html", "index.html", "", tracks=tracks, songs=songs, layers=layers,
+    # The player's first fetches, named in the page so they start with it: the manifest and the first track's
+    # first segment (the sound a tap waits for).
+    first_audio = mf.segment_src(tracks[0]["id"], 0) if tracks and tracks[0].get("segments") else ""
+    render("index.html", "index.html", "", tracks=tracks, songs=songs, layers=layers, first_audio=first_audio,
            volumes=[{"name": n, "label": lab, "value": v} for n, lab, v in VOLUMES], shortcuts=SHORTCUTS)
     for i, t in enumerate(tracks):
         pianoroll.render_pianoroll(t["notes"], t["bars"], palette, site / t["roll"],

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import http.server
 import re
+import sys
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -111,12 +112,19 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        """A browser closing a keep-alive connection (a context closed between runs) is not an error to print."""
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+
 class PagesServer:
     """Serve site_dir at http://127.0.0.1:PORT/station/ from a background thread; use as a context manager."""
 
     def __init__(self, site_dir: Path, port: int = 0):
         handler = type("SiteHandler", (_Handler,), {"root": Path(site_dir)})
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self.httpd = _Server(("127.0.0.1", port), handler)
         self.httpd.daemon_threads = True  # keep-alive connections must not hold the bench open at exit
         self.url = f"http://127.0.0.1:{self.httpd.server_port}{SUB_PATH}"
 

@@ -36,7 +36,7 @@ export const state = {
   loaded: false, playing: false, pending: false, bpm: 0, trackId: null, source: "ai", songId: null,
   drumsId: null, ambienceId: null, quoteId: null, visual: "calm", loops: {}, quoteAtSeconds: null,
   layers: {}, buffers: {}, noteEvents: 0, clickAt: null, shuffle: false, station: false,
-  route: null, error: null, panel: false, sceneOnly: false, sceneLoaded: false, advances: [],
+  route: null, error: null, panel: false, sceneOnly: false, sceneLoaded: false, advances: [], fetching: 0,
 };
 
 export const S = {

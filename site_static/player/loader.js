@@ -12,13 +12,20 @@ const bytes = new Map(); // src -> [received, total]
 const notes = new Map(); // src -> Promise<notes json | null>
 const watchers = new Set();
 
+const URGENT = 10; // priorities below this are what a waiting tap needs: while one is in flight, it has the pipe
+const urgentInFlight = new Set();
+
 function pump() {
+  state.fetching = queue.length + inFlight; // files queued or on their way (public: a page can wait for 0)
   queue.sort((a, b) => a.priority - b.priority);
   while (inFlight < MAX_IN_FLIGHT && queue.length) {
+    if (urgentInFlight.size && queue[0].priority >= URGENT) break;
     const job = queue.shift();
     inFlight++;
-    job.start().finally(() => { inFlight--; pump(); });
+    if (job.priority < URGENT) urgentInFlight.add(job);
+    job.start().finally(() => { inFlight--; urgentInFlight.delete(job); pump(); });
   }
+  state.fetching = queue.length + inFlight;
 }
 
 async function fetchBytes(src) {

@@ -14,7 +14,7 @@
 import { $, app, S, state, params, on, emit, tr, posAt, manifestUrl, byId, mainItem, samplerSrcs } from "./core.js";
 import { gains } from "./mixer.js";
 import { planFor, sceneOf, readUrl, filesOf } from "./plan.js";
-import { getBuffer, getNotes, decodeAll } from "./loader.js";
+import { getBuffer, decodeAll } from "./loader.js";
 import { ensureStarted, play, pause, seek, step, stationDueSeconds } from "./transport.js";
 import { bindUi, fail } from "./ui.js";
 import { listenKeys } from "./keys.js";
@@ -62,7 +62,6 @@ const ready = fetch(manifestUrl).then((r) => {
   // Before any tap: fetch what the first second of music needs (a small first segment), nothing more.
   const plan = planFor(S.sel);
   getBuffer(filesOf(plan)[0], 5).catch(() => {});
-  getNotes(plan.main.notes);
   boot.player = true;
   if (boot.taps.length) { state.clickAt = boot.taps[0]; ensureStarted(); }
   on("play", (d) => { if (d.playing) loadScene(); });
