@@ -50,9 +50,9 @@ def test_press_track_on_decoded_mp3(tmp_path):
     decoded, sr = encode.decode(tmp_path / "t.mp3")
     got = master.measure(decoded, sr)
     assert abs(got["lufs"] + 14.0) <= 0.5 and got["true_peak_dbtp"] <= -1.0
-    # ...and as segments from the same master: two bars first (the whole track is one section here)
+    # ...and as segments from the same master: one bar first (the whole track is one section here)
     parts = [encode.decode(tmp_path / f"t.{i}.mp3")[0] for i in range(len(r["segments"]))]
-    assert [(s["first_bar"], s["bars"]) for s in r["segments"]] == [(0, 2), (2, 2)]
+    assert [(s["first_bar"], s["bars"]) for s in r["segments"]] == [(0, 1), (1, 3)]
     assert [len(p) for p in parts] == [s["samples"] for s in r["segments"]] and sum(map(len, parts)) == len(decoded)
     joined = master.measure(np.concatenate(parts), sr)
     assert abs(joined["lufs"] - got["lufs"]) < 0.05 and joined["true_peak_dbtp"] <= -1.0

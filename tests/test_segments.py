@@ -25,7 +25,7 @@ def _tiles(plan, bars):
 
 def test_the_default_song_is_cut_at_its_sections():
     plan = segments.plan_segments(plan_sections("song", 30), 30)
-    assert plan == [(0, 2), (2, 8), (10, 8), (18, 8), (26, 4)]
+    assert plan == [(0, 1), (1, 1), (2, 8), (10, 8), (18, 8), (26, 4)]  # one bar first: it arrives fastest
 
 
 @pytest.mark.parametrize("form", sorted(FORMS))
@@ -36,14 +36,16 @@ def test_every_form_and_length_is_tiled_small_first(form):
         assert _tiles(plan, bars), (form, bars, plan)
         assert plan[0][1] <= segments.FIRST_BARS and max(b for _, b in plan) <= segments.MAX_BARS
         assert {first for _, first, _ in sections} <= {f for f, _ in plan}  # a section change is a cut
-        lengths = [b for _, b in plan[1:]]  # a long section is split evenly, never into a scrap
+        after_first = sections[1][1] if len(sections) > 1 else bars  # the first section's rest may be short
+        lengths = [b for f, b in plan if f >= after_first]  # a long section is split evenly, never into a scrap
         assert not lengths or min(lengths) >= min(n for _, _, n in sections[1:] or sections) // 2
 
 
-def test_a_long_first_section_starts_with_two_bars_and_splits_evenly():
-    assert segments.plan_segments([("A", 0, 20)], 20) == [(0, 2), (2, 6), (8, 6), (14, 6)]
-    assert segments.plan_segments([("A", 0, 2), ("B", 2, 12)], 14) == [(0, 2), (2, 6), (8, 6)]
-    assert segments.plan_segments([], 3) == [(0, 2), (2, 1)]  # no sections: the track is one
+def test_a_long_first_section_starts_short_and_splits_evenly():
+    assert segments.plan_segments([("A", 0, 20)], 20, first_bars=2) == [(0, 2), (2, 6), (8, 6), (14, 6)]
+    assert segments.plan_segments([("A", 0, 2), ("B", 2, 12)], 14, first_bars=2) == [(0, 2), (2, 6), (8, 6)]
+    assert segments.plan_segments([], 3, first_bars=2) == [(0, 2), (2, 1)]  # no sections: the track is one
+    assert segments.plan_segments([], 3) == [(0, 1), (1, 2)]  # the default: one bar first
 
 
 def test_sections_that_do_not_tile_are_refused():
@@ -74,7 +76,7 @@ def pressed(tmp_path_factory):
     folder = tmp_path_factory.mktemp("segments")
     pcm = _track()
     full = encode.encode_checked(pcm, SR, folder / "t.mp3", 2, loop=True)
-    plan = segments.plan_segments(SECTIONS, 8)
+    plan = segments.plan_segments(SECTIONS, 8, first_bars=2)  # three pieces: the cut and check mechanics
     rows, joined, checks = segments.press_segments(pcm, full, SR, BPM, plan, folder / "t.mp3", 2)
     return {"folder": folder, "pcm": pcm, "full": full, "plan": plan, "rows": rows, "joined": joined,
             "checks": checks}
