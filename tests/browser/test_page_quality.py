@@ -48,14 +48,22 @@ def test_nu_html_checker_finds_no_error(built_site):
     assert run.returncode == 0, run.stderr + run.stdout
 
 
+@pytest.mark.parametrize("ambience", [0, 1, 2])
 @pytest.mark.parametrize("name,width,height", [("desktop", 1280, 800), ("phone", 360, 740)])
-def test_screenshot_of_the_playing_page(open_page, artifacts, name, width, height):
-    page, watch = open_page(width=width, height=height)
+def test_screenshot_of_the_playing_page(open_page, artifacts, name, width, height, ambience):
+    """The room while it plays, in three of the station's scenes: test-artifacts/player-<scene>-<size>.png."""
+    page, _ = open_page()
+    amb = page.evaluate("(i) => (window.lofipress.manifest.ambience[i] || {}).id", ambience)
+    if amb is None:
+        pytest.skip(f"the station has no ambience {ambience}")
+    page, watch = open_page(f"?ambience={amb}", width=width, height=height)
     start_playing(page)
-    page.wait_for_function("window.lofipress.state.noteEvents > 3", timeout=10000)
+    page.wait_for_function("window.lofipress.state.sceneLoaded && window.lofipress.state.noteEvents > 3", timeout=20000)
+    page.wait_for_function("(v) => document.getElementById('visual').dataset.scene === v",
+                           arg=page.evaluate("window.lofipress.state.visual"), timeout=10000)
     page.wait_for_timeout(1200)
-    out = artifacts / f"player-{name}.png"
-    page.screenshot(path=str(out), full_page=True)
+    out = artifacts / f"player-{page.evaluate('window.lofipress.state.visual')}-{name}.png"
+    page.screenshot(path=str(out))
     assert out.stat().st_size > 10_000
     # nothing overflows sideways on a phone
     assert page.evaluate("document.documentElement.scrollWidth") <= width

@@ -67,3 +67,41 @@ def test_every_mp3_decodes_to_the_manifest_sample_count(open_page):
     for src, n in expected.items():
         assert lengths[src] == n, src
     assert watch.errors == [] and watch.failed == []
+
+
+# Decode one track's segments in the page (decodeAudioData, as the player does) and measure every join:
+# the jump from the last sample of one segment to the first of the next, against the largest sample-to-sample
+# step in the bar either side (the build's loop-seam criterion); the last join is the loop's seam.
+JOINS_JS = """async (segs) => {
+  const ctx = Tone.getContext().rawContext, out = [];
+  const bufs = [];
+  for (const s of segs) bufs.push(await ctx.decodeAudioData(await (await fetch(s.src)).arrayBuffer()));
+  const bar = Math.round(bufs[0].sampleRate * 240 / segs.bpm);
+  for (let i = 0; i < bufs.length; i++) {
+    const a = bufs[i], b = bufs[(i + 1) % bufs.length];
+    let jump = 0, step = 0;
+    for (let c = 0; c < a.numberOfChannels; c++) {
+      const x = a.getChannelData(c), y = b.getChannelData(c);
+      jump = Math.max(jump, Math.abs(x[x.length - 1] - y[0]));
+      for (let k = Math.max(1, x.length - bar); k < x.length; k++) step = Math.max(step, Math.abs(x[k] - x[k - 1]));
+      for (let k = 1; k < Math.min(bar, y.length); k++) step = Math.max(step, Math.abs(y[k] - y[k - 1]));
+    }
+    out.push({ jump, step, length: a.length });
+  }
+  return out;
+}"""
+
+
+def test_segments_decode_to_the_track_and_join_without_a_jump(open_page):
+    page, watch = open_page()
+    m = page.evaluate("window.lofipress.manifest")
+    track = m["tracks"][0]
+    segs = track["audio"]["segments"]
+    assert len(segs) >= 3 and segs[0]["bars"] <= 2  # a small first segment: the first sound comes fast
+    arg = [{"src": page.evaluate("(s) => new URL(s, location.href).href", g["src"])} for g in segs]
+    joins = page.evaluate(JOINS_JS.replace("segs.bpm", str(track["bpm"])), arg)
+    assert [j["length"] for j in joins] == [g["samples"] for g in segs]
+    assert sum(j["length"] for j in joins) == track["audio"]["samples"]
+    for i, j in enumerate(joins):  # the last one is the loop seam: the outro into the intro
+        assert j["jump"] <= j["step"], (i, j)
+    assert watch.errors == [] and watch.failed == []

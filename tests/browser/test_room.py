@@ -22,6 +22,10 @@ def test_the_scene_fills_the_viewport_and_a_compact_bar_floats_over_it(open_page
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     play = page.evaluate(RECT, "#play")
     assert play[2] >= 44 and play[3] >= 44  # a thumb-sized play button
+    for button in ("#prev", "#play", "#next", "#mixer-toggle", "#scene-only"):  # every control inside the bar
+        x, y, bw, bh = page.evaluate(RECT, button)
+        assert left <= x and x + bw <= left + w and top <= y and y + bh <= top + h, button
+    assert page.evaluate("(() => { const b = document.getElementById('play'); return b.scrollHeight <= b.clientHeight + 1; })()")
     assert watch.errors == []
 
 
