@@ -13,6 +13,7 @@ import tomllib
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from . import mood
 from .errors import ConfigError
@@ -362,6 +363,28 @@ def validate(s: Station, path: Path) -> None:
              "must be a CSS font list like 'Georgia, serif'")
     need(s.site.background in ("calm", "rain", "fire", "wind", "water", "night"), "site.background",
          "must be calm, rain, fire, wind, water or night")
+    # Texts and URLs that reach every page: bounded, no control characters, and links only http(s) or relative.
+    for key, value, limit in (("station.title", m.title, 80), ("station.description", m.description, 300),
+                              ("site.base_url", s.site.base_url, 200), ("site.home_url", s.site.home_url, 200)):
+        need(len(value) <= limit, key, f"is {len(value)} characters long", f"shorten it to {limit} or fewer")
+        need(not any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value), key, "holds a control character",
+             "remove it (write plain text)")
+    need(not s.site.base_url or _is_web_url(s.site.base_url), "site.base_url",
+         f"is {s.site.base_url!r}: it must start with https:// or http://", "write the site's address, like "
+         "https://you.github.io/station")
+    need(not s.site.home_url or _is_web_url(s.site.home_url) or _is_relative_url(s.site.home_url), "site.home_url",
+         f"is {s.site.home_url!r}: it must be an http(s) address or a relative path", "like ../index.html")
+
+
+def _is_web_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and not set(url) & set(" \"'<>`\\")
+
+
+def _is_relative_url(url: str) -> bool:
+    """A path within the site's host: no scheme (javascript:, data:...), no host, no quote or bracket."""
+    parts = urlsplit(url)
+    return not parts.scheme and not parts.netloc and not url.startswith("/") and not set(url) & set(" \"'<>`\\")
 
 
 def _is_folder_name(name: str) -> bool:

@@ -29,6 +29,9 @@ TYPE_WORDS = {str: "a quoted string", int: "a whole number", float: "a number", 
               dict: "a table"}
 
 
+MAX_TEXT_CHARS = 500  # a pack text (title, credit, quote) longer than this is not a caption but a mistake
+
+
 @dataclass(frozen=True)
 class Zone:
     file: Path
@@ -131,6 +134,11 @@ class _Reader:
             isinstance(value, int) and not isinstance(value, bool)) if kind is int else isinstance(value, kind)
         if not ok:
             self.fail(f"'{where}' must be {TYPE_WORDS[kind]}, not {value!r}", f"write {where} as {TYPE_WORDS[kind]}")
+        if kind is str:  # every pack text may reach a page: bounded, and no control character (NUL, BEL, ESC...)
+            if len(value) > MAX_TEXT_CHARS:
+                self.fail(f"'{where}' is {len(value)} characters long", f"shorten it to {MAX_TEXT_CHARS} or fewer")
+            if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
+                self.fail(f"'{where}' holds a control character", "remove it (write plain text)")
         return float(value) if kind is float else value
 
     def file(self, value, where: str) -> Path:

@@ -12,15 +12,20 @@ import traceback
 from functools import partial
 from pathlib import Path
 
+from urllib.parse import unquote
+
 from .errors import LofipressError
+from .site import CSP
 
 POLL_S = 1.0  # how often the watcher looks at mtimes and the page asks for the version
 VERSION_PATH = "/__lofipress_version"
-RELOAD_SCRIPT = (  # polls the version; a changed value means a new build is in place
-    "<script>(()=>{let seen=null;setInterval(async()=>{try{"
+RELOAD_PATH = "/__lofipress_reload.js"
+RELOAD_JS = (  # polls the version; a changed value means a new build is in place
+    "(()=>{let seen=null;setInterval(async()=>{try{"
     f"const r=await fetch('{VERSION_PATH}',{{cache:'no-store'}});const v=await r.text();"
-    "if(seen!==null&&v!==seen)location.reload();seen=v;}catch(e){}}," f"{int(POLL_S * 1000)});}})();</script>"
+    "if(seen!==null&&v!==seen)location.reload();seen=v;}catch(e){}}," f"{int(POLL_S * 1000)});}})();\n"
 )
+RELOAD_SCRIPT = f'<script src="{RELOAD_PATH}"></script>'  # a file, not inline: the pages' CSP allows no inline script
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -36,13 +41,50 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
     def end_headers(self):
         self.send_header("Cache-Control", "no-store")  # a preview must never show a stale build
+        self.send_header("Content-Security-Policy", CSP)  # what the pages' <meta> says, as a header too
+        self.send_header("X-Content-Type-Options", "nosniff")
         super().end_headers()
 
+    def translate_path(self, path: str) -> str:
+        """The file for a URL path, never outside the site: a link that leads out is as good as missing."""
+        local = Path(super().translate_path(path))
+        root = Path(self.directory).resolve()
+        try:
+            resolved = local.resolve()
+        except (OSError, ValueError):
+            return str(root / "__missing__")
+        return str(resolved) if resolved == root or resolved.is_relative_to(root) else str(root / "__missing__")
+
+    def list_directory(self, path):
+        """No folder listings: a folder without index.html is not found."""
+        self.send_error(404, "Not found")
+        return None
+
+    def _bad_path(self) -> bool:
+        """Answer 400 for a path no file can have (a NUL byte, a control character, bad percent-encoding)."""
+        raw = self.path.split("?")[0].split("#")[0]
+        try:
+            text = unquote(raw, errors="strict")
+        except UnicodeDecodeError:
+            text = "\x00"
+        if any(ord(c) < 32 for c in text) or not raw.startswith("/"):
+            self.send_error(400, "Bad request path")
+            return True
+        return False
+
+    def do_HEAD(self):
+        if not self._bad_path():
+            super().do_HEAD()
+
     def do_GET(self):
+        if self._bad_path():
+            return None
         if self._version is None:  # plain static serving (benchmarks)
             return super().do_GET()
         if self.path.split("?")[0] == VERSION_PATH:
             return self._send(self._version().encode(), "text/plain; charset=utf-8")
+        if self.path.split("?")[0] == RELOAD_PATH:
+            return self._send(RELOAD_JS.encode(), "text/javascript; charset=utf-8")
         path = Path(self.translate_path(self.path))
         if path.is_dir() and (path / "index.html").is_file() and self.path.split("?")[0].endswith("/"):
             path = path / "index.html"

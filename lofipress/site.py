@@ -6,12 +6,15 @@ was. The same station and press give the same bytes in every file.
 """
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import errno
 import functools
 import gzip
+import hashlib
 import json
 import os
+import re
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
@@ -290,6 +293,43 @@ def _library_versions() -> list[dict]:
     return out
 
 
+# Every page's Content-Security-Policy, as a <meta> tag (GitHub Pages sets no headers; `serve` sends it too).
+# Scripts only from the site; `blob:` because Tone.js loads its AudioWorklet processors from blob URLs. No inline
+# script or style of ours anywhere: a station's colours are a stylesheet (look.css), not a style attribute. One
+# inline style is allowed by its hash: the keyframes p5 2.3.4 adds for its loading spinner (the browser test
+# of the policy fails when a p5 update changes it).
+P5_SPINNER_CSS = "@keyframes p5-loading-spin { to { transform: rotate(360deg); } }"
+
+
+def _css_hash(css: str) -> str:
+    return f"'sha256-{base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()}'"
+
+
+CSP = ("default-src 'self'; script-src 'self' blob:; "
+       f"style-src 'self' {_css_hash(P5_SPINNER_CSS)}; img-src 'self' data: blob:; "
+       "media-src 'self' blob:; connect-src 'self'; font-src 'self'; worker-src 'self' blob:; object-src 'none'; "
+       "base-uri 'self'; form-action 'self'")
+CSP_SLOT = "<!-- csp -->"  # where a page that carries its own styles (404.html) gets its policy
+
+
+def with_csp(html: str) -> str:
+    """Fill a page's CSP slot with the policy, its inline <style> blocks allowed by their SHA-256 hashes.
+
+    404.html carries its own styles (at any depth its relative links cannot be trusted); nothing else may.
+    """
+    hashes = " ".join(_css_hash(css) for css in re.findall(r"<style>(.*?)</style>", html, re.S))
+    policy = CSP.replace("style-src 'self'", f"style-src 'self' {hashes}") if hashes else CSP
+    return html.replace(CSP_SLOT, f'<meta http-equiv="Content-Security-Policy" content="{policy}">', 1)
+
+
+LOOK_CSS = "look.css"  # the station's palette and fonts as custom properties, beside index.html
+
+
+def look_stylesheet(settings, selector: str = ":root") -> str:
+    """A rule giving `selector` the station's look (style.css reads the custom properties)."""
+    return f"{selector} {{ {look_css(settings)}; }}\n"
+
+
 def look_css(settings) -> str:
     """A station's look as CSS custom properties for a style attribute (style.css reads them)."""
     names = ("bg", "fg", "accent", "accent2")
@@ -310,17 +350,17 @@ def _write_pages(station, press: dict, site: Path, has_loss: bool, generated: st
     meta, settings = station.station, station.site
     palette = tuple(settings.palette)
     base_url = settings.base_url.rstrip("/")
-    css_vars = look_css(settings)
+    _write(site / LOOK_CSS, look_stylesheet(settings))
     tracks = pages.track_rows(press.get("tracks", []))
 
     def render(template: str, rel: str, root: str, **extra) -> None:
         social = f"{base_url}/img/social.png" if base_url else f"{root}img/social.png"
         ctx = {"station": {"title": meta.title, "description": meta.description, "model": station.model.name},
-               "palette": palette, "css_vars": css_vars, "root": root, "generated": generated,
+               "palette": palette, "csp": CSP, "root": root, "generated": generated,
                "home": home_link(settings.home_url, root),
                "page_url": f"{base_url}/{rel}" if base_url else "", "social": {"url": social},
                "page_name": rel.removesuffix(".html").split("/")[0], **extra}
-        _write(site / rel, env.get_template(template).render(ctx))
+        _write(site / rel, with_csp(env.get_template(template).render(ctx)))
 
     layers = [{"name": "drums", "label": "Drums", "items": press.get("drums", [])},
               {"name": "ambience", "label": "Ambience", "items": press.get("ambience", [])},

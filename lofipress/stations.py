@@ -159,7 +159,8 @@ def station_card(station, site_dir: Path) -> dict:
     tempo = "–".join(str(mf.tempo(b)) for b in dict.fromkeys((bpms[0], bpms[-1]))) if bpms else "–"
     return {"name": m["station"]["name"], "title": m["station"]["title"],
             "description": m["station"]["description"], "palette": m["look"]["palette"],
-            "css_vars": site.look_css(station.site), "tempo": tempo, "tracks": len(m["tracks"]),
+            "look": site.look_stylesheet(station.site, f'.station-card[data-station="{m["station"]["name"]}"]'),
+            "tempo": tempo, "tracks": len(m["tracks"]),
             "pack": m["pack"].get("name", ""), "fx_preset": m["station"]["fx_preset"]}
 
 
@@ -170,11 +171,18 @@ def write_picker(lineup: Lineup, site_dir: Path) -> None:
     env = site.environment()
     first = lineup.stations[0].site
     ctx = {"site": {"title": lineup.title, "description": lineup.description}, "palette": first.palette,
-           "css_vars": site.look_css(first)}
+           "csp": site.CSP}
     cards = [station_card(s, site_dir / s.station.name) for s in lineup.stations]
+    # Each card in its own station's look, and its swatches in its colours: rules in a stylesheet (the CSP allows
+    # no style attribute). Names are folder-safe ids and colours #hex, both checked by config.
+    look = site.look_stylesheet(first) + "".join(
+        c["look"] + "".join(f'.station-card[data-station="{c["name"]}"] .swatches span:nth-child({i + 1}) '
+                            f"{{ background: {color}; }}\n" for i, color in enumerate(c["palette"]))
+        for c in cards)
     pages = {"index.html": env.get_template("picker.html").render(ctx, stations=cards),
-             "404.html": env.get_template("404.html").render(ctx, station=ctx["site"], home_url="./"),
+             "404.html": site.with_csp(env.get_template("404.html").render(ctx, station=ctx["site"], home_url="./")),
              "favicon.svg": env.get_template("favicon.svg").render(ctx, station=ctx["site"]),
+             site.LOOK_CSS: look,
              ".nojekyll": "",
              STAMP: mf.dump_json({"made_by": "lofipress", "stations": [c["name"] for c in cards]})}
     for rel, text in pages.items():

@@ -45,7 +45,7 @@ def test_serve_command_reloads_the_page_after_a_station_edit(tmp_path):
         url = wait_for(lambda: re.search(r"http://127\.0\.0\.1:\d+/", lines.get(timeout=90)),
                        what="the serving line")[0]
         page = get(url).decode()
-        assert "tiny test radio" in page and serve.VERSION_PATH in page  # the reload script rides along
+        assert "tiny test radio" in page and serve.RELOAD_PATH in page  # the reload script rides along
         assert get(url + serve.VERSION_PATH[1:]) == b"1"
         assert serve.VERSION_PATH.encode() not in (bf.site_dir(station) / "index.html").read_bytes()
 
@@ -114,7 +114,7 @@ def test_preview_of_a_stations_folder_serves_the_picker_and_rebuilds_an_edited_s
     try:
         assert preview.site_dir == tmp_path / "site"
         picker = get(preview.url).decode()
-        assert "dawn radio" in picker and "dusk radio" in picker and serve.VERSION_PATH in picker
+        assert "dawn radio" in picker and "dusk radio" in picker and serve.RELOAD_PATH in picker
         assert "dusk radio" in get(preview.url + "dusk/").decode()
 
         bf.write_station(folder / "dusk", station={**bf.SETTINGS["station"], "name": "dusk", "title": "dusk, retitled"})

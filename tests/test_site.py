@@ -1,11 +1,15 @@
 """The site build: relative links, reproducible bytes, an atomic swap, domain errors, escaping."""
 from __future__ import annotations
 
+import base64
 import copy
 import errno
+import hashlib
 import json
 import os
+import re
 import struct
+from html import unescape as html_unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -79,7 +83,8 @@ def test_index_has_the_dom_contract(built):
     page = parse(built / "index.html")
     assert set(INDEX_IDS) <= page.ids, set(INDEX_IDS) - page.ids
     html = (built / "index.html").read_text(encoding="utf-8")
-    assert '<main id="app" data-manifest="manifest.json" data-p5="vendor/p5.min.js" data-scenes="static/scenes/index.js">' in html
+    assert ('<main id="app" data-manifest="manifest.json" data-p5="vendor/p5.min.js" '
+            'data-scenes="static/scenes/index.js">') in html
     assert 'aria-live="polite"' in html and '<div id="visual" aria-hidden="true">' in html
     scripts = [u for tag, _, u, _ in page.urls if tag == "script"]
     # the early-tap script first; p5 (990 KB) is not on the page: the player loads it after the music starts
@@ -280,14 +285,74 @@ def test_preview_server_injects_reload_only_in_responses(built, tmp_path):
 
         body, kind = get("/")
         assert serve.RELOAD_SCRIPT.encode() in body and kind.startswith("text/html")
-        assert get("/tracks/t01.html")[0].count(b"__lofipress_version") == 1
+        assert get("/tracks/t01.html")[0].count(serve.RELOAD_PATH.encode()) == 1
+        assert b"__lofipress_version" in get(serve.RELOAD_PATH)[0]  # the reload script is a file: the CSP allows it
         assert get(serve.VERSION_PATH)[0] == b"7"
         assert get("/manifest.json")[0] == (built / "manifest.json").read_bytes()
         assert get("/midi/t01.mid")[1] == "audio/midi"
     finally:
         server.shutdown()
         server.server_close()
-    assert not any(b"__lofipress_version" in p.read_bytes() for p in built.rglob("*.html"))
+    assert not any(b"__lofipress" in p.read_bytes() for p in built.rglob("*.html"))
+
+
+def test_preview_server_stays_in_the_site_and_answers_bad_paths(built, tmp_path):
+    """No link out of the site is followed, no folder is listed, a NUL in a path is a 400, the CSP is sent."""
+    import http.client
+    import threading
+
+    from lofipress import serve
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("private")
+    (built / "leak.txt").symlink_to(secret)
+    (built / "up").symlink_to(tmp_path, target_is_directory=True)
+    server = serve.make_server(built, 0, lambda: "1")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        def get(path):
+            conn = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=5)
+            conn.request("GET", path)
+            r = conn.getresponse()
+            return r.status, r.read(), r.getheader("Content-Security-Policy")
+
+        assert get("/leak.txt")[0] == 404 and get("/up/secret.txt")[0] == 404
+        assert b"private" not in get("/up/secret.txt")[1]
+        status, body, _ = get("/audio/")  # a folder without index.html
+        assert status == 404 and b"tracks" not in body
+        assert get("/index.html%00.mp3")[0] == 400 and get("/%ff%fe")[0] == 400
+        status, _, csp = get("/index.html")
+        assert status == 200 and csp == site.CSP
+    finally:
+        server.shutdown()
+        server.server_close()
+        (built / "leak.txt").unlink()
+        (built / "up").unlink()
+
+
+def test_every_page_carries_a_strict_csp_and_no_inline_code(built):
+    """A <meta> CSP first in every page's head; scripts only from files (no inline script, eval or style)."""
+    policy = dict(d.strip().split(" ", 1) for d in site.CSP.split(";"))
+    assert policy["default-src"] == "'self'" and policy["object-src"] == "'none'"
+    assert "unsafe" not in policy["script-src"] and "unsafe" not in policy["style-src"]
+    spinner = base64.b64encode(hashlib.sha256(site.P5_SPINNER_CSS.encode()).digest()).decode()
+    assert policy["style-src"] == f"'self' 'sha256-{spinner}'"  # our pages have no inline style; p5's spinner
+    for page in sorted(built.rglob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        head = html[html.index("<head>"):html.index("</head>")]
+        meta = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', head.split("<title>")[0])
+        assert meta, page
+        styles = re.findall(r"<style>(.*?)</style>", html, re.S)
+        if page.name == "404.html":  # it carries its own styles, allowed by their hash and nothing else
+            assert meta.group(1).startswith(site.CSP.split("style-src")[0]) and len(styles) == 1
+            digest = base64.b64encode(hashlib.sha256(styles[0].encode()).digest()).decode()
+            assert f"style-src 'self' 'sha256-{digest}' " in html_unescape(meta.group(1))
+        else:
+            assert html_unescape(meta.group(1)) == site.CSP and not styles, page  # the look is look.css
+        assert " style=" not in html, page
+        for tag in re.findall(r"<script[^>]*>", html):
+            assert "src=" in tag, (page, tag)
+    assert (built / "look.css").read_text().startswith(":root { --bg: ")
 
 
 def test_snapshot_sees_a_change(tmp_path):

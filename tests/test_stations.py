@@ -107,7 +107,9 @@ def test_one_site_with_a_picker_and_a_sub_site_per_station(lineup, press, tmp_pa
     for href in (h for h in hrefs if not h.startswith("#")):  # every link is relative and resolves in the site
         assert "://" not in href and not href.startswith("/") and (out / href).is_file(), href
     html = picker.read_text()
-    assert "Night &lt;shift&gt;" in html and "#0f1a2b" in html and "80–84 BPM" in html
+    assert "Night &lt;shift&gt;" in html and "80–84 BPM" in html
+    look = (out / "look.css").read_text()  # each card in its station's colours, from a stylesheet (the CSP)
+    assert '.station-card[data-station="night"] { --bg: #0f1a2b' in look and 'data-station="night"' in html
     assert (out / "style.css").is_file() and (out / stations.STAMP).is_file()
 
 

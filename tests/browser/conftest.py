@@ -116,6 +116,9 @@ def open_page(browser, site_url):
     contexts = []
 
     def _open(query: str = "", width: int = 1280, height: int = 800, **kw):
+        # Playwright's wait_for_function and add_script_tag evaluate strings in the page, which the pages' strict
+        # CSP forbids: tests drive the page with the policy bypassed; test_page_quality checks it is enforced.
+        kw.setdefault("bypass_csp", True)
         ctx = browser.new_context(viewport={"width": width, "height": height}, **kw)
         contexts.append(ctx)
         page = ctx.new_page()

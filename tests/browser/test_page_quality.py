@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, start_playing
+from conftest import ROOT, PageWatch, start_playing
 
 pytestmark = pytest.mark.browser
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -68,3 +69,48 @@ def test_screenshot_of_the_playing_page(open_page, artifacts, name, width, heigh
     # nothing overflows sideways on a phone
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert watch.errors == [] and watch.failed == []
+
+
+CSP_WATCH = """window.__csp = [];
+document.addEventListener('securitypolicyviolation',
+  (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));"""
+
+
+def _until(page, expression: str, arg=None, timeout_s: float = 20.0):
+    """Poll `expression` from Python (CDP evaluation is outside the page's CSP; wait_for_function is not)."""
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        value = page.evaluate(expression, arg)
+        if value:
+            return value
+        page.wait_for_timeout(100)
+    raise AssertionError(f"timed out: {expression}")
+
+
+def test_the_csp_holds_while_music_plays_and_every_scene_draws(browser, site_url, built_site):
+    """The strict policy of every page is enforced by Chromium and nothing the station does breaks it."""
+    ctx = browser.new_context()  # the policy enforced, not bypassed
+    try:
+        page = ctx.new_page()
+        watch = PageWatch(page)
+        page.add_init_script(CSP_WATCH)
+        page.goto(site_url + "index.html?mixer=1")
+        _until(page, "!!(window.lofipress && window.lofipress.manifest)")
+        assert "script-src 'self' blob:" in page.get_attribute('meta[http-equiv="Content-Security-Policy"]', "content")
+        page.click("#play")
+        _until(page, "window.lofipress.state.playing && window.lofipress.state.sceneLoaded "
+                     "&& window.lofipress.state.noteEvents > 2")
+        for amb in page.evaluate("window.lofipress.manifest.ambience.map((a) => a.id)"):  # every scene draws
+            page.select_option("#ambience-select", amb)
+            _until(page, "(a) => window.lofipress.state.ambienceId === a", amb)
+            _until(page, "() => document.getElementById('visual').dataset.scene === window.lofipress.state.visual")
+        page.click("#next")
+        _until(page, "window.lofipress.transport.state === 'started' && window.lofipress.transport.seconds > 0.3")
+        assert page.evaluate("window.__csp") == []
+        for html in sorted(built_site.rglob("*.html")):
+            page.goto(site_url + html.relative_to(built_site).as_posix())
+            page.wait_for_load_state("load")
+            assert page.evaluate("window.__csp") == [], html.name
+        assert not [e for e in watch.errors if "Content Security Policy" in e]
+    finally:
+        ctx.close()

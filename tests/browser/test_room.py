@@ -61,7 +61,7 @@ def test_just_the_scene_leaves_a_minimal_overlay(open_page):
 
 def test_a_tap_before_the_player_has_loaded_is_kept_and_played(browser, site_url):
     """The player's modules are held back; a tap on Play then says it is loading, and plays once they arrive."""
-    ctx = browser.new_context()
+    ctx = browser.new_context(bypass_csp=True)  # the test polls with wait_for_function (see conftest)
     try:
         page = ctx.new_page()
         cdp = ctx.new_cdp_session(page)

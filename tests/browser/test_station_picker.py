@@ -67,7 +67,7 @@ def multi_url(multi_site, tmp_path_factory) -> str:
 
 @pytest.fixture
 def page(browser):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)  # see conftest
     yield ctx.new_page()
     ctx.close()
 
