@@ -20,6 +20,7 @@ from .site import CSP
 POLL_S = 1.0  # how often the watcher looks at mtimes and the page asks for the version
 VERSION_PATH = "/__lofipress_version"
 RELOAD_PATH = "/__lofipress_reload.js"
+CLOSE_WAIT_S = 5.0  # at Ctrl-C, how long the preview waits for its watcher before it exits anyway
 RELOAD_JS = (  # polls the version; a changed value means a new build is in place
     "(()=>{let seen=null;setInterval(async()=>{try{"
     f"const r=await fetch('{VERSION_PATH}',{{cache:'no-store'}});const v=await r.text();"
@@ -113,7 +114,9 @@ def make_server(site_dir: Path, port: int, version=None) -> http.server.Threadin
     carry the reload script; without it the files are served as they are.
     """
     handler = partial(_Handler, directory=str(site_dir), version=version)
-    return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server.daemon_threads = True  # an open browser connection must not hold the preview open at Ctrl-C
+    return server
 
 
 def snapshot(paths: list[Path]) -> tuple:
@@ -228,7 +231,9 @@ class Preview:
         self.server.shutdown()
         self.server.server_close()
         for thread in self._threads[1:]:
-            thread.join()
+            # A rebuild under way ends with the process (a daemon thread); Ctrl-C must not wait on it, nor on a
+            # worker pool that the same Ctrl-C reached.
+            thread.join(timeout=CLOSE_WAIT_S)
 
 
 def cli_serve(args) -> int:

@@ -84,11 +84,10 @@ def server(pages):
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no chromium at {CHROMIUM}")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=bench_site.CHROMIUM_ARGS)
-        yield b
-        b.close()
+    pytest.importorskip("playwright.sync_api")
+    from chromium_session import shared_browser  # the browser tests' Chromium: one Playwright per process
+
+    return shared_browser(CHROMIUM, bench_site.CHROMIUM_ARGS)
 
 
 def _get(server, path: str, headers: dict | None = None, conn=None):

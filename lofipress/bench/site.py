@@ -95,7 +95,7 @@ def _station_advance(page, lead_s: float = STATION_LEAD_S) -> dict:
     page.wait_for_function("window.lofipress.stationDueSeconds() != null", timeout=10_000)
     # A hand-over comes after minutes of play, when everything the next track needs has long arrived (at
     # 1.6 Mbps, 4 minutes bring 48 MB): wait for the player's fetches to settle, as those minutes would.
-    page.wait_for_function("window.lofipress.state.fetching === 0", timeout=STATION_TIMEOUT_MS)
+    page.wait_for_function("!window.lofipress.state || !window.lofipress.state.fetching", timeout=STATION_TIMEOUT_MS)
     page.evaluate(SEEK_BEFORE_DUE_JS, lead_s)
     page.wait_for_function("window.__benchAdvance != null", timeout=STATION_TIMEOUT_MS)
     d = page.evaluate("window.__benchAdvance")

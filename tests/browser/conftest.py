@@ -91,11 +91,11 @@ def browser(tmp_path_factory):
     """One headless Debian chromium for the whole session."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no chromium at {CHROMIUM} (apt-get install chromium; see scripts/install-system.sh)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    pytest.importorskip("playwright.sync_api")
+    sys.path.insert(0, str(ROOT / "tests"))
+    from chromium_session import shared_browser  # one Playwright per process (the bench tests use it too)
+
+    return shared_browser(CHROMIUM, CHROMIUM_ARGS)
 
 
 class PageWatch:
