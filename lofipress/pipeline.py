@@ -14,11 +14,12 @@ import os
 import shutil
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from pathlib import Path
 
 import numpy as np
 
+from . import workers as workers_mod
 from .cache import Cache, code_hash, digest, file_hash, intact, part_path, seal, tree_hash
 from .config import Station, derive_seed
 from .errors import LofipressError, PackError
@@ -252,7 +253,7 @@ def run_jobs(jobs: list[dict], workers: int, log, quiet: bool) -> None:
         if workers <= 1:
             yield from (_run_job(*c) for c in calls)
             return
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with workers_mod.pool(workers) as pool:  # workers end with this process, however it ends
             yield from (f.result() for f in as_completed([pool.submit(_run_job, *c) for c in calls]))
 
     for done, _ in enumerate(finished(), 1):
