@@ -13,6 +13,7 @@ import dataclasses
 import gzip
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -117,6 +118,11 @@ def train(corpus_dir: str | Path, out_dir: str | Path, settings: ModelSettings =
     from .model import build_keras, save_inference
 
     keras.utils.set_random_seed(seed)
+    final_dir, out_dir = out_dir, _work_dir(out_dir)  # everything is written beside, then swapped in whole
+    if resume and not (out_dir / CHECKPOINT).is_file():
+        shutil.copytree(final_dir, out_dir, dirs_exist_ok=True)  # resume a finished model: from its copy
+    elif not resume:
+        shutil.rmtree(out_dir, ignore_errors=True)  # a killed run's leftovers
     out_dir.mkdir(parents=True, exist_ok=True)
     history = {"loss": [], "val_loss": [], "sparse_categorical_accuracy": [], "val_sparse_categorical_accuracy": []}
     if resume:
@@ -158,14 +164,31 @@ def train(corpus_dir: str | Path, out_dir: str | Path, settings: ModelSettings =
                  time.time() - started)
     (out_dir / CARD_FILE).write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
     plot_losses(history, out_dir / LOSS_PNG)
+    _swap_in(out_dir, final_dir)
     return card
+
+
+def _work_dir(out_dir: Path) -> Path:
+    """Where a training writes: beside the model folder, so a killed run leaves the old model whole (and a
+    `--resume` finds this run's checkpoint here)."""
+    return out_dir.parent / f".{out_dir.name}.training"
+
+
+def _swap_in(work: Path, out_dir: Path) -> None:
+    """Replace out_dir by the finished work folder: two renames, the old model kept until the new one is in."""
+    old = out_dir.parent / f".{out_dir.name}.old"
+    shutil.rmtree(old, ignore_errors=True)
+    if out_dir.exists():
+        out_dir.rename(old)
+    work.rename(out_dir)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _check_out_dir(out_dir: Path, resume: bool) -> None:
     """Refuse a model folder that cannot work before the corpus is read and TensorFlow imported."""
     if out_dir.exists() and not out_dir.is_dir():
         raise ModelError("the model folder is a file", out_dir, "give --out a folder path")
-    if resume and not (out_dir / CHECKPOINT).is_file():
+    if resume and not (out_dir / CHECKPOINT).is_file() and not (_work_dir(out_dir) / CHECKPOINT).is_file():
         raise ModelError("nothing to resume (no checkpoint.keras)", out_dir, "train without --resume first")
 
 

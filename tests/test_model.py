@@ -80,3 +80,38 @@ def test_vocabulary_mismatch_is_a_clear_error(tmp_path):
     (dst / "model.keras").unlink()
     with pytest.raises(ModelError, match="missing model.keras"):
         model_mod.load(dst)
+
+
+@pytest.mark.slow
+def test_a_training_killed_midway_leaves_the_old_model_usable(tmp_path, monkeypatch):
+    """A retrain writes beside the model folder and swaps in whole: killed before the end, the old model stays."""
+    import pretty_midi as pm_mod
+
+    from lofipress import train as train_mod
+
+    write_loops(tmp_path / "corpus")
+    settings = ModelSettings(epochs=1, units=16, embedding=8, seq_len=32, patience=10)
+    out = tmp_path / "m"
+    train_mod.train(tmp_path / "corpus", out, settings, log=lambda *_: None)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    # another corpus (another vocabulary), and the run dies at its very end, after every epoch
+    extra = pm_mod.PrettyMIDI(initial_tempo=80)
+    inst = pm_mod.Instrument(0)
+    inst.notes += [pm_mod.Note(70, p, i * 0.5, i * 0.5 + 0.5) for i, p in enumerate(range(30, 94, 2))]
+    extra.instruments.append(inst)
+    extra.write(str(tmp_path / "corpus" / "wide.mid"))
+
+    def killed(*_, **__):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(train_mod, "plot_losses", killed)
+    with pytest.raises(KeyboardInterrupt):
+        train_mod.train(tmp_path / "corpus", out, settings, log=lambda *_: None)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # not one file of the old model changed
+    step, vocab, _ = model_mod.load(out)
+    assert step.vocab_size == len(vocab)
+    monkeypatch.undo()
+    train_mod.train(tmp_path / "corpus", out, settings, log=lambda *_: None)  # the next run cleans up and swaps in
+    assert json.loads((out / "vocab.json").read_text()) != json.loads(before["vocab.json"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "m"]
