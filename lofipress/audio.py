@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import encode, fx, master as mastering, packs, render, segments
+from . import encode, fx, master as mastering, packs, render, samples, segments
 from .config import FxSettings, MasterSettings
 from .errors import AudioError
 from .notes import Note
@@ -139,7 +139,7 @@ def press_quote(pack_dir, quote_id: str, master: MasterSettings, out_path) -> di
     if quote is None:
         raise AudioError(f"no quote {quote_id!r}", pack.root / "pack.toml")
     sr = master.sample_rate
-    audio = packs.load_audio(quote.file, sr)
+    audio = samples.load_audio(quote.file, sr)
     result = _press(audio, sr, out_path, master.quote_lufs, master.ceiling_dbtp, master.mp3_quality, loop=False)
     return {**result, "text": quote.text, "speaker": quote.speaker}
 
@@ -148,7 +148,7 @@ def press_sample(pack_dir, role: str, zone_index: int, out_path, sample_rate: in
     """One sampler zone as an MP3 for the browser's Tone.Sampler, at the pack's own level."""
     pack = _pack(str(pack_dir))
     zone = pack.instruments[role].zones[zone_index]
-    audio = packs.load_audio(zone.file, sample_rate)
+    audio = samples.load_audio(zone.file, sample_rate)
     peak = float(np.abs(audio).max())
     if peak > 0.98:  # keep MP3 overshoot from clipping in the browser
         audio = audio * (0.98 / peak)

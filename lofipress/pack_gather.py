@@ -16,7 +16,8 @@ import numpy as np
 
 from .errors import PackError
 from .listen import ANALYSIS_SR, detect_pitch, detect_tempo, whole_bars
-from .packs import AUDIO_SUFFIXES, ROLES, TODO, load_audio
+from .packs import AUDIO_SUFFIXES, ROLES, TODO
+from .samples import load_audio
 
 CONVERT_SUFFIXES = (".aif", ".aiff")  # readable here, but not a pack format: converted to FLAC
 LONG_S = 6.0  # an unnamed file this long is a bed or a loop, not a one-shot

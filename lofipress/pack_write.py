@@ -15,7 +15,8 @@ from pathlib import Path
 
 from .errors import PackError
 from .pack_gather import CONVERT_SUFFIXES, Item, midi_to_name
-from .packs import TODO, VARISPEED_MAX, load_audio, load_pack
+from .packs import TODO, VARISPEED_MAX, load_pack
+from .samples import load_audio
 from .render import stretch_loop
 
 LICENSES = [(re.compile(p, re.I), spdx) for p, spdx in (

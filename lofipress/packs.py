@@ -5,14 +5,12 @@ A pack is plain data: paths, MIDI numbers, grids. Audio is decoded lazily by
 """
 from __future__ import annotations
 
-import functools
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from .errors import PackError
+from .samples import CHECK_RATE, audio_files, load_audio
 
 ROLES = ("keys", "piano", "bass", "lead")  # keys = electric piano; lead = the melody's voice (guitar, flute...)
 PART_ROLES = {"keys": ("keys",), "melody": ("lead", "piano", "keys"), "bass": ("bass",)}  # Note.part -> the roles
@@ -176,28 +174,6 @@ def probe_audio(path: Path) -> float:
     return info.frames / info.samplerate
 
 
-@functools.lru_cache(maxsize=512)
-def load_audio(path: Path, sample_rate: int) -> np.ndarray:
-    """Decode one file to float32 (n, channels) at sample_rate; cached per process."""
-    from math import gcd
-
-    from scipy.signal import resample_poly
-
-    if path.suffix.lower() == ".mp3":
-        from .encode import decode
-
-        data, sr = decode(path)
-    else:
-        import soundfile as sf
-
-        data, sr = sf.read(str(path), dtype="float32", always_2d=True)
-    if sr != sample_rate:
-        g = gcd(sr, sample_rate)
-        data = resample_poly(data, sample_rate // g, sr // g, axis=0).astype(np.float32)
-    data.setflags(write=False)
-    return data
-
-
 def load_pack(pack_dir: Path) -> Pack:
     """Read and validate a pack folder.
 
@@ -347,6 +323,8 @@ def needs_human(pack: Pack) -> list[str]:
 def cli_check(args) -> int:
     """`lofipress pack check DIR`: validate, print the credits table, warn about what still needs a human."""
     pack = load_pack(Path(args.dir))
+    for path in audio_files(pack):  # decode what the build will decode, with the build's limits
+        load_audio(path, CHECK_RATE)
     print(f"pack '{pack.name}' ({pack.license}): "
           + ", ".join(f"{r} {len(i.zones)} zones" for r, i in pack.instruments.items())
           + f"; kit {len(pack.kit)}; patterns {len(pack.patterns)}; loops {len(pack.drum_loops)};"

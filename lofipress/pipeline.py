@@ -27,8 +27,8 @@ from .packs import role_for
 from .press import gather
 from .site import SITE_STAMP  # in the built site: its key, and proof that lofipress made it
 
-AUDIO_CODE = ("audio", "render", "fx", "presets", "master", "dsp", "encode", "packs", "notes", "segments", "cache",
-              "mood", "tokens")
+AUDIO_CODE = ("audio", "render", "fx", "presets", "master", "dsp", "encode", "packs", "samples", "notes", "segments",
+              "cache", "mood", "tokens")
 COMPOSE_CODE = ("compose", "generate", "priors", "tokens", "metrics", "model", "chords", "train", "song", "arrange",
                 "song_metrics", "copying", "corpus", "mood")  # tests/test_cache_code.py checks the list
 

@@ -11,7 +11,8 @@ from scipy.signal import butter
 
 from . import dsp
 from .notes import Note, loop_n_samples
-from .packs import Pack, Zone, load_audio, role_for
+from .packs import Pack, Zone, role_for
+from .samples import load_audio
 
 PART_GAIN = {"keys": 0.45, "melody": 0.55, "bass": 0.8}  # a rough mix; mastering sets the final level
 RELEASE_S = {"keys": 0.28, "piano": 0.35, "lead": 0.3, "bass": 0.12}  # decay time constant after note-off, per role

@@ -177,6 +177,43 @@ def _pack_text_as_wav(st: Path) -> None:
     (st / "samples" / "test" / "kick.wav").write_text("not audio, just a text file named .wav\n")
 
 
+def _pack_sparse_giant_wav(st: Path) -> None:
+    """A WAV whose header and size claim 2 GB, on a sparse file: nothing is on disk, the header lies."""
+    kick = st / "samples" / "test" / "kick.wav"
+    data = bytearray(kick.read_bytes())
+    giant = 2_000_000_000
+    data[4:8] = (giant - 8).to_bytes(4, "little")
+    at = data.find(b"data")
+    data[at + 4:at + 8] = (giant - at - 8).to_bytes(4, "little")
+    kick.write_bytes(bytes(data))
+    with open(kick, "r+b") as f:
+        f.truncate(giant)
+
+
+def _pack_truncated_flac(st: Path) -> None:
+    kick = st / "samples" / "test" / "kick.wav"
+    audio, rate = sf.read(str(kick))
+    flac = kick.with_suffix(".flac")
+    sf.write(str(flac), np.tile(audio, (8, 1)) if audio.ndim > 1 else np.tile(audio, 8), rate, format="FLAC")
+    flac.write_bytes(flac.read_bytes()[: flac.stat().st_size // 2])  # cut in the middle of a frame
+    flac.replace(kick.with_name("kick.flac"))
+    toml = st / "samples" / "test" / "pack.toml"
+    toml.write_text(toml.read_text().replace('"kick.wav"', '"kick.flac"'))
+
+
+def _pack_nan_samples(st: Path) -> None:
+    kick = st / "samples" / "test" / "kick.wav"
+    audio, rate = sf.read(str(kick), dtype="float32")
+    audio[len(audio) // 2] = np.nan
+    sf.write(str(kick), audio, rate, subtype="FLOAT")
+
+
+def _pack_one_hertz(st: Path) -> None:
+    kick = st / "samples" / "test" / "kick.wav"
+    audio, _ = sf.read(str(kick))
+    sf.write(str(kick), audio[:200], 1)
+
+
 def _pack_not_utf8(st: Path) -> None:
     toml = st / "samples" / "test" / "pack.toml"
     toml.write_bytes(toml.read_bytes().replace(b'name = "test"', b'name = "t\xe9st"'))  # Latin-1, not UTF-8
@@ -227,6 +264,11 @@ CASES = [
          "relative to the pack folder"),
     Case("pack: symlink pointing outside", "build", _pack_symlink_outside, PACK, "keep every file inside"),
     Case("pack: text file named .wav", "build", _pack_text_as_wav, "samples/test/kick.wav", "re-export"),
+    Case("pack: a sparse WAV whose header claims 2 GB", "build", _pack_sparse_giant_wav, "samples/test/kick.wav",
+         "trim it"),
+    Case("pack: a truncated FLAC", "build", _pack_truncated_flac, "samples/test/kick.flac", "re-export"),
+    Case("pack: NaN samples", "build", _pack_nan_samples, "samples/test/kick.wav", "re-export it from the original"),
+    Case("pack: a 1 Hz sample rate", "build", _pack_one_hertz, "samples/test/kick.wav", "44.1"),
     Case("pack: invalid TOML", "build", _pack('name = "test"', 'name = "test'), PACK, "fix the line"),
     Case("pack: not UTF-8", "build", _pack_not_utf8, PACK, "UTF-8"),
     Case("pack: unreadable manifest", "build", _pack_unreadable, PACK, "readable"),

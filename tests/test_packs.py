@@ -128,3 +128,18 @@ def test_any_format_any_rate_resampled(tmp_path, suffix):
         sf.write(path, x, 22050)
     y = load_audio(path, 44100)
     assert abs(len(y) - 44100) <= 2 and y.shape[1] == 1
+
+
+def test_pack_check_decodes_every_file_the_build_will(tmp_path, capsys):
+    """A file whose header reads fine but whose data is cut short passes no check: pack check decodes it all."""
+    from lofipress import cli
+
+    pack = make_pack(tmp_path / "p")
+    kick = pack / "kick.wav"
+    audio, rate = sf.read(str(kick))
+    sf.write(str(pack / "kick.flac"), np.tile(audio, 8), rate, format="FLAC")
+    (pack / "kick.flac").write_bytes((pack / "kick.flac").read_bytes()[:(pack / "kick.flac").stat().st_size // 2])
+    (pack / "pack.toml").write_text((pack / "pack.toml").read_text().replace('"kick.wav"', '"kick.flac"'))
+    assert cli.main(["pack", "check", str(pack)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "kick.flac" in err[0] and "re-export" in err[0]

@@ -1,0 +1,79 @@
+"""A pack's audio, read within bounds: one file decoded to float32 at the build's rate.
+
+Every limit is checked before anything is allocated (a header that claims 2 GB is refused, not believed),
+and every failure, whatever library raised it, is a PackError naming the file and the fix. The build, `pack
+check` and `pack import` all read samples here, so they meet the same errors.
+"""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import numpy as np
+
+from .errors import PackError
+
+MAX_SAMPLE_FILE_MB = 100  # a 10-minute 48 kHz stereo float WAV is ~230 MB; a pack's beds are under 5 minutes
+MAX_SAMPLE_SECONDS = 600  # the longest sample a pack may hold (ambience beds loop every 12 bars)
+MIN_SAMPLE_RATE, MAX_SAMPLE_RATE = 8000, 192000  # what real recorders write
+CHECK_RATE = 44100  # pack check decodes at the build's rate, so it meets every error the build would
+
+
+def audio_files(pack) -> list[Path]:
+    """Every audio file the pack names, once each."""
+    files = [z.file for i in pack.instruments.values() for z in i.zones] + list(pack.kit.values())
+    files += [x.file for x in (*pack.drum_loops, *pack.ambience, *pack.quotes)]
+    return sorted(set(files))
+
+
+@functools.lru_cache(maxsize=512)  # a zone or a kit voice is read once per process, whatever plays it
+def load_audio(path: Path, sample_rate: int) -> np.ndarray:
+    """Decode one file to float32 (n, channels) at sample_rate.
+
+    Raises:
+        PackError: the file is too large or too long, its header is absurd (a sample rate of 1 Hz, a
+            length the file cannot hold), it does not decode to the end, or it holds NaN or infinity.
+            The sizes are checked before anything is allocated: a header is never trusted for that.
+    """
+    from math import gcd
+
+    from scipy.signal import resample_poly
+
+    try:
+        size_mb = path.stat().st_size / 1e6
+    except (OSError, ValueError) as exc:
+        raise PackError(f"cannot read the file ({exc.__class__.__name__})", path, "check the file is there") from None
+    if size_mb > MAX_SAMPLE_FILE_MB:
+        raise PackError(f"the file is {size_mb:.0f} MB (a pack sample may be {MAX_SAMPLE_FILE_MB} MB)", path,
+                        f"trim it to under {MAX_SAMPLE_SECONDS // 60} minutes or compress it")
+    try:
+        if path.suffix.lower() == ".mp3":
+            from .encode import decode
+
+            data, sr = decode(path)
+        else:
+            import soundfile as sf
+
+            info = sf.info(str(path))
+            seconds = info.frames / info.samplerate if info.samplerate else float("inf")
+            if not MIN_SAMPLE_RATE <= info.samplerate <= MAX_SAMPLE_RATE or seconds > MAX_SAMPLE_SECONDS:
+                raise PackError(f"the header says {info.frames} frames at {info.samplerate} Hz, which no sample is",
+                                path, "re-export it at 44.1 or 48 kHz, under "
+                                      f"{MAX_SAMPLE_SECONDS // 60} minutes")
+            data, sr = sf.read(str(path), dtype="float32", always_2d=True)
+    except PackError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - libsndfile and ffmpeg raise their own kinds: each is a bad file
+        raise PackError(f"does not decode ({_first_line(exc)})", path, "re-export it as WAV, FLAC or OGG") from None
+    if not np.isfinite(data).all():
+        raise PackError("holds NaN or infinite samples", path, "re-export it from the original recording")
+    if sr != sample_rate:
+        g = gcd(sr, sample_rate)
+        data = resample_poly(data, sample_rate // g, sr // g, axis=0).astype(np.float32)
+    data.setflags(write=False)
+    return data
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{exc.__class__.__name__}: {text[0][:120]}" if text else exc.__class__.__name__
