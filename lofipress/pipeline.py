@@ -148,7 +148,7 @@ def audio_jobs(station: Station, cache: Cache, pack, tracks: list[dict]) -> list
         add("track", t["id"], "press_track",
             (t["notes"], pack_dir, fx, m, t["tempo_bpm"], t["bars"], None, derive_seed(t["seed"], "render"),
              t["sections"]),
-            pack.instruments, zones)
+            pack.instruments, zones, audio_s=t["bars"] * 240 / t["tempo_bpm"])
     tempos = sorted({t["tempo_bpm"] for t in tracks})
     lp = station.loops
     for pattern in sorted(pack.patterns):
@@ -156,15 +156,15 @@ def audio_jobs(station: Station, cache: Cache, pack, tracks: list[dict]) -> list
         for bpm in tempos:
             add("drums", f"{pattern}-{bpm}", "press_drums",
                 (pack_dir, pattern, bpm, lp.drums_bars, m, None, derive_seed(station.station.seed, "drums", pattern)),
-                (pack.patterns[pattern], kit), kit.values(), ref=pattern, bpm=bpm)
+                (pack.patterns[pattern], kit), kit.values(), ref=pattern, bpm=bpm, audio_s=lp.drums_bars * 240 / bpm)
     for loop, loop_tempos in drum_loop_tempos(pack, tempos):
         for bpm in loop_tempos:
             add("drums", f"{loop.id}-{bpm}", "press_drum_loop", (pack_dir, loop.id, bpm, lp.drums_bars, m, None),
-                loop, [loop.file], ref=loop.id, bpm=bpm)
+                loop, [loop.file], ref=loop.id, bpm=bpm, audio_s=lp.drums_bars * 240 / bpm)
     for bed in pack.ambience:
         for bpm in tempos:
             add("ambience", f"{bed.id}-{bpm}", "press_ambience", (pack_dir, bed.id, bpm, lp.ambience_bars, m, None),
-                bed, [bed.file], ref=bed.id, bpm=bpm)
+                bed, [bed.file], ref=bed.id, bpm=bpm, audio_s=lp.ambience_bars * 240 / bpm)
     for q in pack.quotes:
         add("quote", q.id, "press_quote", (pack_dir, q.id, m, None), q, [q.file], ref=q.id)
     for role in dict.fromkeys(("keys", "bass", role_for(pack, "melody"))):  # live songs sing on the melody's voice
@@ -234,10 +234,32 @@ def _run_job(func: str, args, mp3: str, meta: str) -> dict:
     return result
 
 
+# CPU seconds per second of audio a job renders (sampler, effects, mastering, the MP3 and its segments, every
+# check), measured on the 2-core development machine with `lofipress bench render`; a job also costs a start-up.
+CPU_PER_AUDIO_S = 0.06
+CPU_PER_JOB_S = 0.5
+LONG_BUILD_S = 600.0  # a build that will render longer than this says so before it starts
+
+
+def render_estimate_s(jobs: list[dict], workers: int) -> float:
+    """Wall seconds to render `jobs` on `workers` cores: their audio's length times the measured rate."""
+    cpu_s = sum(CPU_PER_JOB_S + CPU_PER_AUDIO_S * j.get("audio_s", 0.0) for j in jobs)
+    return cpu_s / max(1, workers)
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:.0f} min" if seconds >= 90 else f"{seconds:.0f} s"
+
+
 def run_jobs(jobs: list[dict], workers: int, log, quiet: bool) -> None:
     """Run the jobs whose artifacts are missing, over `workers` processes, with a progress bar."""
     todo = [j for j in jobs if not intact(j["mp3"], j["meta"])]
-    log(f"audio: {len(jobs) - len(todo)} of {len(jobs)} files cached, {len(todo)} to render on {workers} cores")
+    estimate_s = render_estimate_s(todo, workers)
+    log(f"audio: {len(jobs) - len(todo)} of {len(jobs)} files cached, {len(todo)} to render on {workers} cores"
+        + (f" (about {_minutes(estimate_s)})" if todo else ""))
+    if estimate_s > LONG_BUILD_S:
+        log(f"this build renders {_minutes(sum(j.get('audio_s', 0) for j in todo))} of audio: about "
+            f"{_minutes(estimate_s)} on {workers} cores; fewer [station] tracks or bars make it quicker")
     if not todo:
         return
     bar = None
