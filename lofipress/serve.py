@@ -6,6 +6,8 @@ contain it, so the site that gets published is byte-identical to a plain build.
 from __future__ import annotations
 
 import http.server
+import os
+import sys
 import threading
 import time
 import traceback
@@ -261,6 +263,10 @@ def cli_serve(args) -> int:
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
-        return 0
+        preview.close()
+        sys.stdout.flush()
+        # A rebuild under way (its render threads, its numba compiles) must not keep Ctrl-C waiting: it writes
+        # to a staging folder that is swapped in whole, so ending here leaves the last good site as it was.
+        os._exit(0)
     finally:
         preview.close()
