@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import http.server
 import os
+import signal
 import sys
 import threading
 import time
@@ -252,6 +253,9 @@ def cli_serve(args) -> int:
     """
     from . import stations
 
+    # Ctrl-C stops the preview even when the shell or test runner that started it ignores SIGINT (a process
+    # started with SIGINT ignored keeps it ignored: Python then never raises KeyboardInterrupt).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     station_file = Path(args.station)
     if station_file.is_dir() and not stations.is_stations_folder(station_file):
         station_file = station_file / "station.toml"
