@@ -167,9 +167,9 @@ class KeyPriors:
     NOMINAL_CHORD_16THS = 8.0  # a candidate chord is weighed as if it lasted half a bar: its length is not yet drawn
 
     def __init__(self, vocab: Vocab, settings: SamplingSettings, modes: list[str], bar_id: int):
-        from .metrics import _PROFILES, _estimate_number, _scale_id
+        from .metrics import _PROFILES, _scale_id
 
-        self.estimate, self.scale_of, self.profiles = _estimate_number, _scale_id, _PROFILES
+        self.profiles = _PROFILES
         self.scale_of_key = np.array([_scale_id(k) for k in range(24)])
         tokens = vocab.tokens
         self.pcs_of = np.zeros((len(tokens), 12))  # per token id: its notes' pitch classes (tonic-relative)
@@ -205,7 +205,7 @@ class KeyPriors:
             if within == 0:
                 self.hist[i] = 0.0
             self.lean[i] = within >= 2 and self.hist[i].any() and \
-                self.scale_of(self.estimate(self.hist[i])) != self.want[i]
+                self._scale(self.hist[i]) != self.want[i]
 
     def nudge(self, z: np.ndarray, live: np.ndarray, before_note: np.ndarray) -> None:
         """`before_note`: the batch rows whose next token may be a chord."""
@@ -218,7 +218,7 @@ class KeyPriors:
         if not len(ahead) or not len(self.chord_ids):
             return
         who = live[ahead]
-        home = self._scale(self.hist[who][:, None, :])[:, 0] == self.want[who]
+        home = self._scale(self.hist[who]) == self.want[who]
         ahead, who = ahead[home], who[home]  # a window already away leans home (above); one at home stays there
         if len(ahead):
             # Correlation is linear in the centred histogram: score the window once, add each chord's score.

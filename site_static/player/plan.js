@@ -1,6 +1,6 @@
 /* lofipress player: the manifest side. What a selection plays (tempo, files, segments, notes)
  * and the URL that reproduces the mix. Plain data in, plain data out; no audio nodes. */
-import { S, state, params, byId, mainItem } from "./core.js";
+import { S, state, params, byId, mainItem, samplerSrcs } from "./core.js";
 
 function bpmFor(s) {
   const M = S.M;
@@ -45,7 +45,7 @@ export function planFor(s) {
 /** Every file a plan plays, most urgent first: what sounds at bar 0, then what joins, then the rest. */
 export function filesOf(plan) {
   const seg = plan.segments.map((g) => g.src);
-  const live = plan.live ? Object.values(S.M.sampler || {}).flatMap((m) => Object.values(m)) : [];
+  const live = plan.live ? samplerSrcs() : [];
   return [...live, ...seg.slice(0, 1), plan.src.drums, ...seg.slice(1, 2), plan.src.ambience, plan.src.quote,
     ...seg.slice(2)].filter(Boolean);
 }

@@ -1,7 +1,7 @@
 /* lofipress player: the transport. Play, pause, seek, switching decks (a new track, or the
  * next one in station mode, handed over on its bar) and changing one layer on the next bar.
  * It tells the page what happened through events ("sync", "quote", "error", "advance"). */
-import { S, state, emit, tr, ctxNow, posAt, byId, mainItem, STATION_MIN_S, XFADE_S, MANUAL_FADE_S } from "./core.js";
+import { S, state, emit, tr, ctxNow, posAt, byId, mainItem, samplerSrcs, STATION_MIN_S, XFADE_S, MANUAL_FADE_S } from "./core.js";
 import { pauseBus, audioEl, route, direct } from "./mixer.js";
 import { planFor, filesOf, sceneOf, writeUrl } from "./plan.js";
 import { getBuffer, isLoaded, prune } from "./loader.js";
@@ -26,7 +26,7 @@ const trackSrc = new Set(); // every segment src seen: decoded tracks are pruned
 
 /** The audio a deck needs before it can sound at bar 0: the first segment, or a live song's samplers. */
 function firstAudio(plan) {
-  if (plan.live) return Promise.all(Object.values(S.M.sampler || {}).flatMap((m) => Object.values(m)).map((s) => getBuffer(s, 5)));
+  if (plan.live) return Promise.all(samplerSrcs().map((s) => getBuffer(s, 5)));
   plan.segments.forEach((g) => trackSrc.add(g.src));
   return getBuffer(plan.segments[0].src, 5);
 }
