@@ -162,7 +162,8 @@ class KeyPriors:
     """Each piece's current 4-bar window (the quality gate's windows), heard as the gate hears it (pitch classes
     weighted by duration). A chord that would make the window so far sound in another key costs `window_key_bias`
     (looking ahead, from the window's second bar on), and a window already heard in another key leans to the
-    tonic chord in its second half, so no window wanders off."""
+    tonic chord from its second bar on (from its second half, 17 first draws in 288 missed key consistency; from
+    its second bar, 9: scripts/first_draw.py), so no window wanders off."""
 
     NOMINAL_CHORD_16THS = 8.0  # a candidate chord is weighed as if it lasted half a bar: its length is not yet drawn
 
@@ -204,7 +205,7 @@ class KeyPriors:
             within = (self.bars[i] - 1) % 4  # 0..3: the new bar's place in its window
             if within == 0:
                 self.hist[i] = 0.0
-            self.lean[i] = within >= 2 and self.hist[i].any() and \
+            self.lean[i] = within >= 1 and self.hist[i].any() and \
                 self._scale(self.hist[i]) != self.want[i]
 
     def nudge(self, z: np.ndarray, live: np.ndarray, before_note: np.ndarray) -> None:

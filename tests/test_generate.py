@@ -214,6 +214,8 @@ def test_a_window_heard_in_another_key_leans_to_the_tonic_and_one_at_home_stays(
     home = logits_after(["C", "G"])  # at home: no lean, but a chord that would take the window away costs
     assert home["C"] == 0.0 and home["F"] == 0.0
     assert home["D"] == -5.0  # D7's F# over C and G: the window would be heard in G major
+    early = logits_after(["Bb"])  # one bar heard away is enough: the lean starts in the window's second bar
+    assert early["C"] == 5.0
     first = logits_after([])  # the window's first bar: too early to judge anything
     assert all(v == 0.0 for v in first.values())
 

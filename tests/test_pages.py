@@ -141,7 +141,7 @@ def test_about_page_reads_as_a_story_not_a_dump(built):
     card = body[body.index('<details class="model-card">'):]
     outside = body[:body.index('<details class="model-card">')]
     assert "corpus · hash" in card and "c3e9a51975b984f7" not in outside and "batch size" not in outside
-    assert '<td class="num miss">0.45<span class="visually-hidden">' in body
+    assert '<td class="num miss">0.38<span class="visually-hidden">' in body
     for scroll in re.findall(r'<div class="scroll"[^>]*>', body):
         assert 'tabindex="0"' in scroll and 'role="region"' in scroll and "aria-labelledby=" in scroll
 
@@ -157,7 +157,7 @@ def test_track_page_has_audio_downloads_form_measures_and_neighbours(built):
     assert 'rel="next"' in first and 'rel="prev"' not in first
     assert 'href="t01.html" rel="prev"' in second and 'rel="next"' not in second
     assert first.count('<span class="sec-ticks"') == 5 and first.count("<span></span>") == 30  # 30 bars
-    assert '<td class="num miss">0.45' in second and '<td class="num miss">' not in first
+    assert '<td class="num miss">0.38' in second and '<td class="num miss">' not in first
 
 
 @needs_npm
