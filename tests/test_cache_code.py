@@ -11,8 +11,8 @@ from pathlib import Path
 from lofipress import pipeline
 
 PACKAGE = Path(pipeline.__file__).parent
-# Settings and errors reach the cache key as data (the station's settings), not as code.
-AS_DATA = {"config", "errors", "cache"}
+# Settings (and their checks) and errors reach the cache key as data (the station's settings), not as code.
+AS_DATA = {"config", "config_check", "errors", "cache"}  # config_check only rejects settings
 
 
 def reachable(module: str) -> set[str]:
