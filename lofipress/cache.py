@@ -13,8 +13,11 @@ import dataclasses
 import hashlib
 import json
 import os
+import shutil
 from functools import partial
 from pathlib import Path
+
+from .errors import LofipressError
 
 PACKAGE = Path(__file__).resolve().parent
 SEAL = "sealed"  # metadata key holding [size, mtime_ns, sha256] of the artifact
@@ -81,6 +84,10 @@ class Cache:
     def __init__(self, root: Path):
         self.root = Path(root)
 
+    def check(self, need_bytes: int = 0) -> None:
+        """Before any work: the cache folder can be written and its disk has room (one line naming it if not)."""
+        writable_or_error(self.root, need_bytes)
+
     def path(self, kind: str, key: str, suffix: str) -> Path:
         folder = self.root / kind
         folder.mkdir(parents=True, exist_ok=True)
@@ -143,3 +150,24 @@ def atomic_write(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_bytes(data)
     os.replace(tmp, path)
+
+
+def writable_or_error(folder: Path, need_bytes: int = 0) -> None:
+    """Raise one clear error naming `folder` when a file cannot be written there, or its disk lacks
+    `need_bytes`: a read-only or full cache must not surface as a tool's message about a temporary file."""
+    folder = Path(folder)
+    fix = "make the folder writable and free some disk space (`lofipress clean` empties the cache), then build again"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".write-probe.{os.getpid()}"
+        try:
+            probe.write_bytes(bytes(64 * 1024))
+        finally:
+            probe.unlink(missing_ok=True)
+        free = shutil.disk_usage(folder).free
+    except OSError as exc:
+        why = "is a file, not a folder" if folder.is_file() else f"cannot write to this folder: {exc.strerror or exc}"
+        raise LofipressError(why, folder, fix) from None
+    if free < need_bytes:
+        raise LofipressError(f"its disk has {free / 1e6:.0f} MB free, and this build writes about "
+                             f"{need_bytes / 1e6:.0f} MB", folder, fix)

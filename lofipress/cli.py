@@ -55,11 +55,25 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", required=True, help="folder of .mid/.midi/.abc files")
     p.add_argument("--out", required=True, help="model folder to write, e.g. models/mine")
     p.add_argument("--resume", action="store_true", help="continue from the folder's last checkpoint")
-    p.add_argument("--arch", choices=["small", "seed"], default=None, help="small (default) or the seed articles' 256-512-256")
+    p.add_argument("--arch", choices=["small", "seed", "wavenet", "transformer"], default=None,
+                   help="small (the default LSTM), seed (the articles' LSTM 256-512-256), wavenet or transformer")
     p.add_argument("--epochs", type=int, default=None, help="upper bound on epochs (early stopping may end sooner)")
     p.add_argument("--skip-bad", action="store_true", help="skip unreadable corpus files instead of stopping")
     _station_arg(p)
     p.set_defaults(handler="lofipress.train:cli_train")
+
+    p = _command(sub, "models", help="compare the model archs on a corpus")
+    msub = p.add_subparsers(dest="models_command", required=True, metavar="MODELS_COMMAND")
+    q = _command(msub, "compare", help="train every arch on one split in one time budget; score held-out NLL "
+                                       "and what each composes")
+    q.add_argument("--corpus", required=True, help="folder of .mid/.midi/.abc files")
+    q.add_argument("--archs", default="small,wavenet,transformer", help="comma-separated (default: all three)")
+    q.add_argument("--budget-min", type=float, default=8.0, help="training minutes per arch (default 8)")
+    q.add_argument("--songs", type=int, default=48, help="songs each arch composes for the metrics (default 48)")
+    q.add_argument("--out", default=None, help="folder for the models and compare.json (default: .cache/compare/)")
+    q.add_argument("--json", action="store_true", help="end with one JSON object")
+    _station_arg(q)
+    q.set_defaults(handler="lofipress.compare:cli_compare")
 
     p = _command(sub, "compose", help="compose the station's pieces to MIDI (no audio)")
     _station_arg(p)

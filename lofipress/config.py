@@ -47,9 +47,13 @@ class CorpusSettings:
 class ModelSettings:
     name: str = "default"  # models/<name>/ holds the weights, vocab.json and card.json
     dir: str = "models"  # where model folders live, relative to the station file
-    arch: str = "small"  # "small" trains on 2 CPU cores in minutes; "seed" is the articles' 256-512-256
+    arch: str = "small"  # LSTM, the design's model: "small" trains on 2 cores in minutes; "seed" is the articles'
+    # 256-512-256; "wavenet" (dilated convolutions) and "transformer" (relative attention): docs/models.md
     embedding: int = 96  # token embedding width
     units: int = 320  # LSTM width of the small model
+    width: int = 128  # WaveNet residual channels, Transformer model width: sized to train on 2 cores in 30 min
+    heads: int = 4  # Transformer attention heads (32 numbers each at width 128)
+    blocks: int = 3  # Transformer blocks
     dropout: float = 0.3  # the seed articles' value; the corpus is small and memorizes fast
     seq_len: int = 160  # training window in tokens: about 12 bars, so a looped phrase is seen coming back twice
     batch_size: int = 64  # small batches generalize better on a small corpus

@@ -77,7 +77,11 @@ def validate(s: "Station", path: Path) -> None:
     need(-40 <= ms.track_lufs <= -5, "master.track_lufs", "must be between -40 and -5 LUFS")
     need(-12 <= ms.ceiling_dbtp <= 0, "master.ceiling_dbtp", "must be between -12 and 0 dBTP")
     need(0 <= ms.mp3_quality <= 9, "master.mp3_quality", "must be a LAME -V level 0-9")
-    need(s.model.arch in ("small", "seed"), "model.arch", "must be \"small\" or \"seed\"")
+    archs = ("small", "seed", "wavenet", "transformer")  # model.ALL_ARCHS (not imported: it would pull numpy in)
+    need(s.model.arch in archs, "model.arch", f"is {s.model.arch!r}: it must be one of {', '.join(archs)}")
+    need(16 <= s.model.width <= 1024 and s.model.width % max(s.model.heads, 1) == 0, "model.width",
+         "must be 16-1024 and a multiple of model.heads")
+    need(1 <= s.model.heads <= 16 and 1 <= s.model.blocks <= 12, "model.heads", "heads must be 1-16, blocks 1-12")
     need(0 < s.model.validation_split < 0.5, "model.validation_split", "must be in (0, 0.5)")
     presets = ("dusty", "tape", "muffled", "clean")
     near = nearest(s.fx.preset, presets)

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from . import dsp
+from .cache import writable_or_error
 from .errors import AudioError
 
 
@@ -92,6 +93,7 @@ def encode_checked(audio: np.ndarray, sample_rate: int, path: str | Path, qualit
     proc = subprocess.run(lame_cmd(sample_rate, channels, quality, tmp), input=memoryview(x).cast("B"),
                           capture_output=True)  # fed from the array itself: no 32 MB copy first
     if proc.returncode != 0:
+        writable_or_error(path.parent)  # a read-only or full folder is named as such, not as ffmpeg's words
         tmp.unlink(missing_ok=True)
         raise AudioError(f"ffmpeg could not encode: {proc.stderr.decode(errors='replace').strip()[-300:]}", path)
     try:

@@ -235,7 +235,7 @@ def _generate(model: StepModel, vocab: Vocab, requests: list[Request], bars: int
             live, ids, bars_done, pos, events, last_kind = (a[keep] for a in (live, ids, bars_done, pos, events,
                                                                                last_kind))
             penalty, log_penalty, scale_cost = penalty[keep], log_penalty[keep], scale_cost[keep]
-            model.state = [(h[keep], c[keep]) for h, c in model.state]
+            model.state = [s[keep] for s in model.state]  # every step model keeps its batch first
             if not len(live):
                 break
         logits = model.step(ids)
@@ -268,8 +268,7 @@ def _replay_exact(model: StepModel, prompt_ids: list[list[int]]) -> np.ndarray:
             lg = model.step(np.array([tok]))
         states.append(model.state)
         logits.append(lg[0])
-    model.state = [tuple(np.concatenate([s[li][k] for s in states]) for k in range(2))
-                   for li in range(len(states[0]))]
+    model.state = [np.concatenate([s[i] for s in states]) for i in range(len(states[0]))]
     return np.stack(logits)
 
 

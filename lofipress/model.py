@@ -1,20 +1,23 @@
-"""The LSTM: a Keras model for training, a numpy step function for generation.
+"""The models: a Keras model for training, a numpy step model for generation, for every arch.
 
-Generation never imports TensorFlow: `StepModel` reads the weights straight out
-of the saved `model.keras` (a zip holding config.json and model.weights.h5) and
-runs one token per step for a whole batch, carrying (h, c) between steps.
-tests/test_model.py checks it equals Keras within 1e-5.
+Archs: the LSTM (`small`, the default, and `seed`, the articles' stack; here), `wavenet`
+(lofipress.wavenet) and `transformer` (lofipress.transformer_keras / lofipress.transformer).
+Generation never imports TensorFlow: `step_from_file` reads the weights straight out of the
+saved `model.keras` (a zip holding config.json and model.weights.h5) and returns a step model
+that runs one token per step for a whole batch. Every step model has the same contract:
+`reset(batch)`, `step(ids) -> logits`, and `state`, a list of arrays with the batch first, so a
+caller can drop finished rows or stack rows run apart. tests/test_model.py checks each equals
+Keras within 1e-5.
 """
 from __future__ import annotations
 
-import io
 import json
-import re
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from . import keras_file
+from .keras_file import sigmoid
 from .errors import ModelError
 from .tokens import Vocab
 
@@ -26,11 +29,28 @@ ARCHS = {
     # The seed articles' stack: LSTM 256 -> 512 -> 256, dense 256, dropout 0.3, softmax.
     "seed": ((256, 512, 256), 256),
 }
+ALL_ARCHS = (*ARCHS, "wavenet", "transformer")
+
+
+def build_for(settings, vocab_size: int):
+    """The compiled Keras model of `settings.arch` (config.ModelSettings) for a vocabulary."""
+    if settings.arch == "wavenet":
+        from .wavenet import build_keras as wavenet
+
+        return wavenet(vocab_size, settings.embedding, settings.width, dropout=settings.dropout,
+                       learning_rate=settings.learning_rate)
+    if settings.arch == "transformer":
+        from .transformer_keras import build_keras as transformer
+
+        return transformer(vocab_size, settings.seq_len, settings.width, settings.heads, settings.blocks,
+                           2 * settings.width, settings.dropout, settings.learning_rate)
+    return build_keras(vocab_size, settings.arch, settings.embedding, settings.units, settings.dropout,
+                       settings.learning_rate)
 
 
 def build_keras(vocab_size: int, arch: str = "small", embedding: int = 96, units: int = 0,
                 dropout: float = 0.3, learning_rate: float = 0.002):
-    """A compiled Keras next-token model: ids (batch, time) -> logits (batch, time, vocab)."""
+    """A compiled Keras LSTM next-token model: ids (batch, time) -> logits (batch, time, vocab)."""
     import keras
 
     widths, hidden = ARCHS[arch]
@@ -51,16 +71,12 @@ def build_keras(vocab_size: int, arch: str = "small", embedding: int = 96, units
     return model
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 0.5 * (np.tanh(0.5 * x) + 1.0)  # overflow-free and exact in float math
-
-
 class StepModel:
-    """Numpy inference: one token per step for a batch, state carried between calls."""
+    """The LSTM in numpy: one token per step for a batch; `state` is [h, c] of each LSTM layer, batch first."""
 
     def __init__(self, layers: list[tuple[str, dict]]):
         self.layers = layers  # ("embed", {W}) / ("lstm", {W, U, b}) / ("dense", {W, b, act})
-        self.state: list[tuple[np.ndarray, np.ndarray]] = []
+        self.state: list[np.ndarray] = []
 
     @property
     def vocab_size(self) -> int:
@@ -72,8 +88,8 @@ class StepModel:
 
     def reset(self, batch: int) -> None:
         """Zero state for `batch` parallel sequences."""
-        self.state = [(np.zeros((batch, p["U"].shape[0]), np.float32), np.zeros((batch, p["U"].shape[0]), np.float32))
-                      for kind, p in self.layers if kind == "lstm"]
+        self.state = [np.zeros((batch, p["U"].shape[0]), np.float32)
+                      for kind, p in self.layers if kind == "lstm" for _ in "hc"]
 
     def step(self, ids: np.ndarray) -> np.ndarray:
         """Feed one token per sequence; returns logits (batch, vocab) for the next token."""
@@ -83,14 +99,14 @@ class StepModel:
             if kind == "embed":
                 x = p["W"][ids]
             elif kind == "lstm":
-                h, c = self.state[li]
+                h, c = self.state[li], self.state[li + 1]
                 z = x @ p["W"] + h @ p["U"] + p["b"]
                 i, f, g, o = np.split(z, 4, axis=1)  # Keras gate order: input, forget, cell, output
-                c = _sigmoid(f) * c + _sigmoid(i) * np.tanh(g)
-                h = _sigmoid(o) * np.tanh(c)
-                self.state[li] = (h, c)
+                c = sigmoid(f) * c + sigmoid(i) * np.tanh(g)
+                h = sigmoid(o) * np.tanh(c)
+                self.state[li], self.state[li + 1] = h, c
                 x = h
-                li += 1
+                li += 2
             else:
                 x = x @ p["W"] + p["b"]
                 if p["act"] == "relu":
@@ -98,48 +114,47 @@ class StepModel:
         return x
 
     @classmethod
+    def from_layers(cls, path: Path, layers: dict[str, keras_file.Layer]) -> "StepModel":
+        out = []
+        for layer in layers.values():
+            if layer.kind in ("InputLayer", "Dropout"):
+                continue
+            if layer.kind == "Embedding":
+                out.append(("embed", {"W": layer.vars[0]}))
+            elif layer.kind == "LSTM":
+                w = layer.sub["cell"].vars
+                out.append(("lstm", {"W": w[0], "U": w[1], "b": w[2]}))
+            elif layer.kind == "Dense":
+                act = layer.config.get("activation", "linear")
+                if act not in ("linear", "relu"):
+                    raise ModelError(f"unsupported activation {act}", path)
+                out.append(("dense", {"W": layer.vars[0], "b": layer.vars[1], "act": act}))
+            else:
+                raise ModelError(f"unsupported layer {layer.kind}", path, "retrain with `lofipress train`")
+        return cls(out)
+
+    @classmethod
     def from_file(cls, path: Path) -> "StepModel":
-        """Read a saved model.keras without importing TensorFlow."""
-        import h5py
-
-        try:
-            with zipfile.ZipFile(path) as z:
-                config = json.loads(z.read("config.json"))
-                weights = h5py.File(io.BytesIO(z.read("model.weights.h5")), "r")
-                layers, seen = [], {}
-                for layer in config["config"]["layers"]:
-                    kind, cfg = layer["class_name"], layer["config"]
-                    if kind == "InputLayer":
-                        continue
-                    # Keras 3 stores weights under snake_case class names numbered in order: dense, dense_1...
-                    snake = _snake(kind)
-                    count = seen.get(snake, 0)
-                    seen[snake] = count + 1
-                    if kind == "Dropout":
-                        continue
-                    group = weights["layers"][snake if count == 0 else f"{snake}_{count}"]
-                    if kind == "Embedding":
-                        layers.append(("embed", {"W": group["vars"]["0"][()]}))
-                    elif kind == "LSTM":
-                        v = group["cell"]["vars"]
-                        layers.append(("lstm", {"W": v["0"][()], "U": v["1"][()], "b": v["2"][()]}))
-                    elif kind == "Dense":
-                        act = cfg.get("activation", "linear")
-                        if act not in ("linear", "relu"):
-                            raise ModelError(f"unsupported activation {act}", path)
-                        v = group["vars"]
-                        layers.append(("dense", {"W": v["0"][()], "b": v["1"][()], "act": act}))
-                    else:
-                        raise ModelError(f"unsupported layer {kind}", path, "retrain with `lofipress train`")
-        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-            raise ModelError(f"cannot read model weights: {exc}", path, "retrain with `lofipress train`") from None
-        return cls(layers)
+        """Read a saved LSTM model.keras without importing TensorFlow."""
+        return cls.from_layers(path, keras_file.read(path)[1])
 
 
-def _snake(name: str) -> str:
-    """Keras' own snake_case of a class name: LSTM -> lstm, GRUCell -> gru_cell."""
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+def step_from_file(path: Path):
+    """The numpy step model of a saved model.keras, whatever its arch (the Keras model's name says which)."""
+    config, layers = keras_file.read(path)
+    name = config["config"].get("name", "")
+    try:
+        if name == "lofi_wavenet":
+            from .wavenet import WaveNetStep
+
+            return WaveNetStep(layers)
+        if name == "lofi_transformer":
+            from .transformer import TransformerStep
+
+            return TransformerStep(config, layers)
+    except (KeyError, IndexError) as exc:
+        raise ModelError(f"the {name} weights lack {exc}", path, "retrain with `lofipress train`") from None
+    return StepModel.from_layers(path, layers)
 
 
 def save_inference(model, path: Path) -> None:
@@ -151,8 +166,8 @@ def save_inference(model, path: Path) -> None:
     bare.save(path)
 
 
-def load(model_dir: str | Path) -> tuple[StepModel, Vocab, dict]:
-    """A trained model folder -> (numpy step model, vocabulary, card).
+def load(model_dir: str | Path) -> tuple:
+    """A trained model folder -> (numpy step model of its arch, vocabulary, card).
 
     Raises:
         ModelError: the folder or a file is missing, or the vocabulary does not match the weights.
@@ -163,7 +178,7 @@ def load(model_dir: str | Path) -> tuple[StepModel, Vocab, dict]:
             raise ModelError(f"missing {name}", model_dir,
                              f"train it: lofipress train --corpus corpus --out {model_dir}")
     vocab = Vocab.load(model_dir / VOCAB_FILE)
-    step = StepModel.from_file(model_dir / MODEL_FILE)
+    step = step_from_file(model_dir / MODEL_FILE)
     if step.vocab_size != len(vocab) or step.output_size != len(vocab):
         raise ModelError(f"vocabulary has {len(vocab)} tokens but the model was trained on {step.vocab_size}",
                          model_dir / VOCAB_FILE, "retrain the model or restore its vocab.json")

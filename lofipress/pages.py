@@ -14,10 +14,12 @@ from pathlib import PurePath
 from typing import NamedTuple
 
 from .manifest import tempo
+from .compare import about_table
 from .model import ARCHS
 
 TITLE_CHARS = 80  # track titles are generated or configured; longer ones are clipped with "…"
 TEXT_CHARS = 120  # any other card or failure text (a path, a date, a setting)
+COMPARISONS_SHOWN = 4  # `models compare` tables on the about page (one a corpus)
 LIST_ITEMS = 5  # a list in the card (skipped files...) shows this many, then "and N more"
 FAILURES_SHOWN = 3  # a song that misses targets names the first few on the about page
 MAX_TICKS = 256  # bar ticks drawn per section of the form strip; a longer section is drawn this wide
@@ -156,6 +158,19 @@ def _layers_text(arch: str, vocab_size: int, embedding: int, units: int) -> str:
             f"and a softmax picks the next token out of {vocab_size:,}")
 
 
+def _other_layers_text(arch: str, vocab_size: int, settings: dict) -> str:
+    from .wavenet import DILATIONS, receptive_field
+
+    width, seq_len = _count(settings.get("width")) or 0, _count(settings.get("seq_len")) or 0
+    if arch == "wavenet":
+        return (f"each token becomes a vector of {_count(settings.get('embedding')) or 0} numbers, {len(DILATIONS)} "
+                f"gated layers of dilated causal convolutions ({width} channels, dilations 1 to {DILATIONS[-1]}) "
+                f"look back {receptive_field()} tokens, and a softmax picks the next token out of {vocab_size:,}")
+    return (f"each token becomes a vector of {width} numbers, {_count(settings.get('blocks')) or 0} blocks of "
+            f"self-attention with {_count(settings.get('heads')) or 0} heads look back up to {seq_len} tokens, "
+            f"weighing each by how far back it is, and a softmax picks the next token out of {vocab_size:,}")
+
+
 def target_bounds(targets: dict, name: str) -> tuple:
     """(low, high) of a target: a [low, high] pair under its name, or name_min / name_max; None where open."""
     pair = targets.get(name)
@@ -237,6 +252,9 @@ def _story(card: dict) -> dict:
         units = _count(settings.get("units")) or 0
         model = {"parameters": f"{n_parameters(arch, vocab, embedding, units):,}",
                  "layers": _layers_text(arch, vocab, embedding, units)}
+    elif arch in ("wavenet", "transformer") and vocab and _count(card.get("parameters")):
+        model = {"parameters": f"{card['parameters']:,}", "layers": _other_layers_text(arch, vocab, settings)}
+    family = arch if arch in ("wavenet", "transformer") else "lstm"
     corpus = card.get("corpus") or {}
     learned = None
     if _count(corpus.get("kept")) is not None:
@@ -253,7 +271,7 @@ def _story(card: dict) -> dict:
                 "perplexity": value_text(perplexity, 2) if perplexity is not None else "",
                 "perplexity_round": round(perplexity) if perplexity is not None else None,
                 "accuracy": percent(metrics["val_accuracy"]) if "val_accuracy" in metrics else ""}
-    return {"model": model, "corpus": learned, "training": training}
+    return {"model": model, "family": family, "corpus": learned, "training": training}
 
 
 def _count(value) -> int | None:
@@ -342,4 +360,5 @@ def about_context(about: dict, tracks: list[dict], has_loss: bool, pack_name: st
                     f"at epoch {training['best_epoch']} of {training['epochs']}.")
     return {**story, "figures": _figures(ev), "songs": songs, "pack_name": clip(pack_name, 40),
             "tables": _family_tables(rows, ev.get("medians") or {}, ev.get("targets") or {}),
-            "loss_png": "img/loss.png" if has_loss else "", "loss_alt": loss_alt, "card": _card_pairs(card)}
+            "loss_png": "img/loss.png" if has_loss else "", "loss_alt": loss_alt, "card": _card_pairs(card),
+            "comparisons": [about_table(c) for c in (about.get("compare") or [])[:COMPARISONS_SHOWN]]}

@@ -20,17 +20,18 @@ from pathlib import Path
 import numpy as np
 
 from . import workers as workers_mod
-from .cache import Cache, code_hash, digest, file_hash, intact, part_path, seal, tree_hash
+from .cache import Cache, code_hash, digest, file_hash, intact, part_path, seal, tree_hash, writable_or_error
 from .config import Station, derive_seed
-from .errors import LofipressError, PackError
+from .errors import LofipressError, ModelError, PackError
 from .packs import role_for
 from .press import gather
 from .site import SITE_STAMP  # in the built site: its key, and proof that lofipress made it
 
 AUDIO_CODE = ("audio", "render", "fx", "presets", "master", "dsp", "encode", "packs", "samples", "notes", "segments",
               "cache", "mood", "tokens")
-COMPOSE_CODE = ("compose", "generate", "priors", "tokens", "metrics", "model", "chords", "train", "song", "arrange",
-                "song_metrics", "copying", "corpus", "mood")  # tests/test_cache_code.py checks the list
+COMPOSE_CODE = ("compose", "generate", "priors", "tokens", "metrics", "model", "keras_file", "wavenet", "transformer",
+                "chords", "train", "song", "arrange", "song_metrics", "copying", "corpus",
+                "mood")  # tests/test_cache_code.py checks the list; the archs' step models load lazily
 
 
 class Log:
@@ -53,6 +54,7 @@ def ensure_model(station: Station, log) -> Path:
 
     model_dir = _model_dir(station)
     if all((model_dir / f).is_file() for f in (MODEL_FILE, VOCAB_FILE, CARD_FILE)):
+        _check_arch(station, model_dir / CARD_FILE)
         return model_dir
     log(f"no trained model in {model_dir}: training on {station.corpus.dir} (TensorFlow, minutes)")
     from .train import train
@@ -60,6 +62,21 @@ def ensure_model(station: Station, log) -> Path:
     train(station.path(station.corpus.dir), model_dir, station.model, station.corpus, seed=station.station.seed,
           log=log)
     return model_dir
+
+
+def _check_arch(station: Station, card_path: Path) -> None:
+    """A station asking for another arch than its model folder holds is told so, not given the other model.
+
+    The default arch ("small") asks for nothing: a station naming a WaveNet folder uses it as it is."""
+    try:
+        trained = (json.loads(card_path.read_text(encoding="utf-8")).get("settings") or {}).get("arch", "small")
+    except (OSError, ValueError, AttributeError):
+        return  # model.load reports a broken card with its own fix
+    wanted = station.model.arch
+    if wanted != "small" and trained != wanted:
+        raise ModelError(f"this model was trained as {trained!r}, but the station asks for model.arch = {wanted!r}",
+                         card_path.parent, f"set [model] name to a {wanted} model folder, or move this one away "
+                         "and build again to train it")
 
 
 def compose_stage(station: Station, cache: Cache, model_dir: Path, log) -> list[dict]:
@@ -239,6 +256,7 @@ def _run_job(func: str, args, mp3: str, meta: str) -> dict:
 CPU_PER_AUDIO_S = 0.06
 CPU_PER_JOB_S = 0.5
 LONG_BUILD_S = 600.0  # a build that will render longer than this says so before it starts
+MP3_BYTES_PER_AUDIO_S = 60_000  # a full MP3 at ~190 kbit/s and its segments again, with room: the disk it needs
 
 
 def render_estimate_s(jobs: list[dict], workers: int) -> float:
@@ -254,6 +272,9 @@ def _minutes(seconds: float) -> str:
 def run_jobs(jobs: list[dict], workers: int, log, quiet: bool) -> None:
     """Run the jobs whose artifacts are missing, over `workers` processes, with a progress bar."""
     todo = [j for j in jobs if not intact(j["mp3"], j["meta"])]
+    if todo:
+        writable_or_error(Path(todo[0]["mp3"]).parent.parent, int(MP3_BYTES_PER_AUDIO_S * sum(j.get("audio_s", 0.0)
+                                                                                             for j in todo)))
     estimate_s = render_estimate_s(todo, workers)
     log(f"audio: {len(jobs) - len(todo)} of {len(jobs)} files cached, {len(todo)} to render on {workers} cores"
         + (f" (about {_minutes(estimate_s)})" if todo else ""))
@@ -314,6 +335,7 @@ def build(station: Station, force: bool = False, jobs: int = 0, quiet: bool = Fa
     cache = Cache(station.path(".cache"))
     if force and cache.root.is_dir():
         shutil.rmtree(cache.root)
+    cache.check()  # a read-only cache is named before any work (a full one before rendering: run_jobs)
     os.environ.setdefault("MPLCONFIGDIR", str(cache.root / "matplotlib"))  # its font cache, not in ~/.cache
     model_dir = ensure_model(station, log)
     pieces = compose_stage(station, cache, model_dir, log)

@@ -77,9 +77,24 @@ def gather(station: Station, pack, tracks: list[dict], jobs: list[dict], model_d
         "pack": {"name": pack.name, "license": pack.license},
         "about": {"eval": summarize_rows(pieces), "loss_png": model_dir / "loss.png" if (model_dir / "loss.png").is_file() else None,
                   "card": {k: card[k] for k in ("corpus", "epochs", "best_epoch", "metrics", "vocab_size", "date",
-                                                "settings") if k in card}},
+                                                "settings", "parameters") if k in card},
+                  "compare": comparisons(model_dir.parent)},
         "live_fx": fxp,
     }
+
+
+def comparisons(models_dir: Path) -> list[dict]:
+    """The `lofipress models compare` results kept beside the models (models/compare/*.json), for the about page;
+    a file that is not a JSON object is left out (the page says nothing rather than something wrong)."""
+    out = []
+    for path in sorted((models_dir / "compare").glob("*.json"))[:8]:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and isinstance(data.get("archs"), dict):
+            out.append(data)
+    return out
 
 
 def drum_breaks(sections, bars: int) -> list[int]:

@@ -85,7 +85,7 @@ def prepare(pieces: list[Piece], settings: ModelSettings, seed: int):
 
 def train(corpus_dir: str | Path, out_dir: str | Path, settings: ModelSettings = ModelSettings(),
           corpus_settings: CorpusSettings = CorpusSettings(), resume: bool = False, seed: int = 1234,
-          log=print) -> dict:
+          log=print, budget_s: float | None = None) -> dict:
     """Train (or resume) a model folder from a corpus folder.
 
     Args:
@@ -93,6 +93,8 @@ def train(corpus_dir: str | Path, out_dir: str | Path, settings: ModelSettings =
         out_dir: the model folder (created); holds model.keras, vocab.json, card.json, loss.png.
         settings: architecture and training knobs (config.ModelSettings).
         resume: continue from out_dir's checkpoint and history instead of starting over.
+        budget_s: stop after the epoch that ends past this many seconds (`models compare` gives every arch the
+            same time); None trains until early stopping or `settings.epochs`.
     Returns:
         The model card (also written to card.json).
     Raises:
@@ -115,7 +117,7 @@ def train(corpus_dir: str | Path, out_dir: str | Path, settings: ModelSettings =
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import keras
 
-    from .model import build_keras, save_inference
+    from .model import build_for, save_inference
 
     keras.utils.set_random_seed(seed)
     final_dir, out_dir = out_dir, _work_dir(out_dir)  # everything is written beside, then swapped in whole
@@ -130,11 +132,12 @@ def train(corpus_dir: str | Path, out_dir: str | Path, settings: ModelSettings =
         if old_vocab.tokens != vocab.tokens:
             raise ModelError("the corpus changed since the checkpoint (vocabulary differs)", out_dir,
                              "train from scratch without --resume")
+        if settings.arch == "transformer":
+            from . import transformer_keras  # noqa: F401  registers its attention layer for load_model
         model = keras.models.load_model(out_dir / CHECKPOINT)
         history = json.loads((out_dir / HISTORY).read_text())
     else:
-        model = build_keras(len(vocab), settings.arch, settings.embedding, settings.units, settings.dropout,
-                            settings.learning_rate)
+        model = build_for(settings, len(vocab))
     vocab.save(out_dir / VOCAB_FILE)
     done = len(history["loss"])
     started = time.time()
@@ -154,6 +157,8 @@ def train(corpus_dir: str | Path, out_dir: str | Path, settings: ModelSettings =
                 f"({time.time() - started:.0f} s)")
             if len(history["val_loss"]) - 1 - best >= settings.patience:
                 self.model.stop_training = True
+            if budget_s is not None and time.time() - started >= budget_s:
+                self.model.stop_training = True
 
     if done < settings.epochs and not _stopped_early(history, settings.patience):
         model.fit(xt, yt, validation_data=(xv, yv), batch_size=settings.batch_size, epochs=settings.epochs,
@@ -162,6 +167,7 @@ def train(corpus_dir: str | Path, out_dir: str | Path, settings: ModelSettings =
         fh.write(json.dumps({p.name: part_sequences(p) for p in pieces}, sort_keys=True).encode())
     card = _card(corpus_dir, settings, corpus_settings, vocab, history, report, len(xt), len(xv), seed,
                  time.time() - started)
+    card["parameters"] = int(model.count_params())
     (out_dir / CARD_FILE).write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
     plot_losses(history, out_dir / LOSS_PNG)
     _swap_in(out_dir, final_dir)

@@ -1,0 +1,137 @@
+"""`lofipress models compare`: every arch trained on one split of a corpus in one time budget, then scored.
+
+Each arch (the LSTM, WaveNet, the Music Transformer) is trained by `lofipress.train` with the same seed, so the
+same held-out pieces, vocabulary and windows, and stops after the epoch that ends past the budget (or at early
+stopping). Then, per arch: the held-out negative log-likelihood (nats a token, best epoch) and perplexity,
+tokens a second of batched numpy generation, and one first draw of `songs` songs composed with the station's
+sampling settings and gated as a build gates them: the first-draw pass rate and the median of every metric of
+the evaluation (tonality, form, melody, bass, copying).
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from pathlib import Path
+
+ARCHS = ("small", "wavenet", "transformer")
+NAMES = {"small": "LSTM", "seed": "LSTM (seed)", "wavenet": "WaveNet", "transformer": "Transformer"}
+# The rows of the table: (key, label, format); medians come from lofipress.evaluate's columns.
+HEAD_ROWS = (("val_nll", "held-out NLL (nats/token)", "{:.3f}"), ("val_perplexity", "held-out perplexity", "{:.2f}"),
+             ("parameters", "parameters", "{:,}"), ("epochs", "epochs in the budget", "{}"),
+             ("train_s", "training time (s)", "{:.0f}"), ("tokens_per_s", "generation (tokens/s, 24 songs)", "{:,.0f}"),
+             ("first_draw_pass_rate", "first-draw pass rate", "{:.0%}"), ("tracks_with_form", "songs with form", "{:.0%}"),
+             ("tracks_with_melody", "songs with a melody", "{:.0%}"), ("max_bass_hold_bars", "longest bass note (bars)", "{:g}"))
+
+
+def compare(corpus_dir: Path, out_dir: Path, station, archs=ARCHS, budget_s: float = 480.0, songs: int = 48,
+            log=print) -> dict:
+    """Train and score each arch; writes out_dir/<arch>/ (a model folder) and out_dir/compare.json."""
+    from .bench.generate import batched_rate
+    from .compose import compose
+    from .evaluate import summarize
+    from .model import load
+    from .train import train
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results = {}
+    for arch in archs:
+        settings = dataclasses.replace(station.model, arch=arch, name=arch, epochs=max(station.model.epochs, 200))
+        log(f"{NAMES.get(arch, arch)}: training for up to {budget_s:.0f} s")
+        card = train(corpus_dir, out_dir / arch, settings, station.corpus, seed=station.station.seed,
+                     log=lambda line: log(f"  {line}"), budget_s=budget_s)
+        step, vocab, _ = load(out_dir / arch)
+        rate, _ = batched_rate(step, vocab, 24, station.station.bars, station.sampling)
+        st = dataclasses.replace(station, model=dataclasses.replace(station.model, dir=str(out_dir.resolve()),
+                                                                    name=arch, arch=arch),
+                                 sampling=dataclasses.replace(station.sampling, max_redraws=0))
+        started = time.perf_counter()
+        summary = summarize(compose(st, songs, log=lambda *_: None))
+        misses: dict[str, int] = {}
+        for row in summary["rows"]:
+            for f in row["failures"]:
+                what = " ".join(f.split(" ")[:2]).rstrip(":") if f.split(" ")[0].endswith(":") else f.split(" ")[0]
+                misses[what] = misses.get(what, 0) + 1
+        results[arch] = {
+            "name": NAMES.get(arch, arch), "val_nll": card["metrics"]["val_loss"],
+            "val_perplexity": card["metrics"]["val_perplexity"], "parameters": card.get("parameters"),
+            "epochs": card["epochs"], "best_epoch": card["best_epoch"], "train_s": card["train_seconds_last_run"],
+            "tokens_per_s": round(rate, 1), "compose_s": round(time.perf_counter() - started, 2),
+            "first_draw_pass_rate": summary["first_draw_pass_rate"], "tracks_with_form": summary["tracks_with_form"],
+            "tracks_with_melody": summary["tracks_with_melody"], "max_bass_hold_bars": summary["max_bass_hold_bars"],
+            "medians": summary["medians"], "misses": dict(sorted(misses.items(), key=lambda kv: -kv[1])),
+        }
+        log(f"{NAMES.get(arch, arch)}: NLL {results[arch]['val_nll']:.3f}, first draw "
+            f"{results[arch]['first_draw_pass_rate']:.0%}")
+    data = {"corpus": Path(corpus_dir).name, "budget_s": budget_s, "songs": songs, "seed": station.station.seed,
+            "validation": "the same held-out pieces for every arch (train.split_pieces, station seed)",
+            "archs": results}
+    (out_dir / "compare.json").write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return data
+
+
+def table(data: dict) -> str:
+    """One column an arch, one row a figure, then the median of every evaluation metric."""
+    from .evaluate import COLUMNS
+
+    archs = list(data["archs"].values())
+    width = max(12, *(len(a["name"]) + 2 for a in archs))
+    head = f"{'':34}" + "".join(f"{a['name']:>{width}}" for a in archs)
+    lines = [f"corpus {data['corpus']}: each arch trained for {data['budget_s']:.0f} s on the same split; "
+             f"{data['songs']} songs composed, one draw each", head, "-" * len(head)]
+
+    def cell(value, fmt):
+        return "-" if value is None else fmt.format(value)
+
+    for key, label, fmt in HEAD_ROWS:
+        lines.append(f"{label:34}" + "".join(f"{cell(a.get(key), fmt):>{width}}" for a in archs))
+    lines.append(f"{'median of the songs:':34}")
+    for key, _, _ in COLUMNS:  # a median of whole numbers can fall between two
+        lines.append(f"{'  ' + key:34}" + "".join(f"{cell(a['medians'].get(key), '{:.2f}'):>{width}}" for a in archs))
+    for a in archs:
+        if a["misses"]:
+            lines.append(f"{a['name']} misses: " + ", ".join(f"{k} {n}" for k, n in a["misses"].items()))
+    return "\n".join(lines)
+
+
+ABOUT_ROWS = ("val_perplexity", "parameters", "train_s", "tokens_per_s", "first_draw_pass_rate", "tracks_with_form",
+              "tracks_with_melody")
+ABOUT_MEDIANS = (("key_consistency", "key consistency (median)", "{:.2f}"),
+                 ("distinct_windows", "distinct 4-bar progressions (median)", "{:.1f}"),
+                 ("step_share", "melody steps (median)", "{:.2f}"),
+                 ("chord_tone_strong", "chord tones on beats 1 and 3 (median)", "{:.2f}"))
+
+
+def about_table(data: dict) -> dict:
+    """A compare.json as the about page shows it: a caption, one column an arch, rows of figures as text.
+
+    The file is the station owner's: every value is formatted from a number or shown as "-", every name clipped."""
+    def num(value, fmt):
+        return fmt.format(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else "-"
+
+    archs = [a for a in (data.get("archs") or {}).values() if isinstance(a, dict)][:4]
+    labels = {k: label for k, label, _ in HEAD_ROWS}
+    formats = {k: fmt for k, _, fmt in HEAD_ROWS}
+    rows = [[labels[k], *(num(a.get(k), formats[k]) for a in archs)] for k in ABOUT_ROWS]
+    medians = [a.get("medians") if isinstance(a.get("medians"), dict) else {} for a in archs]
+    rows += [[label, *(num(m.get(k), fmt) for m in medians)] for k, label, fmt in ABOUT_MEDIANS]
+    budget = data.get("budget_s")
+    return {"corpus": str(data.get("corpus", ""))[:40], "songs": num(data.get("songs"), "{}"),
+            "budget_min": num(budget / 60 if isinstance(budget, (int, float)) else None, "{:.0f}"),
+            "columns": [str(a.get("name", ""))[:20] for a in archs], "rows": rows}
+
+
+def cli_compare(args) -> int:
+    from . import config
+    from .cli import station_from_args
+
+    station = station_from_args(args) if Path(args.station).exists() else config.Station()
+    archs = tuple(a.strip() for a in args.archs.split(",") if a.strip())
+    out = Path(args.out) if args.out else station.path(".cache") / "compare" / Path(args.corpus).name
+    data = compare(Path(args.corpus), out, station, archs, args.budget_min * 60.0, args.songs,
+                   log=(lambda *_: None) if args.json else print)
+    print(table(data))
+    print(f"models and compare.json in {out}")
+    if args.json:
+        print(json.dumps(data, sort_keys=True))
+    return 0
