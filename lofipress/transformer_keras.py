@@ -29,7 +29,7 @@ class RelativeSelfAttention(L.Layer):
     def build(self, shape):
         for dense in (self.q, self.k, self.v):
             dense.build(shape)
-        self.out.build(shape[:-1] + (self.width,))
+        self.out.build(tuple(shape[:-1]) + (self.width,))  # a list when the layer is loaded from a file
         # Row r holds relative position r - (max_len - 1): distance max_len - 1 - r back, the last row distance 0.
         self.rel = self.add_weight(shape=(self.heads, self.max_len, self.depth), name="rel",
                                    initializer=keras.initializers.RandomNormal(stddev=self.depth ** -0.5))

@@ -75,11 +75,13 @@ def test_wavenet_and_transformer_steps_equal_keras_within_1e_5(tmp_path, arch):
 
 
 @pytest.mark.slow
-def test_train_writes_a_complete_resumable_folder(tmp_path):
+@pytest.mark.parametrize("arch", ["small", "wavenet", "transformer"])
+def test_train_writes_a_complete_resumable_folder(tmp_path, arch):
     from lofipress.train import train
 
     write_loops(tmp_path / "corpus")
-    settings = ModelSettings(epochs=2, units=32, embedding=16, seq_len=32, patience=10)
+    settings = ModelSettings(arch=arch, epochs=2, units=32, embedding=16, width=16, heads=2, blocks=1, seq_len=32,
+                             patience=10)
     out = tmp_path / "m"
     card = train(tmp_path / "corpus", out, settings, log=lambda *_: None)
     for name in ("model.keras", "vocab.json", "card.json", "loss.png", "checkpoint.keras"):
@@ -90,6 +92,9 @@ def test_train_writes_a_complete_resumable_folder(tmp_path):
     import dataclasses
     card2 = train(tmp_path / "corpus", out, dataclasses.replace(settings, epochs=3), resume=True, log=lambda *_: None)
     assert card2["epochs"] == 3 and len(card2["losses"]["loss"]) == 3
+    assert card2["settings"]["arch"] == arch and card2["parameters"] > 0
+    assert type(model_mod.load(out)[0]).__name__ == {"small": "StepModel", "wavenet": "WaveNetStep",
+                                                     "transformer": "TransformerStep"}[arch]
 
 
 def test_vocabulary_mismatch_is_a_clear_error(tmp_path):
