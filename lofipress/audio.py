@@ -147,8 +147,9 @@ def press_quote(pack_dir, quote_id: str, master: MasterSettings, out_path) -> di
 def press_sample(pack_dir, role: str, zone_index: int, out_path, sample_rate: int = 44100, quality: int = 2) -> dict:
     """One sampler zone as an MP3 for the browser's Tone.Sampler, at the pack's own level."""
     pack = _pack(str(pack_dir))
-    zone = pack.instruments[role].zones[zone_index]
-    audio = samples.load_audio(zone.file, sample_rate)
+    inst = pack.instruments[role]
+    zone = inst.zones[zone_index]
+    audio = samples.load_audio(zone.file, sample_rate) * np.float32(10.0 ** (inst.gain_db / 20.0))  # the role balance
     peak = float(np.abs(audio).max())
     if peak > 0.98:  # keep MP3 overshoot from clipping in the browser
         audio = audio * (0.98 / peak)

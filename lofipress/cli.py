@@ -102,7 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     psub = p.add_subparsers(dest="pack_command", required=True, metavar="PACK_COMMAND")
     q = _command(psub, "check", help="validate a pack and list its credits")
     q.add_argument("dir")
-    q.set_defaults(handler="lofipress.packs:cli_check")
+    q.set_defaults(handler="lofipress.pack_check:cli_check")
     q = _command(psub, "import", help="draft a pack.toml from a folder of sounds or a .sf2")
     q.add_argument("src")
     q.add_argument("dir")

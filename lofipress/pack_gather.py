@@ -21,6 +21,7 @@ from .samples import load_audio
 
 CONVERT_SUFFIXES = (".aif", ".aiff")  # readable here, but not a pack format: converted to FLAC
 LONG_S = 6.0  # an unnamed file this long is a bed or a loop, not a one-shot
+NEAR_SILENT_DBFS = -60.0  # a file quieter than this (RMS) is an export mistake: the build would master up its noise
 NOTE_PITCH = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
 NOTE_RE = re.compile(r"^([a-g])(#|s|sharp|b|flat)?(-?\d)$", re.I)
 VELOCITY_WORDS = {"pp": 32, "quiet": 40, "soft": 48, "p": 48, "mp": 64, "medium": 80, "mf": 80, "f": 100,
@@ -305,8 +306,11 @@ def gather(src: Path) -> list[Item]:
             item.info = {"why": f"cannot decode ({exc.__class__.__name__})"}
             items.append(item)
             continue
+        level_db = 20 * np.log10(max(float(np.sqrt(np.mean(np.square(x, dtype=np.float64)))), 1e-12)) if len(x) else -240
         if len(x) == 0 or not np.any(x):
             item.info = {"why": "silent or empty"}
+        elif level_db < NEAR_SILENT_DBFS:  # mastering would lift it 40-50 dB: hiss, not a bed or a note
+            item.info = {"why": f"near silent ({level_db:.0f} dBFS)"}
         else:
             _classify(item, src, x)
         items.append(item)

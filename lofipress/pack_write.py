@@ -13,6 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from .balance import balancing_gains, pack_of_zones
 from .errors import PackError
 from .pack_gather import CONVERT_SUFFIXES, Item, midi_to_name
 from .packs import TODO, VARISPEED_MAX, load_pack
@@ -37,7 +38,7 @@ def _toml(v) -> str:
 
 def pack_toml(comments: list[str], name: str, license: str, credits: list[dict], quotes: list[dict] = (),
               ambience: list[dict] = (), drum_loops: list[dict] = (), instruments: dict | None = None,
-              kit: dict | None = None, patterns: dict | None = None) -> str:
+              kit: dict | None = None, patterns: dict | None = None, gains: dict | None = None) -> str:
     """pack.toml text in the layout of samples/default (what packs.load_pack reads)."""
     lines = [*comments, f"name = {_toml(name)}", f"license = {_toml(license)}", "credits = [",
              ",\n".join(f"  {_toml(c)}" for c in credits), "]", ""]
@@ -45,7 +46,10 @@ def pack_toml(comments: list[str], name: str, license: str, credits: list[dict],
         for row in rows:
             lines += [f"[[{table}]]", *(f"{k} = {_toml(v)}" for k, v in row.items()), ""]
     for role, zones in (instruments or {}).items():
-        lines += [f"[instruments.{role}]", "zones = [", ",\n".join(f"  {_toml(z)}" for z in zones), "]", ""]
+        gain = (gains or {}).get(role, 0.0)
+        lines += [f"[instruments.{role}]", *([f"gain_db = {gain}  # sets the role's level (lofipress.balance)"]
+                                              if gain else []),
+                  "zones = [", ",\n".join(f"  {_toml(z)}" for z in zones), "]", ""]
     if kit:
         lines += ["[kit]", *(f"{v} = {_toml(p)}" for v, p in kit.items()), ""]
     for pid, (title, swing, late_ms, grid) in (patterns or {}).items():
@@ -216,8 +220,11 @@ def write_pack(items: list[Item], src: Path, out: Path, name: str, tempos: tuple
         listed.sort(key=lambda x: natural_key(x.get("title") or x["id"]))
     comments = [f"# Drafted by `lofipress pack import` from {src.name}/: check every TODO before publishing."]
     comments += [f"# needs a human: {i.rel}: {i.human}" for i in items if i.human]
+    gains = balancing_gains(pack_of_zones(out, instruments)) if instruments else {}
+    comments += [f"# balance: {role} gain_db {g:+.1f} (its reference note against the others)"
+                 for role, g in gains.items() if g]
     (out / "pack.toml").write_text(pack_toml(comments, name, license, credits, quotes, beds, loops,
-                                             instruments, kit, kit_patterns(kit)), encoding="utf-8")
+                                             instruments, kit, kit_patterns(kit), gains), encoding="utf-8")
 
 
 def _refuse_nonempty(out: Path) -> None:

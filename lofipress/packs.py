@@ -1,7 +1,7 @@
 """Sample packs: read and validate `samples/<pack>/pack.toml` into a frozen `Pack`.
 
 A pack is plain data: paths, MIDI numbers, grids. Audio is decoded lazily by
-`load_audio`, cached per process, resampled to the station rate.
+`samples.load_audio`, cached per process, resampled to the station rate.
 """
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import PackError
-from .samples import CHECK_RATE, audio_files, load_audio
 
 ROLES = ("keys", "piano", "bass", "lead")  # keys = electric piano; lead = the melody's voice (guitar, flute...)
 PART_ROLES = {"keys": ("keys",), "melody": ("lead", "piano", "keys"), "bass": ("bass",)}  # Note.part -> the roles
@@ -25,8 +24,7 @@ LOOP_FIT = (0.95, 1.5)  # a loop file's length over its bars': up to 5 % short (
 TODO = "TODO"  # what `pack import` writes where only a person knows (credits, quote text)
 TYPE_WORDS = {str: "a quoted string", int: "a whole number", float: "a number", list: "a list [...]",
               dict: "a table"}
-
-
+MAX_GAIN_DB = 30.0  # an instrument's gain_db: more than this is a wrong sample, not a level
 MAX_TEXT_CHARS = 500  # a pack text (title, credit, quote) longer than this is not a caption but a mistake
 
 
@@ -44,6 +42,7 @@ class Zone:
 class Instrument:
     role: str
     zones: tuple[Zone, ...]
+    gain_db: float = 0.0  # set by `pack import` so the roles sit at the levels of lofipress.balance
 
 
 @dataclass(frozen=True)
@@ -211,8 +210,11 @@ def load_pack(pack_dir: Path) -> Pack:
                f"roles are {', '.join(ROLES)}; the melody's own voice (guitar, flute, vibes...) is 'lead'")
     for role, table in r.table(top.get("instruments", {}), "instruments", set(), set(ROLES)).items():
         zones = []
-        for i, z in enumerate(r.typed(r.table(table, f"instruments.{role}", {"zones"})["zones"], list,
-                                      f"instruments.{role}.zones")):
+        table = r.table(table, f"instruments.{role}", {"zones"}, {"gain_db"})
+        gain_db = r.typed(table.get("gain_db", 0.0), float, f"instruments.{role}.gain_db")
+        if not -MAX_GAIN_DB <= gain_db <= MAX_GAIN_DB:
+            r.fail(f"'instruments.{role}.gain_db' must be between -{MAX_GAIN_DB:g} and {MAX_GAIN_DB:g} dB")
+        for i, z in enumerate(r.typed(table["zones"], list, f"instruments.{role}.zones")):
             w = f"instruments.{role}.zones[{i}]"
             r.table(z, w, {"file", "root", "lo", "hi"}, {"vel_lo", "vel_hi"})
             zone = Zone(r.file(z["file"], f"{w}.file"), *(r.typed(z[k], int, f"{w}.{k}") for k in ("root", "lo", "hi")),
@@ -222,7 +224,7 @@ def load_pack(pack_dir: Path) -> Pack:
             zones.append(zone)
         if not zones:
             r.fail(f"'instruments.{role}' has no zones")
-        instruments[role] = Instrument(role, tuple(zones))
+        instruments[role] = Instrument(role, tuple(zones), gain_db)
     kit = {v: r.file(p, f"kit.{v}") for v, p in r.table(top.get("kit", {}), "kit", set(), set(KIT_VOICES)).items()}
     patterns = {}
     for pid, p in r.table(top.get("patterns", {}), "patterns", set(), set(top.get("patterns", {}))).items():
@@ -318,27 +320,3 @@ def needs_human(pack: Pack) -> list[str]:
     notes += ["the pack's license says TODO"] if TODO in pack.license else []
     return notes + [f"quote '{q.id}' needs its {'text' if TODO in q.text else 'speaker'} (TODO in pack.toml)"
                     for q in pack.quotes if TODO in q.text or TODO in q.speaker]
-
-
-def cli_check(args) -> int:
-    """`lofipress pack check DIR`: validate, print the credits table, warn about what still needs a human."""
-    pack = load_pack(Path(args.dir))
-    for path in audio_files(pack):  # decode what the build will decode, with the build's limits
-        load_audio(path, CHECK_RATE)
-    print(f"pack '{pack.name}' ({pack.license}): "
-          + ", ".join(f"{r} {len(i.zones)} zones" for r, i in pack.instruments.items())
-          + f"; kit {len(pack.kit)}; patterns {len(pack.patterns)}; loops {len(pack.drum_loops)};"
-          f" ambience {len(pack.ambience)}; quotes {len(pack.quotes)}")
-    rows = [("file", "title", "author", "license")] + [(c.file, c.title, c.author, c.license) for c in pack.credits]
-    widths = [min(40, max(len(row[i]) for row in rows)) for i in range(4)]
-    for row in rows:
-        print("  ".join(cell[:40].ljust(w) for cell, w in zip(row, widths)).rstrip())
-    melody = role_for(pack, "melody")
-    if pack.instruments and melody != "lead":
-        print(f"note: no lead instrument, so the melody plays on {melody} "
-              "(add [instruments.lead] zones, about C4-C6, for a voice of its own)")
-    warnings = needs_human(pack)
-    for w in warnings:
-        print(f"warning: {w}")
-    print(f"ok, with {len(warnings)} warning(s)" if warnings else "ok")
-    return 0

@@ -322,7 +322,7 @@ def build(station: Station, force: bool = False, jobs: int = 0, quiet: bool = Fa
     Raises:
         LofipressError: bad input anywhere; the previous site is left as it was.
     """
-    from . import packs
+    from . import balance, packs
     from .site import STATIC, TEMPLATES, check_output, write_site
 
     log = Log(quiet)
@@ -332,6 +332,9 @@ def build(station: Station, force: bool = False, jobs: int = 0, quiet: bool = Fa
     pack_dir = station.path(station.pack.dir) / station.pack.name
     pack = packs.load_pack(pack_dir)
     check_drum_loops(pack, station.loops.drums_bars)
+    apart = balance.apart_warning(pack)  # a mixing mistake is said, not silently pressed into every track
+    if apart:
+        log(f"warning: {apart}")
     cache = Cache(station.path(".cache"))
     if force and cache.root.is_dir():
         shutil.rmtree(cache.root)

@@ -102,6 +102,7 @@ def render_track(notes: list[Note], pack: Pack, tempo_bpm: float, bars: int, sam
         else:  # spread the voicing across the field, low left to high right, like a piano seen from the bench
             pan = np.clip((note.pitch - 60) / 30.0, -0.5, 0.5) + rng.uniform(-0.08, 0.08)
         gain = _velocity_gain(note.velocity) * (LEAD_GAIN if inst.role == "lead" else PART_GAIN.get(note.part, 0.5))
+        gain *= 10.0 ** (inst.gain_db / 20.0)  # the pack's balance of its roles (lofipress.balance)
         gl, gr = _pan_gains(pan)
         start = int(round(note.start_s * sample_rate)) % n
         rows.append((start, voice[0], n_total, gate_n, note.velocity / 127.0, ATTACK_S * sample_rate,
