@@ -192,7 +192,7 @@ def audio_jobs(station: Station, cache: Cache, pack, tracks: list[dict]) -> list
         for i, z in enumerate(inst.zones):
             if z.vel_hi == top:
                 add("sample", f"{role}-{z.root}", "press_sample", (pack_dir, role, i, None, m.sample_rate),
-                    z, [z.file], ref=role, root=z.root)
+                    (z, inst.gain_db), [z.file], ref=role, root=z.root)
     return jobs
 
 

@@ -121,6 +121,13 @@ def test_a_pack_file_redoes_the_audio_that_plays_it(station):
     remade, *_ = rebuild(station)
     assert remade == {"audio/track": 2, "audio/sample": 1}  # both tracks play the keys; one browser zone is them
 
+    toml = station / "samples" / bf.PACK_NAME / "pack.toml"  # a role's balance: its notes and its browser zones
+    toml.write_text(toml.read_text(encoding="utf-8").replace("[instruments.keys]\n",
+                                                             "[instruments.keys]\ngain_db = -3.0\n"),
+                    encoding="utf-8")
+    remade, *_ = rebuild(station)
+    assert remade == {"audio/track": 2, "audio/sample": 1}  # the fixture's keys have one zone
+
 
 @pytest.mark.slow
 def test_templates_and_static_files_rewrite_the_site_and_no_audio(station, site_sources):  # noqa: F811
