@@ -8,8 +8,11 @@ from . import encode, master
 from .errors import AudioError
 
 LUFS_TOLERANCE = 0.5  # DESIGN.md: tracks at their target +-0.5 LU
+LAYER_TOLERANCE = 3.0  # drums, beds and quotes: within 3 LU of their level (a silent bed is 100 LU off, not fine)
 TRACK_LUFS = -14.0  # the delivery target of AI tracks
 CEILING_DBTP = -1.0  # true-peak ceiling of every file
+# Each kind's loudness target: the manifest's "levels" (the station's [master]), else the defaults of config.
+DEFAULT_LEVELS = {"track": TRACK_LUFS, "drums": -20.0, "ambience": -30.0, "quote": -19.0}
 
 
 def _entries(manifest: dict) -> list[dict]:
@@ -29,6 +32,11 @@ def _entries(manifest: dict) -> list[dict]:
                             "loop": True})
     for q in manifest.get("quotes", []):
         out.append({"kind": "quote", "id": q["id"], "src": q["src"], "samples": q.get("samples"), "loop": False})
+    levels = manifest.get("levels") if isinstance(manifest.get("levels"), dict) else {}
+    for e in out:
+        level = levels.get(f"{e['kind']}_lufs")
+        if isinstance(level, (int, float)) and not isinstance(level, bool):
+            e["target_lufs"] = float(level)
     return out
 
 
@@ -49,8 +57,10 @@ def check_file(path: Path, entry: dict) -> dict:
         row["problems"].append(f"length {len(audio)} != manifest {entry['samples']}")
     if entry.get("peak", True) and m["true_peak_dbtp"] > CEILING_DBTP:
         row["problems"].append(f"true peak {m['true_peak_dbtp']:.2f} > {CEILING_DBTP} dBTP")
-    if entry["kind"] == "track" and abs(m["lufs"] - TRACK_LUFS) > LUFS_TOLERANCE:
-        row["problems"].append(f"loudness {m['lufs']:.2f} LUFS, not {TRACK_LUFS} +-{LUFS_TOLERANCE}")
+    target = entry.get("target_lufs", DEFAULT_LEVELS.get(entry["kind"]))
+    within = LUFS_TOLERANCE if entry["kind"] == "track" else LAYER_TOLERANCE
+    if target is not None and not abs(m["lufs"] - target) <= within:  # also catches -inf: digital silence
+        row["problems"].append(f"loudness {m['lufs']:.2f} LUFS, not {target} +-{within}")
     if entry["loop"] and jump > step:
         row["problems"].append(f"seam jump {jump:.4f} > largest step {step:.4f}")
     row["ok"] = not row["problems"]

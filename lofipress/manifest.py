@@ -140,6 +140,8 @@ def build_manifest(station, press: dict, site_dir: Path, generated: str) -> dict
                   "track": f"{loops.track_bars}m", "quote_at": loops.quote_at,
                   "beats_per_bar": loops.beats_per_bar},
         "live_fx": dict(press.get("live_fx", {})),
+        "levels": {"track_lufs": station.master.track_lufs, "drums_lufs": station.master.drums_lufs,
+                   "ambience_lufs": station.master.ambience_lufs, "quote_lufs": station.master.quote_lufs},
         "pack": dict(press.get("pack", {})),
         "tracks": [{
             "id": t["id"], "title": t["title"], "kind": "ai", "bpm": tempo(t["bpm"]), "key": t["key"],
