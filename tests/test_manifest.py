@@ -32,6 +32,7 @@ SCHEMA = {
              "background": ("calm", "rain", "fire", "wind", "water", "night")},
     "loops": {"drums": BARS, "ambience": BARS, "track": BARS, "quote_at": BBS, "beats_per_bar": int},
     "live_fx": {"lowpass_hz": float, "bit_depth": int, "noise_db": float, "wow_cents": float},
+    "levels": {"track_lufs": float, "drums_lufs": float, "ambience_lufs": float, "quote_lufs": float},
     "pack": {"name": str, "license": str},
     "tracks": [{"id": str, "title": str, "kind": "ai", "bpm": int, "key": str, "bars": int, "seed": int,
                 "model": str, "audio": {"src": SRC, "samples": int, "sample_rate": int, "segments": SEGMENTS},
