@@ -259,7 +259,7 @@ def test_audio_cache_keys_cover_every_module_the_audio_jobs_run():
     import subprocess
     import sys
 
-    from lofipress.pipeline import AUDIO_CODE
+    from lofipress.audio_jobs import AUDIO_CODE
 
     def loaded(module):
         code = (f"import sys, {module}; print(' '.join(sorted(m.split('.')[1] for m in sys.modules "
@@ -272,7 +272,7 @@ def test_audio_cache_keys_cover_every_module_the_audio_jobs_run():
 
 def test_a_job_that_fails_leaves_no_temporary_file(tmp_path, monkeypatch):
     """A render that writes its MP3 and then fails a check must not leave the half-made file in the cache."""
-    from lofipress import audio, pipeline
+    from lofipress import audio, audio_jobs
     from lofipress.errors import AudioError
 
     def writes_then_fails(out_path):
@@ -283,5 +283,5 @@ def test_a_job_that_fails_leaves_no_temporary_file(tmp_path, monkeypatch):
 
     monkeypatch.setattr(audio, "writes_then_fails", writes_then_fails, raising=False)
     with pytest.raises(AudioError):
-        pipeline._run_job("writes_then_fails", (None,), str(tmp_path / "a.mp3"), str(tmp_path / "a.json"))
+        audio_jobs._run_job("writes_then_fails", (None,), str(tmp_path / "a.mp3"), str(tmp_path / "a.json"))
     assert list(tmp_path.iterdir()) == []

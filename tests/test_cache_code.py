@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from lofipress import pipeline
+from lofipress import audio_jobs, pipeline
 
 PACKAGE = Path(pipeline.__file__).parent
 # Settings (and their checks) and errors reach the cache key as data (the station's settings), not as code.
@@ -36,5 +36,5 @@ def test_compose_cache_hashes_every_module_composing_reaches():
 
 
 def test_audio_cache_hashes_every_module_rendering_reaches():
-    missing = reachable("audio") - set(pipeline.AUDIO_CODE) - AS_DATA
-    assert not missing, f"add {sorted(missing)} to pipeline.AUDIO_CODE"
+    missing = reachable("audio") - set(audio_jobs.AUDIO_CODE) - AS_DATA
+    assert not missing, f"add {sorted(missing)} to audio_jobs.AUDIO_CODE"

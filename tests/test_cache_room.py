@@ -3,7 +3,7 @@ temporary file (the red-team's read-only `.cache` ended as a `bug:` line, a full
 import numpy as np
 import pytest
 
-from lofipress import cache, encode, pipeline
+from lofipress import audio_jobs, cache, encode
 from lofipress.errors import LofipressError
 
 
@@ -21,7 +21,7 @@ def test_a_full_disk_is_named_before_rendering(tmp_path, monkeypatch):
     jobs = [{"mp3": folder / f"t{i}.mp3", "meta": folder / f"t{i}.json", "audio_s": 90.0} for i in range(12)]
     monkeypatch.setattr(cache.shutil, "disk_usage", lambda _: type("U", (), {"free": 5_000_000})())
     with pytest.raises(LofipressError) as err:
-        pipeline.run_jobs(jobs, 1, lambda *_: None, True)
+        audio_jobs.run_jobs(jobs, 1, lambda *_: None, True)
     line = err.value.one_line()
     assert str(tmp_path / "cache") in line and "5 MB free" in line and "65 MB" in line and ".tmp" not in line
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from lofipress import pipeline
+from lofipress import audio_jobs
 
 
 def _jobs(n_tracks: int, bars: int = 30, bpm: float = 80.0) -> list[dict]:
@@ -14,16 +14,16 @@ def _jobs(n_tracks: int, bars: int = 30, bpm: float = 80.0) -> list[dict]:
 
 
 def test_the_estimate_grows_with_tracks_and_bars_and_shrinks_with_cores():
-    one = pipeline.render_estimate_s(_jobs(12), 2)
-    assert pipeline.render_estimate_s(_jobs(24), 2) == pytest.approx(2 * one)
-    assert pipeline.render_estimate_s(_jobs(12, bars=60), 2) > 1.8 * one
-    assert pipeline.render_estimate_s(_jobs(12), 1) == pytest.approx(2 * one)
+    one = audio_jobs.render_estimate_s(_jobs(12), 2)
+    assert audio_jobs.render_estimate_s(_jobs(24), 2) == pytest.approx(2 * one)
+    assert audio_jobs.render_estimate_s(_jobs(12, bars=60), 2) > 1.8 * one
+    assert audio_jobs.render_estimate_s(_jobs(12), 1) == pytest.approx(2 * one)
 
 
 def test_a_500_track_station_warns_at_the_start_and_the_default_does_not(monkeypatch):
-    monkeypatch.setattr(pipeline, "_run_job", lambda *args: None)  # the warning comes before any rendering
+    monkeypatch.setattr(audio_jobs, "_run_job", lambda *args: None)  # the warning comes before any rendering
     for n, warned in ((500, True), (12, False)):
         said: list[str] = []
-        pipeline.run_jobs(_jobs(n), 1, said.append, quiet=True)  # one core: in this process, no pool
+        audio_jobs.run_jobs(_jobs(n), 1, said.append, quiet=True)  # one core: in this process, no pool
         assert said[0].startswith(f"audio: 0 of {n} files cached, {n} to render on 1 cores (about ")
         assert any("fewer [station] tracks or bars make it quicker" in s for s in said) == warned, said
