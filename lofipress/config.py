@@ -159,6 +159,7 @@ class SiteSettings:
     background: str = "calm"  # backdrop scene while no ambience plays: calm, rain, fire, wind, water or night
     base_url: str = ""  # absolute URL of the published site, for social cards; may stay empty
     home_url: str = ""  # an "All stations" link in the header; a multi-station build sets it to its picker
+    max_mb: float = 0.0  # size budget of the built site in MB (GitHub Pages allows 1 GB); 0 = none
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,7 @@ def validate(s: "Station", path: Path) -> None:
     for key in ("font", "heading_font"):  # the value lands in a style attribute: no ; { } < or \\
         need(not set(getattr(s.site, key)) & set(";{}<>\\"), f"site.{key}",
              "must be a CSS font list like 'Georgia, serif'")
+    need(0.0 <= s.site.max_mb <= 100_000.0, "site.max_mb", "must be 0 (no budget) or a size in MB")
     need(s.site.background in ("calm", "rain", "fire", "wind", "water", "night"), "site.background",
          "must be calm, rain, fire, wind, water or night")
     # Texts and URLs that reach every page: bounded, no control characters, and links only http(s) or relative.

@@ -21,6 +21,7 @@ from .cache import Cache, code_hash, digest, file_hash, tree_hash
 from .config import Station, derive_seed
 from .errors import LofipressError, ModelError
 from .audio_jobs import audio_jobs, check_drum_loops, run_jobs
+from .budget import audio_cost_line
 from .press import gather
 from .site import SITE_STAMP  # in the built site: its key, and proof that lofipress made it
 
@@ -176,6 +177,7 @@ def build(station: Station, force: bool = False, jobs: int = 0, quiet: bool = Fa
             f"track tempo: left out")
     workers = jobs or os.cpu_count() or 1
     run_jobs(job_list, workers, log, quiet)
+    log(audio_cost_line(job_list))
     press = gather(station, pack, tracks, job_list, model_dir, pieces)
     site_key = digest("site", press, dataclasses.replace(station, root=""),
                       code_hash("site", "pages", "manifest", "pianoroll", "press"), tree_hash(TEMPLATES), tree_hash(STATIC),

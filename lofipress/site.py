@@ -21,6 +21,7 @@ from pathlib import Path
 
 from . import manifest as mf
 from . import pages, pianoroll
+from .budget import over_budget
 from .errors import SiteError
 
 ROOT = Path(__file__).resolve().parent.parent  # the checkout: templates/, site_static/, node_modules/
@@ -99,6 +100,7 @@ def write_site(station, press: dict, out_dir: Path, key: str = "") -> dict:
         mf.build_manifest(station, press, tmp, generated)
         _write(tmp / SITE_STAMP, json.dumps({"made_by": "lofipress", "key": key}) + "\n")  # in before the swap
         summary = summarize(tmp)
+        over_budget(station, summary["bytes"])  # before the swap: a site over its budget never replaces the last
         swap(tmp, out_dir)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
