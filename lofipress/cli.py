@@ -6,7 +6,6 @@ import importlib
 import os
 import sys
 import traceback
-from pathlib import Path
 
 from .errors import LofipressError
 
@@ -43,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", "-j", type=int, default=0, help="worker processes for rendering (default: every core)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bars, one line per stage (for CI logs)")
     p.add_argument("--out", help="output folder (default: the station's site.out_dir)")
-    p.set_defaults(handler="lofipress.pipeline:cli_build")
+    p.set_defaults(handler="lofipress.commands:cli_build")
 
     p = _command(sub, "serve", help="preview the site on localhost; rebuild and reload on change")
     _station_arg(p)
@@ -73,20 +72,20 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--out", default=None, help="folder for the models and compare.json (default: .cache/compare/)")
     q.add_argument("--json", action="store_true", help="end with one JSON object")
     _station_arg(q)
-    q.set_defaults(handler="lofipress.compare:cli_compare")
+    q.set_defaults(handler="lofipress.commands:cli_compare")
 
     p = _command(sub, "compose", help="compose the station's pieces to MIDI (no audio)")
     _station_arg(p)
     p.add_argument("--out", default=None, help="folder for the .mid files (default: build cache)")
     p.add_argument("--tracks", type=int, default=None, help="override station.tracks")
-    p.set_defaults(handler="lofipress.compose:cli_compose")
+    p.set_defaults(handler="lofipress.commands:cli_compose")
 
     p = _command(sub, "eval", help="score composed pieces against the quality targets")
     _station_arg(p)
     p.add_argument("--tracks", type=int, default=None, help="how many pieces to compose and score")
     p.add_argument("--site", default=None, help="score a built site's published MIDI instead of composing")
     p.add_argument("--json", action="store_true", help="end with one JSON object")
-    p.set_defaults(handler="lofipress.evaluate:cli_eval")
+    p.set_defaults(handler="lofipress.commands:cli_eval")
 
     p = _command(sub, "bench", help="benchmarks: generate, render, site, build, scale (100 tracks)")
     p.add_argument("what", choices=["generate", "render", "site", "build", "scale"])
@@ -113,7 +112,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = _command(sub, "clean", help="remove what lofipress made (site and cache), nothing else")
     _station_arg(p)
-    p.set_defaults(handler="lofipress.pipeline:cli_clean")
+    p.set_defaults(handler="lofipress.commands:cli_clean")
 
     p = _command(sub, "audiocheck", help="report loudness, true peak, length and seam of every MP3 in a site")
     p.add_argument("site", nargs="?", default="site")
@@ -147,16 +146,6 @@ def _first_line(exc: BaseException) -> str:
     """The first line of an exception's text, so a bug stays one line too."""
     text = str(exc).strip()
     return text.splitlines()[0][:200] if text else "(no message)"
-
-
-def station_from_args(args) -> "object":
-    """Load the Station named by --station; a station with a mood says in one line what it made of it."""
-    from . import config, mood
-
-    station = config.load(Path(args.station))
-    if station.station.mood:
-        print(mood.describe(station), flush=True)
-    return station
 
 
 if __name__ == "__main__":

@@ -119,19 +119,3 @@ def about_table(data: dict) -> dict:
     return {"corpus": str(data.get("corpus", ""))[:40], "songs": num(data.get("songs"), "{}"),
             "budget_min": num(budget / 60 if isinstance(budget, (int, float)) else None, "{:.0f}"),
             "columns": [str(a.get("name", ""))[:20] for a in archs], "rows": rows}
-
-
-def cli_compare(args) -> int:
-    from . import config
-    from .cli import station_from_args
-
-    station = station_from_args(args) if Path(args.station).exists() else config.Station()
-    archs = tuple(a.strip() for a in args.archs.split(",") if a.strip())
-    out = Path(args.out) if args.out else station.path(".cache") / "compare" / Path(args.corpus).name
-    data = compare(Path(args.corpus), out, station, archs, args.budget_min * 60.0, args.songs,
-                   log=(lambda *_: None) if args.json else print)
-    print(table(data))
-    print(f"models and compare.json in {out}")
-    if args.json:
-        print(json.dumps(data, sort_keys=True))
-    return 0

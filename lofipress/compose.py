@@ -164,25 +164,3 @@ def compose(station: Station, n: int | None = None, log=print) -> list[Composed]
         f"the first draw, {redrawn} redrawn"
         + (f", {failed} still missing a target after {sampling.max_redraws} redraws" if failed else ""))
     return [kept[i] for i in range(n)]
-
-
-def cli_compose(args) -> int:
-    """`lofipress compose`: the build's compose and arrange stages, with each .mid copied to --out."""
-    import dataclasses
-    import shutil
-
-    from . import pipeline
-    from .cli import station_from_args
-
-    station = station_from_args(args)
-    if args.tracks is not None:
-        station = dataclasses.replace(station, station=dataclasses.replace(station.station, tracks=args.tracks))
-    cache = pipeline.Cache(station.path(".cache"))
-    log = pipeline.Log(quiet=True)
-    pieces = pipeline.compose_stage(station, cache, pipeline.ensure_model(station, log), log)
-    out = Path(args.out) if args.out else station.path(".cache") / "compose"
-    out.mkdir(parents=True, exist_ok=True)
-    for t in pipeline.arrange_stage(station, cache, pieces):
-        shutil.copyfile(t["midi"], out / f"{t['id']}.mid")
-        print(f"{out / (t['id'] + '.mid')}: {t['title']}, {t['key']}, {t['tempo_bpm']} BPM, draws {t['draws']}")
-    return 0

@@ -8,13 +8,12 @@ the files' markers), an independent reading of what listeners get.
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import numpy as np
 
 from . import copying, metrics, song_metrics
-from .compose import Composed, compose, failures_of, score
+from .compose import Composed, failures_of, score
 
 COLUMNS = (  # (metric, header, format)
     ("key_consistency", "keycons", "{:.2f}"),
@@ -118,21 +117,3 @@ def score_site(site_dir: Path, model_dir: Path | None = None) -> list[dict]:
         rows.append({"id": t["id"], "title": t["title"], "key": t["key"], "tempo_bpm": t["bpm"], "draws": 1,
                      "failures": failures_of(m), "metrics": m, "sections": [list(s) for s in sections]})
     return rows
-
-
-def cli_eval(args) -> int:
-    """Compose (or read a built site) and print the evaluation table (and one JSON line with --json)."""
-    from .cli import station_from_args
-
-    station = station_from_args(args)
-    started = time.perf_counter()
-    if getattr(args, "site", None):
-        model_dir = station.path(station.model.dir) / station.model.name
-        summary = summarize_rows(score_site(Path(args.site), model_dir))
-    else:
-        summary = summarize(compose(station, args.tracks, log=lambda *_: None))
-    summary["compose_s"] = round(time.perf_counter() - started, 3)
-    print(table(summary))
-    if args.json:
-        print(json.dumps(summary, sort_keys=True))
-    return 0

@@ -19,7 +19,7 @@ import numpy as np
 
 from .cache import Cache, code_hash, digest, file_hash, tree_hash
 from .config import Station, derive_seed
-from .errors import LofipressError, ModelError
+from .errors import ModelError
 from .audio_jobs import audio_jobs, check_drum_loops, run_jobs
 from .budget import audio_cost_line
 from .press import gather
@@ -197,40 +197,3 @@ def _stamp_key(path: Path) -> str | None:
         return json.loads(path.read_text()).get("key")
     except (OSError, ValueError):
         return None
-
-
-def cli_build(args) -> int:
-    from . import stations
-    from .cli import station_from_args
-
-    if stations.is_stations_folder(args.station):  # a stations/ folder: every station and a picker
-        return stations.cli_build(args)
-    station = station_from_args(args)
-    build(station, args.force, args.jobs, args.quiet, args.out)
-    return 0
-
-
-def cli_clean(args) -> int:
-    """Remove the build cache and the site folder, only if lofipress made it (it holds our stamp).
-
-    A stations/ folder: every station's cache and the multi-station site.
-    """
-    from . import stations
-    from .cli import station_from_args
-
-    if stations.is_stations_folder(args.station):
-        lineup = stations.load_lineup(args.station)
-        site, caches = lineup.out_dir, [s.path(".cache") for s in lineup.stations]
-    else:
-        station = station_from_args(args)
-        site, caches = station.path(station.site.out_dir), [station.path(".cache")]
-    if site.is_dir() and not (site / SITE_STAMP).is_file():  # checked first: a refusal removes nothing
-        raise LofipressError("not removing a folder lofipress did not make (no build stamp)", site,
-                             "delete it yourself if you are sure")
-    removed = []
-    for folder in dict.fromkeys([*caches, site]):  # two stations may share a folder, and so a cache
-        if folder.is_dir():
-            shutil.rmtree(folder)
-            removed.append(str(folder))
-    print("removed " + (", ".join(removed) if removed else "nothing (already clean)"))
-    return 0

@@ -188,9 +188,3 @@ def write_picker(lineup: Lineup, site_dir: Path) -> None:
     for rel, text in pages.items():
         (site_dir / rel).write_bytes(text.encode("utf-8"))
     shutil.copyfile(site.STATIC / "style.css", site_dir / "style.css")
-
-
-def cli_build(args) -> int:
-    """`lofipress build --station stations/`: every station and the picker."""
-    build_all(load_lineup(args.station), args.out, args.force, args.jobs, args.quiet)
-    return 0

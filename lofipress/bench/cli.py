@@ -6,7 +6,7 @@ from pathlib import Path
 
 
 def cli_bench(args) -> int:
-    from ..cli import station_from_args
+    from ..commands import station_from_args
 
     station = station_from_args(args)
     if args.what in ("build", "scale"):  # they copy the station file itself
