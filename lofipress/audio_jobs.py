@@ -18,8 +18,8 @@ from .config import Station, derive_seed
 from .errors import PackError
 from .packs import role_for
 
-AUDIO_CODE = ("audio", "render", "fx", "presets", "master", "dsp", "encode", "packs", "samples", "notes", "segments",
-              "cache", "mood", "tokens")
+AUDIO_CODE = ("audio", "render", "fx", "presets", "master", "dsp", "dsp_noise", "dsp_color", "dsp_sampler",
+              "dsp_master", "encode", "packs", "samples", "notes", "segments", "cache", "mood", "tokens")
 
 
 def audio_jobs(station: Station, cache: Cache, pack, tracks: list[dict]) -> list[dict]:

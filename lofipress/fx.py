@@ -14,7 +14,7 @@ import numpy as np
 from scipy import fft as sp_fft
 from scipy.signal import butter, firwin, sosfilt
 
-from . import dsp
+from . import dsp, dsp_color, dsp_noise
 from .config import FxSettings
 from .presets import PRESETS, SP1200_RATE_HZ, resolve  # noqa: F401  (part of fx's API)
 
@@ -65,7 +65,7 @@ def wow_flutter(audio: np.ndarray, sample_rate: int, wow_hz: float, wow_cents: f
         phases.append(rng.uniform(0, 2 * np.pi))
     if not rates:
         return audio
-    return dsp.varying_delay(audio, rates, depths, phases)  # reads before 0 or past the end wrap round the loop
+    return dsp_color.varying_delay(audio, rates, depths, phases)  # reads before 0 or past the end wrap round the loop
 
 
 def saturate(audio: np.ndarray, drive: float, bias: float = 0.12) -> np.ndarray:
@@ -74,7 +74,7 @@ def saturate(audio: np.ndarray, drive: float, bias: float = 0.12) -> np.ndarray:
         return audio
     offset = np.tanh(drive * bias)
     slope = drive * (1 - offset ** 2)  # derivative at 0: divide it out so quiet passages keep their level
-    return dsp.tanh_saturate(audio, drive, bias, offset, 1 / slope)
+    return dsp_color.tanh_saturate(audio, drive, bias, offset, 1 / slope)
 
 
 def bitcrush(audio: np.ndarray, sample_rate: int, bit_depth: int, reduce_rate_hz: float) -> np.ndarray:
@@ -83,7 +83,7 @@ def bitcrush(audio: np.ndarray, sample_rate: int, bit_depth: int, reduce_rate_hz
     steps = 2.0 ** (bit_depth - 1) if 0 < bit_depth < 24 else 0.0
     if not hold_n and not steps:
         return audio
-    return dsp.sample_and_hold(audio, hold_n, steps)
+    return dsp_color.sample_and_hold(audio, hold_n, steps)
 
 
 @functools.lru_cache(maxsize=4)
@@ -107,7 +107,7 @@ def reverb(audio: np.ndarray, sample_rate: int, mix: float, decay_s: float, rng:
     down = 4 if sample_rate >= 32000 else 2
     low_sr = sample_rate / down
     fir = _resampling_fir(down)
-    small = dsp.decimate_mono(x, fir, down)
+    small = dsp_noise.decimate_mono(x, fir, down)
     n_ir = int(decay_s * low_sr)
     t = np.arange(n_ir) / low_sr
     ir = rng.standard_normal((x.shape[1], n_ir)) * np.exp(-6.91 * t / decay_s)  # -60 dB at decay_s
@@ -115,7 +115,7 @@ def reverb(audio: np.ndarray, sample_rate: int, mix: float, decay_s: float, rng:
     ir = sosfilt(butter(4, min(4000.0, 0.36 * low_sr), fs=low_sr, output="sos"), ir, axis=1)  # the walls' tone
     ir /= np.sqrt((ir ** 2).sum(axis=1, keepdims=True))  # unit energy per channel
     wet_small = circular_convolve(small, ir)  # the tail past the loop's end lands on its start
-    return dsp.interpolate_mix(x, wet_small, fir * down, down, 1 - 0.5 * mix, mix).reshape(np.shape(audio))
+    return dsp_noise.interpolate_mix(x, wet_small, fir * down, down, 1 - 0.5 * mix, mix).reshape(np.shape(audio))
 
 
 def circular_convolve(x: np.ndarray, irs: np.ndarray) -> np.ndarray:
@@ -160,7 +160,7 @@ def sidechain(audio: np.ndarray, sample_rate: int, kick_times_s, depth_db: float
     since = np.arange(gaps.max(), dtype=np.float64) / sample_rate
     shape = np.minimum(1.0, since / attack_s) * np.exp(-np.maximum(0.0, since - attack_s) / release_s)
     curve = (1.0 - (1.0 - 10 ** (-depth_db / 20)) * shape).astype(np.float32)  # gain after a kick
-    return dsp.duck(audio, kicks, curve)
+    return dsp_color.duck(audio, kicks, curve)
 
 
 def compress(audio: np.ndarray, sample_rate: int, threshold_db: float, ratio: float, attack_ms: float = 15.0,
@@ -170,15 +170,15 @@ def compress(audio: np.ndarray, sample_rate: int, threshold_db: float, ratio: fl
         return audio
     block = max(1, int(0.005 * sample_rate))
     n_blocks = -(-len(audio) // block)
-    rms = np.sqrt(dsp.block_power(audio, block) + 1e-12)
+    rms = np.sqrt(dsp_color.block_power(audio, block) + 1e-12)
     over = 20 * np.log10(rms) - threshold_db
     soft = np.where(over > knee_db / 2, over, np.where(over < -knee_db / 2, 0.0, (over + knee_db / 2) ** 2 / (2 * knee_db)))
     target_db = -soft * (1 - 1 / ratio)
     a_att = np.exp(-block / (attack_ms / 1000 * sample_rate))
     a_rel = np.exp(-block / (release_ms / 1000 * sample_rate))
-    smooth = dsp.smooth_gain_db(target_db, a_att, a_rel, laps=2)  # the second lap starts settled
+    smooth = dsp_color.smooth_gain_db(target_db, a_att, a_rel, laps=2)  # the second lap starts settled
     centers = (np.arange(n_blocks) + 0.5) * block
-    return dsp.apply_block_gain(audio, centers, 10 ** (smooth / 20), n_blocks * block)
+    return dsp_color.apply_block_gain(audio, centers, 10 ** (smooth / 20), n_blocks * block)
 
 
 def vinyl_noise(audio: np.ndarray, sample_rate: int, crackle_db: float, hiss_db: float,
@@ -190,9 +190,9 @@ def vinyl_noise(audio: np.ndarray, sample_rate: int, crackle_db: float, hiss_db:
     music_rms = float(np.sqrt(np.dot(flat, flat) / len(flat))) or 0.1
     if hiss_db > OFF_DB:  # uniform white noise: the band-pass sums so many samples that the hiss comes out Gaussian
         band = butter(2, [1500, 9000], "bandpass", fs=sample_rate, output="sos")
-        hiss = _filter_wrap(band, dsp.white_noise(n, channels, int(rng.integers(2 ** 63))), sample_rate)
+        hiss = _filter_wrap(band, dsp_noise.white_noise(n, channels, int(rng.integers(2 ** 63))), sample_rate)
         h = hiss.reshape(-1)
-        out = dsp.add_scaled(x, hiss, music_rms * 10 ** (hiss_db / 20) / (np.sqrt(np.dot(h, h) / len(h)) + 1e-12))
+        out = dsp_noise.add_scaled(x, hiss, music_rms * 10 ** (hiss_db / 20) / (np.sqrt(np.dot(h, h) / len(h)) + 1e-12))
     else:
         out = x.copy()
     if crackle_db > OFF_DB:
@@ -203,7 +203,7 @@ def vinyl_noise(audio: np.ndarray, sample_rate: int, crackle_db: float, hiss_db:
         where = rng.integers(0, n, count)
         amp = rng.lognormal(0.0, 0.9, count) * rng.choice([-1.0, 1.0], count)
         side = rng.uniform(0.3, 1.0, (count, channels))  # each tick lands a little off-center
-        dsp.add_ticks(out, where, amp[:, None] * side, kernel, music_rms * 10 ** (crackle_db / 20))
+        dsp_noise.add_ticks(out, where, amp[:, None] * side, kernel, music_rms * 10 ** (crackle_db / 20))
     return out
 
 

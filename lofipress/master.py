@@ -14,7 +14,7 @@ import functools
 import numpy as np
 from scipy.signal import firwin
 
-from . import dsp
+from . import dsp, dsp_master
 
 OVERSAMPLE = 4  # BS.1770-4 true-peak meters oversample 4x at 44.1/48 kHz
 LOOKAHEAD_S = 0.004  # the limiter's gain reaches its floor before the peak: no overshoot, little distortion
@@ -46,7 +46,7 @@ def true_peak_per_sample(audio: np.ndarray, floor: float = 0.0) -> np.ndarray:
     bound itself (which is <= floor). With floor 0 every value is exact; with
     floor = the largest sample value, the maximum is still exact.
     """
-    return dsp.true_peak(audio, _phases(), floor)
+    return dsp_master.true_peak(audio, _phases(), floor)
 
 
 @functools.lru_cache(maxsize=8)
@@ -85,7 +85,7 @@ def _gated_lufs(seg: np.ndarray) -> float:
 
 def _k_energy(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     """K-weighted energy of every sample, channels summed (BS.1770 weighs L and R by 1)."""
-    return dsp.weighted_energy(_k_weighting(sample_rate), np.asarray(audio).reshape(len(audio), -1))
+    return dsp_master.weighted_energy(_k_weighting(sample_rate), np.asarray(audio).reshape(len(audio), -1))
 
 
 def _hop(sample_rate: int) -> int:
@@ -94,7 +94,7 @@ def _hop(sample_rate: int) -> int:
 
 def _segments(energy: np.ndarray, sample_rate: int) -> np.ndarray:
     """Mean energy of every whole 100 ms segment."""
-    return dsp.segment_energy(energy, _hop(sample_rate))
+    return dsp_master.segment_energy(energy, _hop(sample_rate))
 
 
 def loudness(audio: np.ndarray, sample_rate: int) -> float:
@@ -130,7 +130,7 @@ def _limiter_gain(peak: np.ndarray, gain: float, sample_rate: int, ceiling_dbtp:
         return None
     ahead = max(1, int(LOOKAHEAD_S * sample_rate))
     hold = max(2 * ahead, int(RELEASE_S * sample_rate))
-    return dsp.peak_limiter_gain(peak, gain, ceiling, hold, 2 * ahead + 2, ahead)
+    return dsp_master.peak_limiter_gain(peak, gain, ceiling, hold, 2 * ahead + 2, ahead)
 
 
 def master(audio: np.ndarray, sample_rate: int, target_lufs: float, ceiling_dbtp: float) -> np.ndarray:
@@ -153,7 +153,7 @@ def master(audio: np.ndarray, sample_rate: int, target_lufs: float, ceiling_dbtp
     # The limiter's gain moves slowly next to K-weighting's filters, so the loudness of x * gain is
     # the K-weighted energy of x times gain^2: one filter pass serves every round.
     energy, hop = _k_energy(x, sample_rate), _hop(sample_rate)
-    plain = dsp.segment_energy(energy, hop, scale=hop)  # segment sums: rounds copy those the limiter leaves alone
+    plain = dsp_master.segment_energy(energy, hop, scale=hop)  # segment sums: rounds copy those the limiter leaves alone
     now = _gated_lufs(plain / hop)
     if now <= SILENCE_LUFS:
         return x
@@ -171,10 +171,10 @@ def master(audio: np.ndarray, sample_rate: int, target_lufs: float, ceiling_dbtp
         curve = _limiter_gain(peak, gain, sample_rate, ceiling_dbtp)  # the curve holds for this gain only
         if curve is None:
             break  # no limiting: loudness is exactly on target
-        lufs = _gated_lufs(dsp.segment_energy(energy, hop, curve, linear * linear, plain))
+        lufs = _gated_lufs(dsp_master.segment_energy(energy, hop, curve, linear * linear, plain))
         if abs(target_lufs - lufs) < 0.05:
             break
         gain_db += target_lufs - lufs
     if curve is None:
         return (x * gain).astype(np.float32, copy=False)
-    return dsp.apply_gain(x, curve, gain)
+    return dsp_master.apply_gain(x, curve, gain)

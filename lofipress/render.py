@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.signal import butter
 
-from . import dsp
+from . import dsp_sampler
 from .notes import Note, loop_n_samples
 from .packs import Pack, Zone, role_for
 from .samples import load_audio
@@ -108,11 +108,11 @@ def render_track(notes: list[Note], pack: Pack, tempo_bpm: float, bars: int, sam
         rows.append((start, voice[0], n_total, gate_n, note.velocity / 127.0, ATTACK_S * sample_rate,
                      release_s * sample_rate, min(n_total, int(0.005 * sample_rate)), gl * gain, gr * gain))
     jobs = [(mono, ratio, frames) for _, mono, ratio, frames in voices.values()]
-    bright, dark, offsets = dsp.pitch_voices(jobs, butter(2, DARK_CUTOFF_HZ, fs=sample_rate, output="sos"))
-    table = np.array(rows, dtype=np.float64).reshape(-1, len(dsp.NOTE_FIELDS))
+    bright, dark, offsets = dsp_sampler.pitch_voices(jobs, butter(2, DARK_CUTOFF_HZ, fs=sample_rate, output="sos"))
+    table = np.array(rows, dtype=np.float64).reshape(-1, len(dsp_sampler.NOTE_FIELDS))
     table[:, 1] = offsets[table[:, 1].astype(np.int64)]  # voice index -> its place in the banks
     length = int(max([n] + [start + frames for start, _, frames, *_ in rows]))
-    return dsp.fold_planar(dsp.mix_notes(table, bright, dark, length), n)
+    return dsp_sampler.fold_planar(dsp_sampler.mix_notes(table, bright, dark, length), n)
 
 
 def _one_shot(pack: Pack, voice: str, sample_rate: int) -> np.ndarray:

@@ -75,3 +75,33 @@ def test_a_station_asking_for_another_arch_than_its_model_is_told_so(tmp_path):
         pipeline.ensure_model(station, lambda *_: None)
     (tmp_path / "station.toml").write_text(f'[model]\ndir = "{root / "models"}"\n')  # the default asks for nothing
     assert pipeline.ensure_model(config.load(tmp_path / "station.toml"), lambda *_: None).name == "default"
+
+
+def test_the_about_page_shows_the_comparison_table(tmp_path):
+    from lofipress import site
+    from site_fixture import make_press
+
+    press_data = make_press(tmp_path / "press")
+    press_data["about"]["compare"] = [RESULT]
+    site.write_site(config.Station(), press_data, tmp_path / "site")
+    body = (tmp_path / "site" / "about.html").read_text(encoding="utf-8")
+    assert '<h2 id="models">Three kinds of model, compared</h2>' in body
+    assert "Trained on <code>bach120</code> for 6 minutes each; 96 songs" in body
+    assert '<th scope="row">held-out perplexity</th><td class="num">6.10</td><td class="num">-</td>' in body
+    assert "WaveNet&lt;script&gt;" in body and "<script>" not in body.split("<body")[1].split("</main>")[0]
+
+
+def test_the_shipped_transformer_composes_songs_without_training(tmp_path):
+    from pathlib import Path
+
+    from lofipress.compose import compose
+    from lofipress.model import load
+    from lofipress.transformer import TransformerStep
+
+    models = Path(__file__).resolve().parent.parent / "models"
+    step, vocab, card = load(models / "transformer")
+    assert isinstance(step, TransformerStep) and card["settings"]["arch"] == "transformer"
+    (tmp_path / "station.toml").write_text(f'[station]\ntracks = 3\n[model]\nname = "transformer"\n'
+                                           f'arch = "transformer"\ndir = "{models}"\n')
+    pieces = compose(config.load(tmp_path / "station.toml"), log=lambda *_: None)
+    assert len(pieces) == 3 and all(p.metrics["has_melody"] and p.metrics["sections"] == 5 for p in pieces)

@@ -4,7 +4,7 @@ import pytest
 from scipy.signal import welch
 
 from audio_helpers import SR
-from lofipress import dsp, fx
+from lofipress import dsp, dsp_master, dsp_noise, dsp_sampler, fx
 
 
 def _direct_decimate(x, h, down):
@@ -27,10 +27,10 @@ def test_polyphase_decimate_and_interpolate_wrap_round_the_loop(n):
     rng = np.random.default_rng(1)
     x = rng.standard_normal((n, 2)).astype(np.float32)
     h = fx._resampling_fir(4)
-    low = dsp.decimate_mono(x, h, 4)
+    low = dsp_noise.decimate_mono(x, h, 4)
     assert np.allclose(low, _direct_decimate(x, h, 4), atol=1e-5)
     wet = rng.standard_normal((2, len(low))).astype(np.float32)
-    out = dsp.interpolate_mix(x, wet, h * 4, 4, 0.5, 2.0)
+    out = dsp_noise.interpolate_mix(x, wet, h * 4, 4, 0.5, 2.0)
     assert np.allclose(out, 0.5 * x + 2.0 * _direct_interpolate(wet, h * 4, 4, n), atol=1e-4)
 
 
@@ -51,14 +51,14 @@ def test_reverb_tail_is_a_dark_room_after_its_predelay():
 
 
 def test_white_noise_is_uniform_uncorrelated_and_a_function_of_its_index():
-    a = dsp.white_noise(200_000, 2, 42)
+    a = dsp_noise.white_noise(200_000, 2, 42)
     assert a.dtype == np.float32 and a.min() >= -0.5 and a.max() < 0.5
     assert abs(a.mean()) < 0.003 and abs(a.var() - 1 / 12) < 0.001
     assert abs(np.corrcoef(a[:, 0], a[:, 1])[0, 1]) < 0.01
     assert abs(np.corrcoef(a[1:, 0], a[:-1, 0])[0, 1]) < 0.01
-    assert np.array_equal(dsp.white_noise(1000, 2, 42), a[:1000])
-    assert not np.array_equal(dsp.white_noise(1000, 2, 43), a[:1000])
-    assert dsp.white_noise(10, 3, 42).shape == (10, 3) and dsp.white_noise(10, 1, 42).shape == (10, 1)
+    assert np.array_equal(dsp_noise.white_noise(1000, 2, 42), a[:1000])
+    assert not np.array_equal(dsp_noise.white_noise(1000, 2, 43), a[:1000])
+    assert dsp_noise.white_noise(10, 3, 42).shape == (10, 3) and dsp_noise.white_noise(10, 1, 42).shape == (10, 1)
 
 
 def test_ticks_reach_their_rms_and_wrap_round_the_loop():
@@ -67,7 +67,7 @@ def test_ticks_reach_their_rms_and_wrap_round_the_loop():
     kernel = np.exp(-np.arange(60) / 10.0)
     where = np.array([n - 20, 100, 110, 5000])  # one wraps, two overlap
     amp = np.array([[1.0, 0.5], [-1.0, 1.0], [0.7, 0.7], [0.3, -0.2]])
-    dsp.add_ticks(out, where, amp, kernel, 0.01)
+    dsp_noise.add_ticks(out, where, amp, kernel, 0.01)
     assert np.sqrt(np.mean(out.astype(np.float64) ** 2)) == pytest.approx(0.01, rel=1e-4)
     dense = np.zeros((n + 60, 2))
     for w, a in zip(where, amp):
@@ -87,8 +87,8 @@ def test_limiter_gain_computed_around_its_peaks_equals_the_whole_loops():
         for spot in spots:
             width = rng.integers(1, 200)
             need[np.arange(spot, spot + width) % n] = rng.uniform(0.5, 1.0, width)
-        sparse = dsp.limiter_gain(need, 2646, 178, 88)
-        assert np.abs(sparse - dsp._limiter_gain(need, 2646, 178, 88)).max() < 2e-6, trial
+        sparse = dsp_master.limiter_gain(need, 2646, 178, 88)
+        assert np.abs(sparse - dsp_master._limiter_gain(need, 2646, 178, 88)).max() < 2e-6, trial
 
 
 @pytest.mark.parametrize("n", [1000, 300_000])
@@ -101,7 +101,7 @@ def test_filters_in_two_halves_match_one_pass(n):
     wrapped = sosfilt(sos, np.concatenate([x[n - pad:], x]).astype(np.float64), axis=0)[pad:]
     assert np.abs(dsp.sosfilt_wrap(sos, x, pad) - wrapped).max() < 1e-5
     energy = (sosfilt(sos, x.astype(np.float64), axis=0).astype(np.float32).astype(np.float64) ** 2).sum(axis=1)
-    assert np.allclose(dsp.weighted_energy(sos, x), energy, rtol=1e-5, atol=1e-9)
+    assert np.allclose(dsp_master.weighted_energy(sos, x), energy, rtol=1e-5, atol=1e-9)
 
 
 def test_a_forked_worker_gets_its_own_second_thread():
@@ -127,11 +127,11 @@ def test_notes_mixed_in_two_halves_are_the_notes_mixed_in_one_pass():
                                           rng.integers(2, 20_000, 60))]
     rows.append((length // 2 - 333, 0, 20_000, 777, 0.5, 132.3, 8000.0, 220, 0.3, 0.7))  # across the middle
     table = np.array(rows, dtype=np.float64)
-    split = dsp.mix_notes(table, bank, dark, length)
+    split = dsp_sampler.mix_notes(table, bank, dark, length)
     whole = np.empty((2, length), dtype=np.float32)
-    dsp._mix_notes(whole[0], whole[1], bank, dark, table, 0, length)
+    dsp_sampler._mix_notes(whole[0], whole[1], bank, dark, table, 0, length)
     assert np.array_equal(split, whole) and np.abs(whole).max() > 0.1
-    folded = dsp.fold_planar(np.concatenate([whole, whole[:, :1000]], axis=1), length)  # 1000 frames ring on
+    folded = dsp_sampler.fold_planar(np.concatenate([whole, whole[:, :1000]], axis=1), length)  # 1000 frames ring on
     assert np.array_equal(folded[:1000], (whole[:, :1000] + whole[:, :1000]).T)
     assert np.array_equal(folded[1000:], whole[:, 1000:].T)
 
@@ -141,16 +141,16 @@ def test_the_limiter_from_peaks_and_the_rounds_that_reuse_plain_segments_agree_w
     peak = rng.uniform(0.0, 0.5, 200_000).astype(np.float32)
     peak[rng.integers(0, 200_000, 12)] = rng.uniform(0.8, 1.2, 12)
     need = np.minimum(np.float32(1.0), np.float32(0.8) / np.maximum(peak * np.float32(1.1), np.float32(1e-12)))
-    gain = dsp.peak_limiter_gain(peak, 1.1, 0.8, 2646, 178, 88)
-    assert np.array_equal(gain, dsp.limiter_gain(need, 2646, 178, 88)) and gain.min() < 0.8
+    gain = dsp_master.peak_limiter_gain(peak, 1.1, 0.8, 2646, 178, 88)
+    assert np.array_equal(gain, dsp_master.limiter_gain(need, 2646, 178, 88)) and gain.min() < 0.8
     energy = rng.uniform(0.0, 1.0, 200_000)
     hop = 4410
-    plain = dsp.segment_energy(energy, hop, scale=hop)
+    plain = dsp_master.segment_energy(energy, hop, scale=hop)
     assert np.allclose(plain, energy[: len(plain) * hop].reshape(-1, hop).sum(axis=1), rtol=1e-12)
-    rounds = dsp.segment_energy(energy, hop, gain, 2.0, plain)
+    rounds = dsp_master.segment_energy(energy, hop, gain, 2.0, plain)
     direct = (energy * gain.astype(np.float64) ** 2)[: len(plain) * hop].reshape(-1, hop).mean(axis=1) * 2.0
     assert np.allclose(rounds, direct, rtol=1e-12)
-    assert np.array_equal(rounds, dsp.segment_energy(energy, hop, gain, 2.0))  # skipping the 1s changes nothing
+    assert np.array_equal(rounds, dsp_master.segment_energy(energy, hop, gain, 2.0))  # skipping the 1s changes nothing
 
 
 @pytest.mark.parametrize("m, k", [(100_003, 2000), (5000, 12_127)])
