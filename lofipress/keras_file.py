@@ -69,3 +69,19 @@ def layer_norm(x: np.ndarray, layer: Layer) -> np.ndarray:
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
     return 0.5 * (np.tanh(0.5 * x) + 1.0)  # overflow-free and exact in float math
+
+
+class TokenStep:
+    """What the WaveNet and Transformer step models share: `embed` (vocab, width) in, `logits` [W, b] out, and
+    `state`, a list of arrays with the batch first (lofipress.model's contract)."""
+
+    embed: np.ndarray
+    logits: list
+
+    @property
+    def vocab_size(self) -> int:
+        return self.embed.shape[0]
+
+    @property
+    def output_size(self) -> int:
+        return self.logits[0].shape[1]

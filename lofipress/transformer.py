@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .keras_file import Layer, layer_norm
+from .keras_file import Layer, TokenStep, layer_norm
 
 
-class TransformerStep:
+class TransformerStep(TokenStep):
     """Numpy inference: one token per step for a batch; `state` is [positions, then keys and values per block]."""
 
     def __init__(self, config: dict, layers: dict[str, Layer]):
@@ -30,14 +30,6 @@ class TransformerStep:
         self.max_len = layers["attn0"].config["max_len"]
         self.ln_out, self.logits = layers["ln_out"], layers["logits"].vars
         self.state: list[np.ndarray] = []
-
-    @property
-    def vocab_size(self) -> int:
-        return self.embed.shape[0]
-
-    @property
-    def output_size(self) -> int:
-        return self.logits[0].shape[1]
 
     def reset(self, batch: int) -> None:
         width = self.embed.shape[1]

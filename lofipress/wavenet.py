@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .keras_file import Layer, sigmoid
+from .keras_file import Layer, TokenStep, sigmoid
 
 DILATIONS = (1, 2, 4, 8, 16, 32, 64)
 KERNEL = 2
@@ -56,7 +56,7 @@ def n_parameters(vocab_size: int, embedding: int, channels: int, skip: int = 128
     return n + skip * skip + skip + skip * vocab_size + vocab_size
 
 
-class WaveNetStep:
+class WaveNetStep(TokenStep):
     """Numpy inference: one token per step for a batch; `state` holds each layer's input queue (batch first)."""
 
     def __init__(self, layers: dict[str, Layer]):
@@ -71,14 +71,6 @@ class WaveNetStep:
         self.resid = [layers[f"resid{i}"].vars for i in range(len(DILATIONS) - 1)]
         self.post, self.logits = layers["post"].vars, layers["logits"].vars
         self.state: list[np.ndarray] = []
-
-    @property
-    def vocab_size(self) -> int:
-        return self.embed.shape[0]
-
-    @property
-    def output_size(self) -> int:
-        return self.logits[0].shape[1]
 
     def reset(self, batch: int) -> None:
         """Empty queues: Keras' causal padding feeds every layer zeros before the first token."""
