@@ -22,6 +22,7 @@ LUFS_TOLERANCE = 0.5  # DESIGN.md: -14 LUFS +-0.5 LU on the decoded MP3
 LUFS_AIM = 0.2  # re-encode when the decoded file is further than this off target: keeps tracks within 1 LU
 TP_MARGIN_DB = 0.05  # re-encode when the decoded true peak comes this close to the ceiling
 ENCODE_RETRIES = 3  # at most this many corrected encodes after the first (sparse, bright loops need two)
+SILENT_MUSIC_DBFS = -70.0  # a track's dry music below this (RMS) is silence: BS.1770's gate, where loudness ends
 TRACK_DUCK_DB = 2.0  # the track pumps lightly on beats 1 and 3, where every pack pattern has a kick
 DRUM_BUS = dict(drive=1.4, bit_depth=12, reduce_rate_hz=fx.SP1200_RATE_HZ, lowpass_hz=11000.0,
                 threshold_db=-20.0, ratio=3.0)  # sampled-off-a-record drums, whatever the track's preset
@@ -103,10 +104,25 @@ def press_track(notes, pack_dir, fx_settings: FxSettings, master: MasterSettings
     rng = np.random.default_rng(seed)
     sr = master.sample_rate
     dry = render.render_track([_as_note(n) for n in notes], _pack(str(pack_dir)), tempo_bpm, bars, sr, rng)
+    check_music(dry, pack_dir)
     duck = dict(sidechain_db=min(TRACK_DUCK_DB, fx.resolve(fx_settings)["sidechain_db"]))
     wet = fx.apply_chain(dry, sr, dataclasses.replace(fx_settings, **duck), rng, _beat_kicks(tempo_bpm, bars))
     return _press(wet, sr, out_path, master.track_lufs, master.ceiling_dbtp, master.mp3_quality, loop=True,
                   cut=(tempo_bpm, segments.plan_segments(sections, bars)))
+
+
+def check_music(dry: np.ndarray, pack_dir) -> None:
+    """AudioError when a track's music, before hiss and crackle, is non-finite or silent: the chain sets its noise
+    relative to the music and mastering lifts the whole to track_lufs, so silence would ship as a track of hiss."""
+    if not np.isfinite(dry).all():
+        raise AudioError("the rendered music holds NaN or infinite samples", pack_dir,
+                         "run `lofipress pack check` on the pack: a sample it plays is broken")
+    rms = float(np.sqrt(np.mean(np.square(dry, dtype=np.float64)))) if dry.size else 0.0
+    level_db = 20 * np.log10(max(rms, 1e-12))
+    if level_db < SILENT_MUSIC_DBFS:
+        raise AudioError(f"the music is silent before hiss and crackle ({level_db:.0f} dBFS)", pack_dir,
+                         "check the pack's instruments sound (`lofipress pack check`) and that the track has notes "
+                         "(`lofipress compose`)")
 
 
 def press_drums(pack_dir, pattern_id: str, tempo_bpm: float, bars: int, master: MasterSettings, out_path,

@@ -15,7 +15,7 @@ from pathlib import Path
 from . import workers as workers_mod
 from .cache import Cache, code_hash, digest, file_hash, intact, part_path, seal, writable_or_error
 from .config import Station, derive_seed
-from .errors import PackError
+from .errors import LofipressError, PackError
 from .packs import role_for
 
 AUDIO_CODE = ("audio", "render", "fx", "presets", "master", "dsp", "dsp_noise", "dsp_color", "dsp_sampler",
@@ -110,7 +110,7 @@ def drum_loop_tempos(pack, tempos: list[float]) -> list[tuple]:
     return plan
 
 
-def _run_job(func: str, args, mp3: str, meta: str) -> dict:
+def _run_job(func: str, args, mp3: str, meta: str, what: str = "") -> dict:
     """Worker: make one MP3 under a temporary name, then move it, its parts and its metadata into place.
 
     func names a function of lofipress.audio: a build with nothing to render never imports the DSP stack.
@@ -122,9 +122,11 @@ def _run_job(func: str, args, mp3: str, meta: str) -> dict:
     args = tuple(str(tmp) if a is None else a for a in args)
     try:
         result = getattr(audio, func)(*args)
-    except BaseException:  # a job that fails leaves nothing behind in the cache
+    except BaseException as exc:  # a job that fails leaves nothing behind in the cache
         for left in (tmp, *tmp.parent.glob(part_path(tmp, "*").name)):
             left.unlink(missing_ok=True)
+        if what and isinstance(exc, LofipressError):  # say which file of the site failed, not a temporary name
+            raise type(exc)(f"{what}: {exc.message}", exc.path, exc.fix) from None
         raise
     parts = len(result.get("segments", ()))
     for i in range(parts):  # the parts first: the sealed metadata, written last, vouches for all
@@ -173,7 +175,7 @@ def run_jobs(jobs: list[dict], workers: int, log, quiet: bool) -> None:
         bar = tqdm(total=len(todo), unit="file", desc="rendering", file=sys.stderr)
     # Longest first (tracks), so the pool never ends waiting on one long job.
     todo.sort(key=lambda j: {"track": 0, "ambience": 1, "drums": 2, "quote": 3, "sample": 4}[j["kind"]])
-    calls = [(j["func"], j["args"], str(j["mp3"]), str(j["meta"])) for j in todo]
+    calls = [(j["func"], j["args"], str(j["mp3"]), str(j["meta"]), f"{j['kind']} {j['id']}") for j in todo]
 
     def finished():
         if workers <= 1:
