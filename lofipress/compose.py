@@ -21,7 +21,7 @@ import numpy as np
 from . import copying, metrics, song_metrics
 from .arrange import arrange_parts
 from .config import Station, derive_seed
-from .errors import ConfigError
+from .errors import ConfigError, ModelError
 from .generate import Request, generate, primer_tokens
 from .model import load as load_model
 from .song import plan_sections
@@ -104,16 +104,20 @@ def failures_of(m: dict) -> list[str]:
     return metrics.check(m) + copying.check(m) + song_metrics.check(m)
 
 
-def compose(station: Station, n: int | None = None, log=print) -> list[Composed]:
+def compose(station: Station, n: int | None = None, log=print, drop_failing: bool = False) -> list[Composed]:
     """Compose, gate and redraw the station's pieces.
 
     Args:
         station: the station (model folder, sampling settings, seed, bars, tempo range, keys).
         n: number of pieces (default station.tracks).
+        drop_failing: leave out (and say so, one line each) a piece still missing a target after the redraws,
+            as a build does: the gate is a promise, not advice. Off, every piece comes back with its failures,
+            for `eval` and the first-draw measurements.
     Returns:
-        One Composed per track, in track order; `draws` says how often each was drawn.
+        One Composed per track, in track order (those that passed, with drop_failing); `draws` says how often
+        each was drawn.
     Raises:
-        ModelError: the model folder is missing or inconsistent.
+        ModelError: the model folder is missing or inconsistent, or (drop_failing) no piece met the targets.
     """
     n = station.station.tracks if n is None else n
     model_dir = station.path(station.model.dir) / station.model.name
@@ -163,4 +167,16 @@ def compose(station: Station, n: int | None = None, log=print) -> list[Composed]
     log(f"composed {n} songs of {bars} bars ({' '.join(f'{s}:{b}' for s, _, b in sections)}): {first} passed on "
         f"the first draw, {redrawn} redrawn"
         + (f", {failed} still missing a target after {sampling.max_redraws} redraws" if failed else ""))
-    return [kept[i] for i in range(n)]
+    pieces = [kept[i] for i in range(n)]
+    if not drop_failing:
+        return pieces
+    for c in pieces:
+        if c.failures:
+            log(f"{c.id} '{c.title}' left out: after {c.draws} draws it still misses {c.failures[0]}"
+                + (f" and {len(c.failures) - 1} more" if len(c.failures) > 1 else ""))
+    passing = [c for c in pieces if not c.failures]
+    if not passing:
+        raise ModelError(f"none of the {n} songs met the quality targets in {sampling.max_redraws + 1} draws "
+                         f"(first miss: {pieces[0].failures[0]})", model_dir,
+                         "train the model longer or on more music, or raise [sampling] max_redraws")
+    return passing

@@ -92,7 +92,7 @@ def compose_stage(station: Station, cache: Cache, model_dir: Path, log) -> list[
         return hit
     from .compose import compose
 
-    pieces = compose(station, log=log)
+    pieces = compose(station, log=log, drop_failing=True)
     data = [{"index": c.index, "id": c.id, "title": c.title, "key": c.key, "tempo_bpm": c.tempo_bpm,
              "seed": c.seed, "bars": c.piece.bars, "sections": [list(s) for s in c.piece.sections],
              "parts": {k: [list(n) for n in v] for k, v in c.parts.items()},
