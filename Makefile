@@ -33,7 +33,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Debian packages the browser tests need (chromium); skipped when present.
+# Debian packages the tests need (chromium, java for vnu, fluidsynth and FluidR3); skipped when present.
 system:
 	sh scripts/install-system.sh
 

@@ -82,9 +82,7 @@ def server(pages):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no chromium at {CHROMIUM}")
-    pytest.importorskip("playwright.sync_api")
+    assert Path(CHROMIUM).exists(), f"no chromium at {CHROMIUM}: run `make system`"
     from chromium_session import shared_browser  # the browser tests' Chromium: one Playwright per process
 
     return shared_browser(CHROMIUM, bench_site.CHROMIUM_ARGS)

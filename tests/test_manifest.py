@@ -13,7 +13,6 @@ from lofipress import config, manifest as mf, site
 from lofipress.errors import SiteError
 from site_fixture import make_press
 
-pytestmark = pytest.mark.skipif(not (site.NODE_MODULES / "tone").is_dir(), reason="needs `npm ci`")
 
 SRC = "src"  # a relative URL of a file in the site
 BARS = re.compile(r"^\d+m$")

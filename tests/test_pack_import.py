@@ -222,9 +222,9 @@ def test_thirdparty_folder_is_deterministic(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("fluidsynth") is None or not soundfont.SF2.is_file(),
-                    reason="needs fluidsynth and FluidR3_GM.sf2")
 def test_soundfont_import_gives_a_loadable_pack(tmp_path, capsys):
+    assert shutil.which("fluidsynth") and soundfont.SF2.is_file(), \
+        "needs fluidsynth and FluidR3_GM.sf2: run `make system` (installs fluidsynth and fluid-soundfont-gm)"
     assert cli.main(["pack", "import", str(soundfont.SF2), str(tmp_path / "gm")]) == 0
     pack = load_pack(tmp_path / "gm")
     assert "keys, piano, bass, lead" in capsys.readouterr().out

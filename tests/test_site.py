@@ -20,7 +20,6 @@ from lofipress import config, site
 from lofipress.errors import SiteError
 from site_fixture import make_press
 
-pytestmark = pytest.mark.skipif(not (site.NODE_MODULES / "tone").is_dir(), reason="needs `npm ci`")
 
 INDEX_IDS = ["app", "play", "prev", "next", "shuffle", "station-mode", "track-select", "source-ai", "source-live",
              "song-select", "drums-select", "ambience-select", "quote-select", "vol-main", "vol-drums",

@@ -17,7 +17,6 @@ from lofipress import config, site, stations
 from lofipress.errors import ConfigError, PackError, SiteError
 from site_fixture import make_press
 
-pytestmark = pytest.mark.skipif(not (site.NODE_MODULES / "tone").is_dir(), reason="needs `npm ci`")
 ROOT = Path(__file__).resolve().parents[1]
 
 

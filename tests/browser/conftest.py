@@ -89,9 +89,7 @@ def site_url(built_site, tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def browser(tmp_path_factory):
     """One headless Debian chromium for the whole session."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no chromium at {CHROMIUM} (apt-get install chromium; see scripts/install-system.sh)")
-    pytest.importorskip("playwright.sync_api")
+    assert Path(CHROMIUM).exists(), f"no chromium at {CHROMIUM}: run `make system` (scripts/install-system.sh)"
     sys.path.insert(0, str(ROOT / "tests"))
     from chromium_session import shared_browser  # one Playwright per process (the bench tests use it too)
 

@@ -22,8 +22,8 @@ def _axe(page) -> list[dict]:
             for v in result["violations"]]
 
 
-@pytest.mark.skipif(not AXE.is_file(), reason="npm ci installs axe-core")
 def test_axe_finds_no_violation_on_any_page(open_page, site_url, built_site):
+    assert AXE.is_file(), f"missing {AXE}: run `npm ci` (make test does)"
     page, _ = open_page()
     assert _axe(page) == []
     start_playing(page)  # the playing state, with the help dialog open too
@@ -40,8 +40,9 @@ def test_axe_finds_no_violation_on_any_page(open_page, site_url, built_site):
         assert _axe(page) == [], rel
 
 
-@pytest.mark.skipif(not VNU.is_file() or not shutil.which("java"), reason="needs vnu-jar (npm ci) and Java")
 def test_nu_html_checker_finds_no_error(built_site):
+    assert VNU.is_file(), f"missing {VNU}: run `npm ci` (make test does)"
+    assert shutil.which("java"), "no java for the Nu HTML checker: run `make system` (installs default-jre-headless)"
     pages = sorted(str(p) for p in Path(built_site).rglob("*.html"))
     assert pages
     run = subprocess.run(["java", "-jar", str(VNU), "--errors-only", *pages],
@@ -55,8 +56,7 @@ def test_screenshot_of_the_playing_page(open_page, artifacts, name, width, heigh
     """The room while it plays, in three of the station's scenes: test-artifacts/player-<scene>-<size>.png."""
     page, _ = open_page()
     amb = page.evaluate("(i) => (window.lofipress.manifest.ambience[i] || {}).id", ambience)
-    if amb is None:
-        pytest.skip(f"the station has no ambience {ambience}")
+    assert amb is not None, f"the default station has no ambience {ambience}: its pack has four"
     page, watch = open_page(f"?ambience={amb}", width=width, height=height)
     start_playing(page)
     page.wait_for_function("window.lofipress.state.sceneLoaded && window.lofipress.state.noteEvents > 3", timeout=20000)
