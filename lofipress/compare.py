@@ -97,7 +97,7 @@ def table(data: dict) -> str:
 ABOUT_ROWS = ("val_perplexity", "parameters", "train_s", "tokens_per_s", "first_draw_pass_rate", "tracks_with_form",
               "tracks_with_melody")
 ABOUT_MEDIANS = (("key_consistency", "key consistency (median)", "{:.2f}"),
-                 ("distinct_windows", "distinct 4-bar progressions (median)", "{:.1f}"),
+                 ("distinct_windows", "distinct progressions (median)", "{:.1f}"),
                  ("step_share", "melody steps (median)", "{:.2f}"),
                  ("chord_tone_strong", "chord tones on beats 1 and 3 (median)", "{:.2f}"))
 

@@ -11,7 +11,9 @@ import soundfile as sf
 
 from audio_helpers import make_pack
 from lofipress.errors import PackError
-from lofipress.packs import cli_check, load_audio, load_pack, role_for
+from lofipress.pack_check import cli_check
+from lofipress.packs import load_pack, role_for
+from lofipress.samples import load_audio
 
 REPO = Path(__file__).resolve().parent.parent
 
