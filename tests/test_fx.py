@@ -35,7 +35,8 @@ def test_effect_contract(name):
     x = _music()
     y = EFFECTS[name](x, np.random.default_rng(7))
     assert y.shape == x.shape and y.dtype == np.float32
-    assert np.all(np.isfinite(y)) and level_db(y) > -40 and np.abs(y).max() < 1.0
+    assert np.all(np.isfinite(y)) and np.abs(y).max() < 1.0
+    assert abs(level_db(y) - level_db(x)) < 6.0  # colour, not a level change: the chains measure -3.3 to +0.2 dB
     assert np.array_equal(y, EFFECTS[name](x, np.random.default_rng(7)))
 
 
@@ -48,9 +49,16 @@ def test_effect_keeps_loop_seamless(name):
     assert np.abs(y[-1] - y[0]).max() <= steps * 1.01
 
 
-def test_lowpass_2k_cuts_8k_keeps_200():
-    assert level_db(fx.lowpass(sine(8000, 1.0), SR, 2000)) <= level_db(sine(8000, 1.0)) - 12
-    assert abs(level_db(fx.lowpass(sine(200, 1.0), SR, 2000)) - level_db(sine(200, 1.0))) < 1.0
+def test_lowpass_is_the_fourth_order_butterworth_it_promises():
+    """Against scipy's own frequency response of a 4th-order Butterworth (-24.8 dB one octave past 2 kHz,
+    -52 dB two octaves past): a 1st- or 2nd-order filter is 12-40 dB off."""
+    from scipy.signal import butter, sosfreqz
+
+    for f in (4000.0, 8000.0):
+        _, h = sosfreqz(butter(4, 2000, fs=SR, output="sos"), worN=[f], fs=SR)
+        got = level_db(fx.lowpass(sine(f, 1.0), SR, 2000)) - level_db(sine(f, 1.0))
+        assert abs(got - 20 * np.log10(abs(h[0]))) < 0.5, f
+    assert abs(level_db(fx.lowpass(sine(200, 1.0), SR, 2000)) - level_db(sine(200, 1.0))) < 0.1
 
 
 def test_highpass_mirror():
