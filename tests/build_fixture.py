@@ -11,7 +11,10 @@ from __future__ import annotations
 import collections
 import functools
 import hashlib
+import shlex
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -193,3 +196,18 @@ def site_sources(tmp_path, monkeypatch):
     site.environment.cache_clear()  # its loader is bound to the folder it first saw
     yield templates, static
     site.environment.cache_clear()
+
+
+def build_read_only(folder: Path, station: Path, out: Path) -> subprocess.CompletedProcess:
+    """`build.py` for `station` into `out` with `folder` a real read-only filesystem (a bind mount in a private
+    mount namespace); skips the test where this machine cannot make one (no unshare, or no right to mount)."""
+    if shutil.which("unshare") is None:
+        pytest.skip("needs unshare for a read-only mount")
+    args = [sys.executable, "build.py", "--station", str(station / "station.toml"), "--out", str(out)]
+    script = (f'mount --bind "{folder}" "{folder}" && mount -o remount,bind,ro "{folder}" || exit 99; '
+              f"exec {shlex.join(args)}")
+    proc = subprocess.run(["unshare", "--mount", "sh", "-c", script], cwd=REPO, capture_output=True, text=True,
+                          timeout=300)
+    if proc.returncode == 99:
+        pytest.skip(f"cannot make a read-only mount here: {proc.stderr.strip()}")
+    return proc

@@ -1,17 +1,10 @@
 """A read-only or full build cache is one line naming the folder, before any work: never a tool's message about a
 temporary file (the red-team's read-only `.cache` ended as a `bug:` line, a full disk as ffmpeg's words)."""
-import shutil
-import subprocess
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from lofipress import audio_jobs, cache, encode
 from lofipress.errors import LofipressError
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 def test_a_cache_that_is_a_file_is_named(tmp_path):
@@ -42,20 +35,14 @@ def test_an_mp3_that_cannot_be_written_names_the_folder_not_a_temporary_file(tmp
     assert "audio: is a file, not a folder" in line and ".tmp.mp3" not in line
 
 
-@pytest.mark.skipif(shutil.which("unshare") is None, reason="needs unshare for a read-only mount")
 def test_a_read_only_cache_is_one_line_naming_it_through_build_py(tmp_path):
     """A real read-only filesystem under the station's .cache (a bind mount in a private mount namespace)."""
-    from build_fixture import make_station
+    from build_fixture import build_read_only, make_station
 
     station = make_station(tmp_path / "st")
     cache_dir = station / ".cache"
     cache_dir.mkdir()
-    script = (f'mount --bind "{cache_dir}" "{cache_dir}" && mount -o remount,bind,ro "{cache_dir}" || exit 99; '
-              f'exec "{sys.executable}" build.py --station "{station / "station.toml"}" --out "{tmp_path / "site"}"')
-    proc = subprocess.run(["unshare", "--mount", "sh", "-c", script], cwd=REPO, capture_output=True, text=True,
-                          timeout=300)
-    if proc.returncode == 99:
-        pytest.skip(f"cannot make a read-only mount here: {proc.stderr.strip()}")
+    proc = build_read_only(cache_dir, station, tmp_path / "site")
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: {cache_dir}: cannot write to this folder: Read-only"), \
