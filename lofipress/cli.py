@@ -7,6 +7,7 @@ import os
 import sys
 import traceback
 
+from . import __version__
 from .errors import LofipressError
 
 EXIT_OK, EXIT_BUG, EXIT_USER = 0, 1, 2
@@ -20,9 +21,11 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(EXIT_USER)
 
 
-def _station_arg(p: argparse.ArgumentParser) -> None:
+def _station_arg(p: argparse.ArgumentParser, lineup: bool = False) -> None:
+    """--station; `lineup`: this command also takes a stations/ folder (build, clean and serve do, one by one)."""
     p.add_argument("--station", "-s", default="station.toml",
-                   help="station file or folder (default: ./station.toml; a stations/ folder builds them all)")
+                   help="station file or its folder (default: ./station.toml)"
+                   + ("; a stations/ folder works on every station in it" if lineup else ""))
 
 
 def _command(sub, name: str, **kwargs) -> argparse.ArgumentParser:
@@ -34,10 +37,11 @@ def _command(sub, name: str, **kwargs) -> argparse.ArgumentParser:
 
 def _parser() -> argparse.ArgumentParser:
     ap = _Parser(prog="lofipress", description="Press a lo-fi hip-hop station into a static website.")
+    ap.add_argument("--version", action="version", version=f"lofipress {__version__}")
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = _command(sub, "build", help="compose, render and write the site (what `python build.py` runs)")
-    _station_arg(p)
+    _station_arg(p, lineup=True)
     p.add_argument("--force", action="store_true", help="ignore the cache and rebuild everything")
     p.add_argument("--jobs", "-j", type=int, default=0, help="worker processes for rendering (default: every core)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bars, one line per stage (for CI logs)")
@@ -45,12 +49,12 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(handler="lofipress.commands:cli_build")
 
     p = _command(sub, "serve", help="preview the site on localhost; rebuild and reload on change")
-    _station_arg(p)
+    _station_arg(p, lineup=True)
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--no-watch", action="store_true", help="serve only, do not rebuild on change")
     p.set_defaults(handler="lofipress.serve:cli_serve")
 
-    p = _command(sub, "train", help="train an LSTM on a folder of MIDI/ABC files")
+    p = _command(sub, "train", help="train a model (LSTM, WaveNet or Transformer) on a folder of MIDI/ABC files")
     p.add_argument("--corpus", required=True, help="folder of .mid/.midi/.abc files")
     p.add_argument("--out", required=True, help="model folder to write, e.g. models/mine")
     p.add_argument("--resume", action="store_true", help="continue from the folder's last checkpoint")
@@ -111,7 +115,7 @@ def _parser() -> argparse.ArgumentParser:
     q.set_defaults(handler="lofipress.pack_import:cli_import")
 
     p = _command(sub, "clean", help="remove what lofipress made (site and cache), nothing else")
-    _station_arg(p)
+    _station_arg(p, lineup=True)
     p.set_defaults(handler="lofipress.commands:cli_clean")
 
     p = _command(sub, "audiocheck", help="report loudness, true peak, length and seam of every MP3 in a site")

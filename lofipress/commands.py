@@ -45,7 +45,7 @@ def cli_clean(args) -> int:
         lineup = stations.load_lineup(args.station)
         site, caches = lineup.out_dir, [s.path(".cache") for s in lineup.stations]
     else:
-        station = station_from_args(args)
+        station = config.load(Path(args.station))  # quiet: removing files is no place for the mood's line
         site, caches = station.path(station.site.out_dir), [station.path(".cache")]
     if site.is_dir() and not (site / SITE_STAMP).is_file():  # checked first: a refusal removes nothing
         raise LofipressError("not removing a folder lofipress did not make (no build stamp)", site,
