@@ -5,14 +5,14 @@ import json
 from pathlib import Path
 
 from . import encode, master
+from .config import MasterSettings
 from .errors import AudioError
 
 LUFS_TOLERANCE = 0.5  # DESIGN.md: tracks at their target +-0.5 LU
 LAYER_TOLERANCE = 3.0  # drums, beds and quotes: within 3 LU of their level (a silent bed is 100 LU off, not fine)
-TRACK_LUFS = -14.0  # the delivery target of AI tracks
 CEILING_DBTP = -1.0  # true-peak ceiling of every file
 # Each kind's loudness target: the manifest's "levels" (the station's [master]), else the defaults of config.
-DEFAULT_LEVELS = {"track": TRACK_LUFS, "drums": -20.0, "ambience": -30.0, "quote": -19.0}
+DEFAULT_LEVELS = {kind: getattr(MasterSettings(), f"{kind}_lufs") for kind in ("track", "drums", "ambience", "quote")}
 
 
 def _entries(manifest: dict) -> list[dict]:

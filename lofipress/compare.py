@@ -29,7 +29,7 @@ def compare(corpus_dir: Path, out_dir: Path, station, archs=ARCHS, budget_s: flo
     """Train and score each arch; writes out_dir/<arch>/ (a model folder) and out_dir/compare.json."""
     from .bench.generate import batched_rate
     from .compose import compose
-    from .evaluate import summarize
+    from .evaluate import summarize, target_of
     from .model import load
     from .train import train
 
@@ -50,8 +50,7 @@ def compare(corpus_dir: Path, out_dir: Path, station, archs=ARCHS, budget_s: flo
         misses: dict[str, int] = {}
         for row in summary["rows"]:
             for f in row["failures"]:
-                what = " ".join(f.split(" ")[:2]).rstrip(":") if f.split(" ")[0].endswith(":") else f.split(" ")[0]
-                misses[what] = misses.get(what, 0) + 1
+                misses[target_of(f)] = misses.get(target_of(f), 0) + 1
         results[arch] = {
             "name": NAMES.get(arch, arch), "val_nll": card["metrics"]["val_loss"],
             "val_perplexity": card["metrics"]["val_perplexity"], "parameters": card.get("parameters"),

@@ -43,7 +43,14 @@ def summarize(pieces: list[Composed]) -> dict:
 
 
 def _has_form(m: dict) -> bool:
-    return m.get("sections", 0) >= 3 and m.get("distinct_windows", 0) >= 2
+    f = song_metrics.FORM_TARGETS
+    return m.get("sections", 0) >= f["sections_min"] and m.get("distinct_windows", 0) >= f["distinct_windows_min"]
+
+
+def target_of(failure: str) -> str:
+    """The target a failure line names, to count misses: "melody: step_share 0.45 ..." -> "melody: step_share"."""
+    words = failure.split(" ")
+    return " ".join(words[:2]).rstrip(":") if words[0].endswith(":") else words[0]
 
 
 def summarize_rows(pieces: list[dict]) -> dict:

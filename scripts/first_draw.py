@@ -18,12 +18,7 @@ import time
 
 from lofipress import config
 from lofipress.compose import compose
-
-
-def _what(failure: str) -> str:
-    """The target a failure line names: "melody: step_share 0.45 ..." -> "melody: step_share"."""
-    words = failure.split(" ")
-    return " ".join(words[:2]).rstrip(":") if words[0].endswith(":") else words[0]
+from lofipress.evaluate import target_of
 
 
 def corpus_songs(station) -> None:
@@ -43,7 +38,7 @@ def corpus_songs(station) -> None:
         failed = [f for f in failures_of(score(parts, s.key, s.bars, s.sections, None))
                   if not f.startswith("form") and "longest_repeat" not in f]
         passed += not failed
-        misses.update(_what(f) for f in failed)
+        misses.update(target_of(f) for f in failed)
     print(f"training songs from the corpus: {passed}/{len(songs)} pass every tonality and melody target")
     for what, n in misses.most_common():
         print(f"  {n:4d}  {what}")
@@ -77,7 +72,7 @@ def main() -> None:
         pieces = compose(st, args.songs, log=lambda *_: None)
         passed += sum(not p.failures for p in pieces)
         tonic += sum(bool(p.metrics.get("ends_on_tonic")) for p in pieces)
-        misses.update(_what(f) for p in pieces for f in p.failures)
+        misses.update(target_of(f) for p in pieces for f in p.failures)
     total = args.seeds * args.songs
     print(f"first draw: {passed}/{total} songs pass every target ({passed / total:.0%}); "
           f"{tonic}/{total} end on the tonic; {time.time() - started:.1f} s")
