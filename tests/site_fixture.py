@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from lofipress.evaluate import summarize_rows
 
@@ -226,3 +227,19 @@ def make_press(tmp_path: Path, title: str = "Amber Window", track_bars: int = 30
         "about": about,
         "live_fx": {"lowpass_hz": 3200.0, "bit_depth": 12, "noise_db": -38.0, "wow_cents": 6.0},
     }
+
+
+@pytest.fixture(scope="module")
+def press(tmp_path_factory):
+    """A module's fake press (make_press), for the site and page tests: import this fixture by name."""
+    return make_press(tmp_path_factory.mktemp("press"))
+
+
+@pytest.fixture(scope="module")
+def built(press, tmp_path_factory) -> Path:
+    """That press written as a site with the default station."""
+    from lofipress import config, site
+
+    out = tmp_path_factory.mktemp("built") / "site"
+    site.write_site(config.Station(), press, out)
+    return out

@@ -10,21 +10,9 @@ import pytest
 
 from lofipress import config, pages, site
 from lofipress.model import StepModel
-from site_fixture import LEAPY, make_press
+from site_fixture import LEAPY, built, make_press, press  # noqa: F401 - built and press are fixtures
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def press(tmp_path_factory):
-    return make_press(tmp_path_factory.mktemp("press"))
-
-
-@pytest.fixture(scope="module")
-def built(press, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("built") / "site"
-    site.write_site(config.Station(), press, out)
-    return out
 
 
 def main_of(html: str) -> str:

@@ -18,7 +18,7 @@ import pytest
 
 from lofipress import config, site
 from lofipress.errors import SiteError
-from site_fixture import make_press
+from site_fixture import built, make_press, press  # noqa: F401 - built and press are fixtures
 
 
 INDEX_IDS = ["app", "play", "prev", "next", "shuffle", "station-mode", "track-select", "source-ai", "source-live",
@@ -29,18 +29,6 @@ INDEX_IDS = ["app", "play", "prev", "next", "shuffle", "station-mode", "track-se
              "scene-only", "quote"]
 PLAYER_MODULES = sorted(p.name for p in (site.STATIC / "player").glob("*.js"))  # ES modules; main.js boots them
 STATIC_NEEDED = ("boot.js", "style.css", "player.css", "scenes/index.js", *(f"player/{n}" for n in PLAYER_MODULES))
-
-
-@pytest.fixture(scope="module")
-def press(tmp_path_factory):
-    return make_press(tmp_path_factory.mktemp("press"))
-
-
-@pytest.fixture(scope="module")
-def built(press, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("built") / "site"
-    site.write_site(config.Station(), press, out)
-    return out
 
 
 def all_files(root: Path) -> dict[str, bytes]:

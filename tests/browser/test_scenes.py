@@ -109,6 +109,15 @@ def show(page, scene: str, expect: str | None = None) -> None:
     page.wait_for_timeout(120)  # a frame or two more: nothing half-painted
 
 
+def before_and_after(page, scene: str, part: str, n: int = 6) -> tuple[np.ndarray, np.ndarray]:
+    """The scene shown fresh, then `n` notes of `part` played on it: its pixels before and 200 ms after."""
+    show(page, scene)
+    before = shot(page)
+    page.evaluate(burst(part, n=n))
+    page.wait_for_timeout(200)
+    return before, shot(page)
+
+
 class _Quiet(SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
@@ -212,11 +221,7 @@ def test_notes_are_clearly_seen_and_melody_leads(pages, scene):
     page, watch = pages[1280, "still"]
     seen = {}
     for part in ("melody", "keys"):
-        show(page, scene)
-        before = shot(page)
-        page.evaluate(burst(part))
-        page.wait_for_timeout(200)
-        seen[part] = changed_share(before, shot(page))
+        seen[part] = changed_share(*before_and_after(page, scene, part))
     # six melody notes change at least 1.5% of a 1280x800 screen (15,000 pixels) by more
     # than 24 levels: blooms at 5% alpha change pixels by about 10 levels and fail this
     assert seen["melody"] > 0.015, seen
@@ -228,11 +233,7 @@ def test_notes_are_clearly_seen_and_melody_leads(pages, scene):
 @pytest.mark.parametrize("scene", SCENES)
 def test_bass_is_a_soft_pulse_on_a_phone(pages, scene):
     page, watch = pages[390, "still"]
-    show(page, scene)
-    before = shot(page)
-    page.evaluate(burst("bass", n=1))
-    page.wait_for_timeout(200)
-    after = shot(page)
+    before, after = before_and_after(page, scene, "bass", n=1)
     # one bass note: a swell of light over the scene, brighter on average by a level or
     # more (of 255), but no flash: no pixel jumps by 90 levels and the mean stays under 15
     rise = float((after - before).mean())
