@@ -33,14 +33,18 @@ MAX_GAIN_DB = 30.0
 MIN_GAIN_DB = 0.5  # a smaller correction is measurement noise: no gain_db line for it
 
 
-def reference_level_db(inst: Instrument) -> float:
-    """RMS level (dBFS) of the instrument's reference note: the zone nearest its reference pitch at velocity 100."""
-    from .samples import load_audio
-
+def reference_zone(inst: Instrument) -> Zone:
+    """The zone that plays the instrument's reference note: nearest its reference pitch, at velocity 100."""
     pitch = REFERENCE_PITCH.get(inst.role, 60)
     layer = [z for z in inst.zones if z.vel_lo <= REFERENCE_VELOCITY <= z.vel_hi] or list(inst.zones)
-    zone = min(layer, key=lambda z: (0 if z.lo <= pitch <= z.hi else 1, abs(z.root - pitch)))
-    x = load_audio(zone.file, MEASURE_SR).mean(axis=1).astype(np.float64)
+    return min(layer, key=lambda z: (0 if z.lo <= pitch <= z.hi else 1, abs(z.root - pitch)))
+
+
+def reference_level_db(inst: Instrument) -> float:
+    """RMS level (dBFS) of the instrument's reference note (`reference_zone`), its gain_db included."""
+    from .samples import load_audio
+
+    x = load_audio(reference_zone(inst).file, MEASURE_SR).mean(axis=1).astype(np.float64)
     w = int(WINDOW_S * MEASURE_SR)
     n = max(len(x) // w, 1)
     x = np.pad(x, (0, max(n * w - len(x), 0)))[:n * w]

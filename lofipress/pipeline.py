@@ -149,7 +149,7 @@ def build(station: Station, force: bool = False, jobs: int = 0, quiet: bool = Fa
     Raises:
         LofipressError: bad input anywhere; the previous site is left as it was.
     """
-    from . import balance, packs
+    from . import packs
     from .site import STATIC, TEMPLATES, check_output, write_site
 
     log = Log(quiet)
@@ -159,13 +159,13 @@ def build(station: Station, force: bool = False, jobs: int = 0, quiet: bool = Fa
     pack_dir = station.path(station.pack.dir) / station.pack.name
     pack = packs.load_pack(pack_dir)
     check_drum_loops(pack, station.loops.drums_bars)
-    apart = balance.apart_warning(pack)  # a mixing mistake is said, not silently pressed into every track
-    if apart:
-        log(f"warning: {apart}")
     cache = Cache(station.path(".cache"))
     if force and cache.root.is_dir():
         shutil.rmtree(cache.root)
     cache.check()  # a read-only cache is named before any work (a full one before rendering: run_jobs)
+    apart = _balance_warning(pack, cache)  # a mixing mistake is said, not silently pressed into every track
+    if apart:
+        log(f"warning: {apart}")
     os.environ.setdefault("MPLCONFIGDIR", str(cache.root / "matplotlib"))  # its font cache, not in ~/.cache
     model_dir = ensure_model(station, log)
     pieces = compose_stage(station, cache, model_dir, log)
@@ -190,6 +190,21 @@ def build(station: Station, force: bool = False, jobs: int = 0, quiet: bool = Fa
     log(f"wrote {out_dir}: {summary.get('files')} files, {summary.get('bytes', 0) / 1e6:.1f} MB, "
         f"{len(tracks)} tracks")
     return {**summary, "rebuilt": True, "seconds": round(time.perf_counter() - started, 3)}
+
+
+def _balance_warning(pack, cache: Cache) -> str | None:
+    """balance.apart_warning, cached by what it reads (each role's reference zone and gain): decoding those
+    zones costs a no-op rebuild about 2 s (scipy's resampler and the decoders load for it)."""
+    from .balance import apart_warning, reference_zone
+
+    key = digest("balance", [(role, inst.gain_db, file_hash(reference_zone(inst).file))
+                             for role, inst in sorted(pack.instruments.items())], pack.name,
+                 str(pack.root / "pack.toml"), code_hash("balance"))  # the line names the pack and its file
+    hit = cache.get_json("balance", key)
+    if hit is None:
+        hit = {"warning": apart_warning(pack)}
+        cache.put_json("balance", key, hit)
+    return hit["warning"]
 
 
 def _stamp_key(path: Path) -> str | None:

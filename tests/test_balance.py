@@ -98,3 +98,21 @@ def test_a_near_silent_file_is_never_taken_for_a_bed(tmp_path):
     rain = next(i for i in items if i.rel == "Rain.wav")
     assert rain.kind == "skip" and re.fullmatch(r"near silent \(-8\d dBFS\)", rain.info["why"])  # noise halved
     assert rain.info["why"] in report(items)  # by the analysis rate's band
+
+
+def test_the_build_says_the_balance_warning_from_its_cache_once_measured(unbalanced, tmp_path, monkeypatch):
+    """A no-op rebuild must not decode the reference zones again (about 2 s of imports and decoding)."""
+    from lofipress import pipeline
+    from lofipress.cache import Cache
+
+    raw = packs.load_pack(unbalanced)
+    raw = packs.Pack(raw.name, raw.license, raw.root, {r: packs.Instrument(r, i.zones) for r, i in
+                                                       raw.instruments.items()})
+    cache = Cache(tmp_path / "cache")
+    first = pipeline._balance_warning(raw, cache)
+    assert first == balance.apart_warning(raw) and "bass +" in first
+    monkeypatch.setattr(balance, "apart_warning", lambda pack: pytest.fail("measured again"))
+    assert pipeline._balance_warning(raw, cache) == first
+    balanced = packs.load_pack(unbalanced)  # its gains are another key: measured, and fine
+    monkeypatch.undo()
+    assert pipeline._balance_warning(balanced, cache) is None
