@@ -19,7 +19,7 @@ from build_fixture import site_sources  # noqa: F401 - a fixture
 from lofipress import cache as lcache
 
 ALL = {"compose": 1, "arrange": 1, "midi": 2, "audio/track": 2, "audio/drums": 1, "audio/ambience": 1, "audio/quote": 1,
-       "audio/sample": 3}  # every artifact of the tiny station (browser zones: keys, bass and the lead)
+       "audio/sample": 3, "balance": 1}  # every artifact of the tiny station (browser zones: keys, bass and the lead)
 TRACK_MP3S = ("audio/tracks/t01.mp3", "audio/tracks/t02.mp3")
 
 
@@ -119,14 +119,15 @@ def test_a_pack_file_redoes_the_audio_that_plays_it(station):
     audio, rate = sf.read(str(keys))
     sf.write(str(keys), np.roll(audio, 50, axis=0), rate, format="OGG")
     remade, *_ = rebuild(station)
-    assert remade == {"audio/track": 2, "audio/sample": 1}  # both tracks play the keys; one browser zone is them
+    # both tracks play the keys; one browser zone is them; it is the keys' reference note, so the balance is measured
+    assert remade == {"audio/track": 2, "audio/sample": 1, "balance": 1}
 
     toml = station / "samples" / bf.PACK_NAME / "pack.toml"  # a role's balance: its notes and its browser zones
     toml.write_text(toml.read_text(encoding="utf-8").replace("[instruments.keys]\n",
                                                              "[instruments.keys]\ngain_db = -3.0\n"),
                     encoding="utf-8")
     remade, *_ = rebuild(station)
-    assert remade == {"audio/track": 2, "audio/sample": 1}  # the fixture's keys have one zone
+    assert remade == {"audio/track": 2, "audio/sample": 1, "balance": 1}  # the fixture's keys have one zone
 
 
 @pytest.mark.slow
