@@ -80,10 +80,12 @@ def press_segments(pcm: np.ndarray, full: np.ndarray, sample_rate: int, tempo_bp
     from . import encode  # the DSP stack: only a worker that renders imports it
 
     edges = segment_edges(plan, tempo_bpm, sample_rate, len(pcm))
-    decoded = [encode.encode_checked(pcm[lo:hi], sample_rate, part_path(out_path, i), quality, loop=False)
+    k = encode.CONTEXT_SAMPLES  # each segment is coded with the music either side of it, as the full file is
+    decoded = [encode.encode_checked(pcm[lo:hi], sample_rate, part_path(out_path, i), quality, loop=False,
+                                     context=(encode.wrapped(pcm, lo - k, lo), encode.wrapped(pcm, hi, hi + k)))
                for i, (lo, hi) in enumerate(zip(edges, edges[1:]))]
     window = loop_n_samples(JOIN_WINDOW_BARS, tempo_bpm, sample_rate)
-    measured = check_segments(decoded, full, pcm, edges, window, out_path)
+    measured = check_segments(decoded, full, pcm, edges, window, sample_rate, out_path)
     rows = [{"first_bar": first, "bars": bars, "start_samples": lo, "samples": hi - lo}
             for (first, bars), lo, hi in zip(plan, edges, edges[1:])]
     return rows, np.concatenate(decoded), measured
@@ -94,7 +96,7 @@ def _rms(x: np.ndarray) -> float:
 
 
 def check_segments(decoded: list[np.ndarray], full: np.ndarray, pcm: np.ndarray, edges: list[int], window: int,
-                   path) -> dict:
+                   sample_rate: int, path) -> dict:
     """Check decoded segments against the decoded full file and the PCM both were encoded from.
 
     Each segment decodes to the samples between its edges (0 ... the track's
@@ -122,7 +124,8 @@ def check_segments(decoded: list[np.ndarray], full: np.ndarray, pcm: np.ndarray,
     for i, (seg, lo, hi) in enumerate(zip(decoded, edges, edges[1:])):
         after = decoded[(i + 1) % len(decoded)]
         what = "the loop seam (last segment into the first)" if i == len(decoded) - 1 else f"segment {i} into {i + 1}"
-        jump, step = check_join(seg[-window:], after[:window], path, what, "cut segments from the mastered track")
+        jump, step = check_join(seg[-window:], after[:window], sample_rate, path, what,
+                                "cut segments from the mastered track")
         joins.append(jump / step if step else 0.0)
         ref, err = full[lo:hi], _rms(full[lo:hi] - pcm[lo:hi])
         diff = _rms(seg - ref)

@@ -27,7 +27,7 @@ def site(tmp_path):
     samples = {}
     for rel, audio in files.items():
         (tmp_path / "audio" / rel).parent.mkdir(parents=True, exist_ok=True)
-        decoded = encode.write_mp3(audio, SR, tmp_path / "audio" / rel, loop=False)
+        decoded = encode.write_mp3(audio, SR, tmp_path / "audio" / rel, loop=True)
         samples[rel] = int(len(decoded) if hasattr(decoded, "__len__") else len(audio))
     manifest = {
         "levels": {"track_lufs": -14.0, "drums_lufs": -20.0, "ambience_lufs": -30.0, "quote_lufs": -19.0},

@@ -18,7 +18,7 @@ from scipy.signal import butter, sosfilt
 
 from build_fixture import PACK_NAME, build, make_station, site_dir, write_station
 from thirdparty_samples import drum_loop
-from lofipress import cli, encode, master as mastering, packs, render
+from lofipress import cli, encode, master as mastering, packs, render, seams
 from lofipress.audio import press_drum_loop
 from lofipress.config import MasterSettings
 from lofipress.errors import PackError, SiteError
@@ -97,6 +97,7 @@ def test_the_pressed_mp3_is_seamless_exact_and_at_the_drum_level(lazy, tmp_path)
     steps = np.abs(np.diff(decoded, axis=0)).max(axis=1)
     seam = np.abs(decoded[-1] - decoded[0]).max()
     assert seam <= np.percentile(steps, 99.9), (seam, np.percentile(steps, 99.9))  # no click where it wraps
+    assert seams.clicks(*seams.seam_ratios(decoded, SR)) is None, seams.seam_ratios(decoded, SR)
     loud = mastering.measure(decoded, SR)
     assert abs(loud["lufs"] - master.drums_lufs) <= 0.5 and loud["true_peak_dbtp"] <= master.ceiling_dbtp
 
