@@ -87,3 +87,25 @@ def test_mono_and_48k(tmp_path):
     encode.write_mp3(x, 48000, tmp_path / "m.mp3")
     y, sr = encode.decode(tmp_path / "m.mp3")
     assert sr == 48000 and y.shape == x.shape
+
+
+def test_a_loop_is_coded_with_its_neighbours_and_the_tag_drops_them(tmp_path):
+    """The LAME tag's delay and padding grow by the frame of context either side; a tag whose CRC is wrong is
+    refused rather than rewritten; the chord's seam, coded from silence before, has no burst now."""
+    from lofipress import lametag, seams
+
+    t = np.arange(2 * SR) / SR
+    x = 0.2 * sum(np.sin(2 * np.pi * f * t + 1.0) for f in (220.0, 330.0, 441.0))  # starts on a loud sample
+    x = np.stack([x, x], axis=1).astype(np.float32)
+    plain = encode.encode_checked(x, SR, tmp_path / "plain.mp3", loop=False)
+    looped = encode.encode_checked(x, SR, tmp_path / "loop.mp3", loop=True)
+    (d0, p0), (d1, p1) = (lametag.delay_and_padding(tmp_path / f) for f in ("plain.mp3", "loop.mp3"))
+    assert (d1 - d0, p1 - p0) == (encode.CONTEXT_SAMPLES, encode.CONTEXT_SAMPLES)
+    assert len(looped) == len(plain) == len(x)
+    assert seams.seam_ratios(plain, SR)[1] > seams.CLICK_RATIO_MAX  # the file's edges, coded out of silence
+    assert seams.seam_ratios(looped, SR)[1] <= 1.0
+    data = bytearray((tmp_path / "loop.mp3").read_bytes())
+    data[80] ^= 0xFF  # a byte of the Info tag's table of contents, which the CRC covers
+    (tmp_path / "bad.mp3").write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="CRC"):
+        lametag.extend_trim(tmp_path / "bad.mp3", 1, 1)

@@ -29,7 +29,9 @@ export const on = (type, fn) => bus.addEventListener(type, (e) => fn(e.detail));
 export const LAYERS = ["main", "drums", "ambience", "quote"];
 export const XFADE_S = 4; // station mode's crossfade; a manual change uses MANUAL_FADE_S
 export const MANUAL_FADE_S = 1.5;
-export const STATION_MIN_S = 240; // station mode stays on a track about 4 minutes (3 loops of 30 bars at 80 BPM)
+// station mode plays each track this many times through (3 x 30 bars at 80 BPM: 4.5 minutes), then hands over
+// at the end of a pass, where its outro has resolved; a station of short tracks hands over sooner
+export const STATION_PASSES = 3;
 
 // Public: window.lofipress.state. Times are performance.now() milliseconds unless named otherwise.
 export const state = {

@@ -23,7 +23,6 @@ function voice(src, dest, priority) {
       player.start(t, offset);
       lastStart = t;
       endsAt = t + player.buffer.duration - offset;
-      player.lastStartInfo = { time: t, pos: posAt(t), offset }; // read by layerStarts()
       return true;
     },
     stop(t) { if (player.loaded) player.stop(t); lastStop = t; endsAt = Math.min(endsAt, t); },

@@ -89,16 +89,6 @@ window.lofipress = {
   // the drums' break gain now: 0 inside a break bar of the main track, 1 elsewhere; null before the first play
   drumBreakGain: () => (S.deck ? S.deck.breaks.node.gain.value : null),
   play: () => (S.deck ? play() : ensureStarted()), pause, seek, next: () => step(1), previous: () => step(-1),
-  stationDueSeconds,
-  // per layer, its player's state ("started"/"stopped"; a track's segments as a list), and where it last started
-  layerStates: () => layerInfo((p) => p.state),
-  layerStarts: () => layerInfo((p) => p.lastStartInfo || null),
+  stationDueSeconds, // `lofipress bench site` times the hand-over from it
   on,
 };
-
-function layerInfo(read) {
-  const d = S.deck;
-  if (!d) return {};
-  return Object.fromEntries(Object.entries(d.layers).filter(([, x]) => x).map(([n, x]) => [n,
-    x.voices ? x.voices.map((v) => read(v.player)) : x.player ? read(x.player) : "live"]));
-}

@@ -1,7 +1,7 @@
 /* lofipress player: the transport. Play, pause, seek, switching decks (a new track, or the
  * next one in station mode, handed over on its bar) and changing one layer on the next bar.
  * It tells the page what happened through events ("sync", "quote", "error", "advance"). */
-import { S, state, emit, tr, ctxNow, posAt, byId, mainItem, samplerSrcs, STATION_MIN_S, XFADE_S, MANUAL_FADE_S } from "./core.js";
+import { S, state, emit, tr, ctxNow, posAt, byId, mainItem, samplerSrcs, STATION_PASSES, XFADE_S, MANUAL_FADE_S } from "./core.js";
 import { pauseBus, audioEl, route, direct } from "./mixer.js";
 import { planFor, filesOf, sceneOf, writeUrl } from "./plan.js";
 import { getBuffer, isLoaded, prune } from "./loader.js";
@@ -110,9 +110,8 @@ export function armStation(d = S.deck) {
   d.stationDueTicks = null;
   if (!state.station || !state.playing) return;
   const loopTicks = Tone.Time(`${d.plan.loopBars}m`).toTicks();
-  const n = Math.max(1, Math.ceil(STATION_MIN_S / d.loopS));
   const now = T.ticks;
-  let due = loopTicks * n;
+  let due = loopTicks * STATION_PASSES;
   while (due <= now + T.PPQ * 4) due += loopTicks; // turned on late: leave at a later loop end
   d.stationDueTicks = due;
   if (!S.nextSel || S.nextFor !== d) { S.nextSel = nextSel(1); S.nextFor = d; }

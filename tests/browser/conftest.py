@@ -68,20 +68,25 @@ class _Quiet(SimpleHTTPRequestHandler):
         pass
 
 
+def serve_folder(folder: Path, root: Path):
+    """Serve folder at http://127.0.0.1:PORT/lofi-test/ (a sub-path, like GitHub Pages) from a fresh root;
+    returns (url, server): call server.shutdown() and server.server_close() when done."""
+    link = root / SUB_PATH
+    try:
+        link.symlink_to(folder.resolve(), target_is_directory=True)
+    except OSError:
+        shutil.copytree(folder, link)
+    handler = functools.partial(_Quiet, directory=str(root))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}/{SUB_PATH}/", server
+
+
 @pytest.fixture(scope="session")
 def site_url(built_site, tmp_path_factory) -> str:
     """Serve built_site at http://127.0.0.1:PORT/lofi-test/ (a sub-path, like GitHub Pages)."""
-    root = tmp_path_factory.mktemp("serve")
-    link = root / SUB_PATH
-    try:
-        link.symlink_to(built_site.resolve(), target_is_directory=True)
-    except OSError:
-        shutil.copytree(built_site, link)
-    handler = functools.partial(_Quiet, directory=str(root))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/{SUB_PATH}/"
+    url, server = serve_folder(built_site, tmp_path_factory.mktemp("serve"))
+    yield url
     server.shutdown()
     server.server_close()
 

@@ -27,6 +27,17 @@ def test_loads_clean_and_play_starts_transport_at_track_tempo(open_page):
     assert watch.errors == [] and watch.failed == []
 
 
+# Each file decoded by the browser itself, apart from the player: {src: {samples, rate}}
+DECODED_JS = """async (srcs) => {
+  const ctx = new OfflineAudioContext(2, 1, 44100), out = {};
+  for (const s of srcs) {
+    const buf = await ctx.decodeAudioData(await (await fetch(s)).arrayBuffer());
+    out[s] = { samples: buf.length, rate: buf.sampleRate };
+  }
+  return out;
+}"""
+
+
 def test_loop_lengths_are_exact_bars_and_quote_at_bar_5(open_page):
     page, _ = open_page()
     state = start_playing(page)
@@ -37,6 +48,13 @@ def test_loop_lengths_are_exact_bars_and_quote_at_bar_5(open_page):
         assert abs(loop["lengthSeconds"] - bars * bar_s) < 1e-6, layer
         assert abs(loop["lengthBars"] - bars) < 1e-6, layer
     assert abs(state["quoteAtSeconds"] - 4 * bar_s) < 1e-6
+    # the loops the transport runs are as long as the audio the browser decoded for them, to the sample
+    files = {"drums": [state["layers"]["drums"]], "ambience": [state["layers"]["ambience"]],
+             "track": state["layers"]["main"]}
+    decoded = page.evaluate(DECODED_JS, [s for srcs in files.values() for s in srcs])
+    for layer, srcs in files.items():
+        seconds = sum(decoded[s]["samples"] for s in srcs) / decoded[srcs[0]]["rate"]
+        assert abs(seconds - state["loops"][layer]["lengthSeconds"]) < 0.5 / decoded[srcs[0]]["rate"], layer
     # a different tempo: the next track is at 84 BPM in the fixture; lengths follow it
     page.click("#next")
     page.wait_for_function(f"window.lofipress.state.trackId !== {state['trackId']!r} && window.lofipress.state.loaded")
