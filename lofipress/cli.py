@@ -50,7 +50,10 @@ def _parser() -> argparse.ArgumentParser:
 
     p = _command(sub, "serve", help="preview the site on localhost; rebuild and reload on change")
     _station_arg(p, lineup=True)
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1; 0.0.0.0 lets a phone on your network listen)")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--open", action="store_true", help="open the site in your web browser once it is built")
     p.add_argument("--no-watch", action="store_true", help="serve only, do not rebuild on change")
     p.set_defaults(handler="lofipress.serve:cli_serve")
 

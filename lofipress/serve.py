@@ -6,7 +6,9 @@ contain it, so the site that gets published is byte-identical to a plain build.
 from __future__ import annotations
 
 import http.server
+import io
 import os
+import re
 import signal
 import sys
 import threading
@@ -33,7 +35,13 @@ RELOAD_SCRIPT = f'<script src="{RELOAD_PATH}"></script>'  # a file, not inline: 
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Serves the site folder (looked up per request, so a swapped-in build is seen at once)."""
+    """Serves the site folder (looked up per request, so a swapped-in build is seen at once).
+
+    HTTP/1.1 with keep-alive, and one byte range per request (`Range: bytes=a-b`, `a-` or `-n`): a track page's
+    <audio> seeks by asking for the bytes from a point on, as it does on GitHub Pages.
+    """
+
+    protocol_version = "HTTP/1.1"
 
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
                       ".mid": "audio/midi", ".js": "text/javascript", ".json": "application/json",
@@ -47,7 +55,35 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")  # a preview must never show a stale build
         self.send_header("Content-Security-Policy", CSP)  # what the pages' <meta> says, as a header too
         self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Accept-Ranges", "bytes")
         super().end_headers()
+
+    def send_head(self):
+        """A file's bytes, or the one range the request asks for (206; 416 where it lies past the end)."""
+        wanted = re.fullmatch(r"\s*bytes=(\d*)-(\d*)\s*", self.headers.get("Range") or "")
+        path = self.translate_path(self.path)
+        if not wanted or wanted[1] == wanted[2] == "" or not os.path.isfile(path):
+            return super().send_head()  # no range, or one we do not serve (several at once): the whole file
+        size = os.path.getsize(path)
+        if wanted[1] == "":  # the last n bytes
+            start, end = max(0, size - int(wanted[2])), size - 1
+        else:
+            start, end = int(wanted[1]), min(size - 1, int(wanted[2])) if wanted[2] else size - 1
+        if start >= size or start > end:
+            self.send_response(416)
+            self.send_header("Content-Range", f"bytes */{size}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        with open(path, "rb") as f:
+            f.seek(start)
+            body = f.read(end - start + 1)
+        self.send_response(206)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
 
     def translate_path(self, path: str) -> str:
         """The file for a URL path, never outside the site: a link that leads out is as good as missing."""
@@ -110,14 +146,14 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def make_server(site_dir: Path, port: int, version=None) -> http.server.ThreadingHTTPServer:
-    """An HTTP server on 127.0.0.1:port (0: any free port) for site_dir.
+def make_server(site_dir: Path, port: int, version=None, host: str = "127.0.0.1") -> http.server.ThreadingHTTPServer:
+    """An HTTP server on host:port (0: any free port) for site_dir.
 
     With `version` (a function returning the current build's version text), HTML responses
     carry the reload script; without it the files are served as they are.
     """
     handler = partial(_Handler, directory=str(site_dir), version=version)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server = http.server.ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True  # an open browser connection must not hold the preview open at Ctrl-C
     return server
 
@@ -185,23 +221,24 @@ class Preview:
     """
 
     def __init__(self, station_file: Path, port: int = 8000, watch: bool = True, poll_s: float = POLL_S,
-                 log=print):
+                 log=print, host: str = "127.0.0.1"):
         self.station_file, self.poll_s, self.log = Path(station_file), poll_s, log
         self.version, self._stop = 1, threading.Event()
         self.target = _Target(self.station_file)
         self.site_dir = self.target.site_dir
         try:  # listen first: a busy port fails at once, not after a build
-            self.server = make_server(self.site_dir, port, lambda: str(self.version))
+            self.server = make_server(self.site_dir, port, lambda: str(self.version), host)
         except OSError as exc:
-            raise LofipressError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}", None,
-                                 "pass another --port") from None
+            raise LofipressError(f"cannot listen on {host}:{port}: {exc.strerror}", None,
+                                 "pass another --port or --host") from None
         self._seen = snapshot(self.target.watched())  # before building: no edit is lost
         try:
             self.target.build()
         except BaseException:
             self.server.server_close()
             raise
-        self.url = f"http://127.0.0.1:{self.server.server_port}/"
+        shown = f"[{host}]" if ":" in host else host
+        self.url = f"http://{shown}:{self.server.server_port}/"
         self._threads = [threading.Thread(target=self.server.serve_forever, daemon=True)]
         if watch:
             self._threads.append(threading.Thread(target=self._watch, daemon=True))
@@ -240,10 +277,10 @@ class Preview:
 
 
 def cli_serve(args) -> int:
-    """Build the station, serve its site on 127.0.0.1, rebuild and reload pages when sources change.
+    """Build the station, serve its site on --host (127.0.0.1), rebuild and reload pages when sources change.
 
     Args:
-        args: argparse namespace with station, port (0: any free port) and no_watch.
+        args: argparse namespace with station, host, port (0: any free port), open and no_watch.
 
     Returns:
         0 after Ctrl-C.
@@ -260,9 +297,13 @@ def cli_serve(args) -> int:
     if station_file.is_dir() and not stations.is_stations_folder(station_file):
         station_file = station_file / "station.toml"
     preview = Preview(station_file, args.port, watch=not getattr(args, "no_watch", False),
-                      log=lambda msg: print(msg, flush=True))
+                      log=lambda msg: print(msg, flush=True), host=getattr(args, "host", "127.0.0.1"))
     print(f"serving {preview.site_dir} at {preview.url} (Ctrl-C stops)",
           flush=True)
+    if getattr(args, "open", False):
+        import webbrowser
+
+        webbrowser.open(preview.url)
     try:
         while True:
             time.sleep(3600)
