@@ -29,3 +29,25 @@ def loudest_rms(page, ms: int = 500) -> float:
     heard = page.evaluate(LISTEN_JS, ms)
     assert heard, "the tap took no reading: is the analyser on the output?"
     return max(rms for _, rms, *_ in heard)
+
+
+def until_heard(page, above: float, timeout_ms: int = 8000) -> float:
+    """Listen in 300 ms stretches until one reading is louder than `above` (RMS); its level, or the loudest
+    heard if none was by the timeout (the caller's assertion then fails naming it). A start fades in."""
+    loudest = 0.0
+    for _ in range(max(1, timeout_ms // 300)):
+        loudest = max(loudest, loudest_rms(page, 300))
+        if loudest > above:
+            break
+    return loudest
+
+
+def until_silent(page, at_most: float, timeout_ms: int = 5000) -> float:
+    """Listen in 500 ms stretches until a whole stretch is at most `at_most` (RMS); its loudest reading, or
+    the last stretch's if none was quiet by the timeout. A mute or pause fades out first."""
+    level = loudest_rms(page, 500)
+    for _ in range(max(0, timeout_ms // 500 - 1)):
+        if level <= at_most:
+            break
+        level = loudest_rms(page, 500)
+    return level

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, serve_folder
-from ear import loudest_rms, tapped
+from ear import tapped, until_heard, until_silent
 from lofipress.bench.audiotap import AUDIBLE_RMS, silent_gap_ms
 
 pytestmark = pytest.mark.browser
 
-SETTLE_MS = 400  # a mute or pause ramps the gain down over tens of ms; the analyser holds 46 ms of the past
+LOUD_RMS = 10 * AUDIBLE_RMS  # -40 dBFS: music playing, not a whisper
 
 
 def test_play_is_heard_and_mute_and_pause_fall_silent(browser, site_url):
@@ -23,16 +23,13 @@ def test_play_is_heard_and_mute_and_pause_fall_silent(browser, site_url):
         page.click("#play")
         page.wait_for_function("window.__benchTap.soundAt != null", timeout=30000)
         assert page.evaluate("window.__benchTap.taps") > 0  # the page's output went through the analyser
-        assert loudest_rms(page) > 10 * AUDIBLE_RMS  # music, not a whisper: above -40 dBFS
+        assert until_heard(page, LOUD_RMS) > LOUD_RMS  # music, not a whisper, once its fade-in is done
         page.keyboard.press("m")  # mute all
-        page.wait_for_timeout(SETTLE_MS)
-        assert loudest_rms(page) <= AUDIBLE_RMS
+        assert until_silent(page, AUDIBLE_RMS) <= AUDIBLE_RMS
         page.keyboard.press("m")
-        page.wait_for_timeout(SETTLE_MS)
-        assert loudest_rms(page) > 10 * AUDIBLE_RMS
+        assert until_heard(page, LOUD_RMS) > LOUD_RMS
         page.click("#play")  # pause
-        page.wait_for_timeout(SETTLE_MS)
-        assert loudest_rms(page) <= AUDIBLE_RMS
+        assert until_silent(page, AUDIBLE_RMS) <= AUDIBLE_RMS
         assert page.get_attribute("#play", "aria-label") == "Play"
         assert watch.errors == [] and watch.failed == []
     finally:
@@ -60,8 +57,9 @@ def test_station_mode_hands_over_on_its_own_schedule_without_a_gap(browser, tiny
         page.click("#station-mode")
         assert page.get_attribute("#station-mode", "aria-pressed") == "true"
         page.evaluate("window.__benchTap.series = []")  # hear the whole way to the hand-over and past it
-        advance = page.evaluate("() => new Promise((r) => window.lofipress.on('advance', r))")
-        page.wait_for_timeout(2000)
+        advance = page.evaluate("() => new Promise((r) => window.lofipress.on('advance', r))")  # scheduled ahead
+        page.wait_for_function("(t) => window.lofipress.transport.contextTime > t",
+                               arg=advance["dueTime"] + 2.0, timeout=30000)  # hear 2 s of the new track
         heard = page.evaluate("() => { const s = window.__benchTap.series; window.__benchTap.series = null; return s; }")
         second = page.evaluate("window.lofipress.state.trackId")
         assert second != first and page.input_value("#track-select") == second
@@ -73,7 +71,7 @@ def test_station_mode_hands_over_on_its_own_schedule_without_a_gap(browser, tiny
         window_s = page.evaluate("window.__benchTap.windowS")
         gap_ms = silent_gap_ms(heard, advance["dueTime"] - bar_s, advance["dueTime"] + 1.5, window_s)
         assert gap_ms < 50, f"a {gap_ms} ms silence at the hand-over"
-        assert max(rms for t, rms, *_ in heard if t > advance["dueTime"] + 0.5) > 10 * AUDIBLE_RMS
+        assert max(rms for t, rms, *_ in heard if t > advance["dueTime"] + 0.5) > LOUD_RMS
         page.wait_for_function("window.lofipress.state.noteEvents > 0", timeout=10000)  # the scene gets notes
         assert watch.errors == [] and watch.failed == []
     finally:
