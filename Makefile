@@ -6,12 +6,12 @@ PY     := $(VENV)/bin/python
 # `make site STATION=mystation/station.toml` builds your own station instead of the default
 STATION ?= station.toml
 
-.PHONY: site stations test test-fast setup system bench clean corpus pack model
+.PHONY: site stations test test-fast setup setup-site system bench clean corpus pack model wheel constraints
 
-site: setup
+site: setup-site
 	$(PY) build.py --station $(STATION)
 
-# Every station in stations/ (stations/stations.toml lists them) and a picker, into one site.
+# Every station in stations/ (stations/stations.toml lists them) and a picker, into site-stations/.
 stations: setup
 	$(PY) -m lofipress.cli build --station stations
 
@@ -21,13 +21,26 @@ test: setup system
 test-fast: setup
 	$(PY) -m pytest -q -m "not slow and not browser"
 
-setup: $(VENV)/.installed node_modules/.installed
+# What a build from the committed model needs (no TensorFlow), at the tested versions of constraints.txt.
+setup-site: $(VENV)/.installed-site node_modules/.installed
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed-site: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -c constraints.txt -e .
 	touch $@
+
+# Everything: training (TensorFlow, Keras) and the test tools too.
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: $(VENV)/.installed-site
+	$(PY) -m pip install -q -c constraints.txt -e '.[train,dev]'
+	touch $@
+
+# After changing a range in pyproject.toml: install, then write the resolved set down.
+constraints: setup
+	(sed -n '1,2p' constraints.txt; $(PY) -m pip freeze | grep -v -i '^lofipress\|^-e \|^pip==') > constraints.txt.new
+	mv constraints.txt.new constraints.txt
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -41,6 +54,12 @@ bench: setup
 	$(PY) -m lofipress.cli bench generate
 	$(PY) -m lofipress.cli bench render
 	$(PY) -m lofipress.cli bench build
+
+# A wheel and sdist in dist/ that work without the repository or npm (templates, player, Tone.js, p5, the
+# default pack and model inside). `pyproject-build`, not `python -m build`: the checkout's build.py shadows it.
+wheel: setup
+	rm -rf build dist
+	$(VENV)/bin/pyproject-build --no-isolation -o dist .
 
 # Regenerate committed data from their sources (not needed for a build).
 corpus: setup

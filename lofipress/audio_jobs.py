@@ -19,7 +19,8 @@ from .errors import LofipressError, PackError
 from .packs import role_for
 
 AUDIO_CODE = ("audio", "render", "fx", "presets", "master", "dsp", "dsp_noise", "dsp_color", "dsp_sampler",
-              "dsp_master", "encode", "lametag", "seams", "packs", "samples", "notes", "segments", "cache", "mood", "tokens")
+              "dsp_master", "encode", "lametag", "seams", "foreign_audio", "packs", "samples", "notes", "segments",
+              "cache", "mood", "tokens")
 
 
 def audio_jobs(station: Station, cache: Cache, pack, tracks: list[dict]) -> list[dict]:

@@ -46,6 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", "-j", type=int, default=0, help="worker processes for rendering (default: every core)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bars, one line per stage (for CI logs)")
     p.add_argument("--out", help="output folder (default: the station's site.out_dir)")
+    p.add_argument("--base-url", metavar="URL",
+                   help="the address the site is published at (overrides [site] base_url): social cards, "
+                        "canonical links and the 404 page's link home become absolute")
     p.set_defaults(handler="lofipress.commands:cli_build")
 
     p = _command(sub, "serve", help="preview the site on localhost; rebuild and reload on change")

@@ -11,7 +11,7 @@ import shutil
 import time
 from pathlib import Path
 
-from . import config, mood, stations
+from . import config, config_check, mood, stations
 from .errors import LofipressError
 
 
@@ -27,10 +27,17 @@ def cli_build(args) -> int:
     """`lofipress build`: one station, or a stations/ folder (every station and a picker)."""
     from .pipeline import build
 
+    base_url = getattr(args, "base_url", None)
+    if base_url is not None:
+        config_check.check_base_url(base_url, "--base-url")
     if stations.is_stations_folder(args.station):
-        stations.build_all(stations.load_lineup(args.station), args.out, args.force, args.jobs, args.quiet)
+        stations.build_all(stations.load_lineup(args.station), args.out, args.force, args.jobs, args.quiet,
+                           base_url=base_url or "")
         return 0
-    build(station_from_args(args), args.force, args.jobs, args.quiet, args.out)
+    station = station_from_args(args)
+    if base_url is not None:  # the command line wins over [site] base_url: a Pages workflow knows the address
+        station = dataclasses.replace(station, site=dataclasses.replace(station.site, base_url=base_url))
+    build(station, args.force, args.jobs, args.quiet, args.out)
     return 0
 
 

@@ -14,7 +14,7 @@ import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import mood
+from . import mood, resources
 from .config_check import nearest as _nearest, validate
 from .errors import ConfigError
 
@@ -247,7 +247,7 @@ def from_dict(data: dict, path: Path, root: Path | None = None) -> Station:
     return station
 
 
-INSTALL_ROOT = Path(__file__).resolve().parent.parent  # the repo root in an editable install: models/, samples/
+INSTALL_ROOT = resources.ROOT  # the install's own models/ and samples/: the checkout's, or a wheel's _data/
 
 
 def _builtin_folders(s: Station, explicit: set[str]) -> Station:

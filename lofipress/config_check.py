@@ -112,6 +112,15 @@ def validate(s: "Station", path: Path) -> None:
          f"is {s.site.home_url!r}: it must be an http(s) address or a relative path", "like ../index.html")
 
 
+def check_base_url(url: str, where: str) -> None:
+    """A site address given on the command line: an http(s) URL of at most 200 characters, or ConfigError."""
+    if not url:
+        return
+    if len(url) > 200 or any(ord(c) < 32 or 127 <= ord(c) < 160 for c in url) or not _is_web_url(url):
+        raise ConfigError(f"{where} is {url[:80]!r}: it must be an http(s) address of at most 200 characters",
+                          None, "like https://you.github.io/station")
+
+
 def _is_web_url(url: str) -> bool:
     parts = urlsplit(url)
     return parts.scheme in ("http", "https") and bool(parts.netloc) and not set(url) & set(" \"'<>`\\")

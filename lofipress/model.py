@@ -48,6 +48,19 @@ def build_for(settings, vocab_size: int):
                        settings.learning_rate)
 
 
+TRAIN_EXTRA = "pip install 'lofipress[train]'"
+
+
+def require_keras():
+    """Keras (TensorFlow under it), or ModelError in one line: training is an extra of the install, which a
+    build from a committed model never needs."""
+    try:
+        import keras
+    except ImportError:
+        raise ModelError("training needs TensorFlow and Keras, which this install lacks", None, TRAIN_EXTRA) from None
+    return keras
+
+
 def build_keras(vocab_size: int, arch: str = "small", embedding: int = 96, units: int = 0,
                 dropout: float = 0.3, learning_rate: float = 0.002):
     """A compiled Keras LSTM next-token model: ids (batch, time) -> logits (batch, time, vocab)."""

@@ -16,10 +16,12 @@ import numpy as np
 
 from .errors import PackError
 from .listen import ANALYSIS_SR, detect_pitch, detect_tempo, whole_bars
+from .foreign_audio import FOREIGN_SUFFIXES
 from .packs import AUDIO_SUFFIXES, ROLES, TODO
 from .samples import load_audio
 
-CONVERT_SUFFIXES = (".aif", ".aiff")  # readable here, but not a pack format: converted to FLAC
+# readable here, but not a pack format: converted to FLAC (AIFF by libsndfile, AAC by pydub: foreign_audio)
+CONVERT_SUFFIXES = (".aif", ".aiff", *FOREIGN_SUFFIXES)
 LONG_S = 6.0  # an unnamed file this long is a bed or a loop, not a one-shot
 NEAR_SILENT_DBFS = -60.0  # a file quieter than this (RMS) is an export mistake: the build would master up its noise
 NOTE_PITCH = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}

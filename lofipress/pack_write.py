@@ -13,8 +13,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from . import foreign_audio
 from .balance import balancing_gains, pack_of_zones
 from .errors import PackError
+from .foreign_audio import FOREIGN_SUFFIXES
 from .pack_gather import CONVERT_SUFFIXES, Item, midi_to_name
 from .packs import TODO, VARISPEED_MAX, load_pack
 from .samples import load_audio
@@ -156,11 +158,14 @@ def _write_loop(item: Item, out: Path, rel: str, tempos: tuple[float, ...], stre
 
 
 def _write_file(item: Item, out: Path, rel: str) -> str:
-    """Copy the bytes; AIFF is decoded and written as FLAC (a pack holds WAV, FLAC, OGG or MP3 only)."""
+    """Copy the bytes; AIFF and AAC are decoded and written as FLAC (a pack holds WAV, FLAC, OGG or MP3 only)."""
     if item.path.suffix.lower() in CONVERT_SUFFIXES:
         import soundfile as sf
 
-        data, sr = sf.read(str(item.path), always_2d=True)
+        if item.path.suffix.lower() in FOREIGN_SUFFIXES:
+            data, sr = foreign_audio.read(item.path)
+        else:
+            data, sr = sf.read(str(item.path), always_2d=True)
         rel = str(Path(rel).with_suffix(".flac"))
         sf.write(str(out / rel), data, sr)
     else:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .cache import Cache, code_hash, digest, file_hash, tree_hash
+from .cache import Cache, code_hash, digest, file_hash
 from .config import Station, derive_seed
 from .errors import ModelError
 from .audio_jobs import audio_jobs, check_drum_loops, run_jobs
@@ -150,7 +150,8 @@ def build(station: Station, force: bool = False, jobs: int = 0, quiet: bool = Fa
         LofipressError: bad input anywhere; the previous site is left as it was.
     """
     from . import packs
-    from .site import STATIC, TEMPLATES, check_output, write_site
+    from . import theme
+    from .site import check_output, write_site
 
     log = Log(quiet)
     started = time.perf_counter()
@@ -180,7 +181,7 @@ def build(station: Station, force: bool = False, jobs: int = 0, quiet: bool = Fa
     log(audio_cost_line(job_list))
     press = gather(station, pack, tracks, job_list, model_dir, pieces)
     site_key = digest("site", press, dataclasses.replace(station, root=""),
-                      code_hash("site", "pages", "manifest", "pianoroll", "press"), tree_hash(TEMPLATES), tree_hash(STATIC),
+                      code_hash("site", "pages", "manifest", "pianoroll", "press", "theme"), theme.theme_hash(station),
                       os.environ.get("SOURCE_DATE_EPOCH", ""), root=station.path("."))  # the same wherever it lives
     stamp = out_dir / SITE_STAMP
     if not force and stamp.is_file() and _stamp_key(stamp) == site_key:

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import PackError
+from .foreign_audio import FOREIGN_SUFFIXES
 
 MAX_SAMPLE_FILE_MB = 100  # a 10-minute 48 kHz stereo float WAV is ~230 MB; a pack's beds are under 5 minutes
 MAX_SAMPLE_SECONDS = 600  # the longest sample a pack may hold (ambience beds loop every 12 bars)
@@ -51,6 +52,10 @@ def load_audio(path: Path, sample_rate: int) -> np.ndarray:
             from .encode import decode
 
             data, sr = decode(path)
+        elif path.suffix.lower() in FOREIGN_SUFFIXES:  # AAC: only `pack import` meets these, and converts them
+            from .foreign_audio import read
+
+            data, sr = read(path)
         else:
             import soundfile as sf
 

@@ -178,10 +178,11 @@ def snapshot(paths: list[Path]) -> tuple:
 
 
 def sources(station) -> list[Path]:
-    """What a station's rebuild depends on besides its file: templates, player files, the pack."""
-    from . import site
+    """What a station's rebuild depends on besides its file: templates and player files (built-in and the
+    station's own), the pack."""
+    from . import theme
 
-    return [site.TEMPLATES, site.STATIC, station.path(station.pack.dir) / station.pack.name]
+    return [*theme.watched(station), station.path(station.pack.dir) / station.pack.name]
 
 
 class _Target:

@@ -20,14 +20,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import manifest as mf
-from . import pages, pianoroll
+from . import pages, pianoroll, theme
 from .budget import over_budget
 from .errors import SiteError
+from .resources import BUNDLED, NODE_MODULES, ROOT, STATIC, TEMPLATES  # noqa: F401 - the install's own files
 
-ROOT = Path(__file__).resolve().parent.parent  # the checkout: templates/, site_static/, node_modules/
-TEMPLATES = ROOT / "templates"
-STATIC = ROOT / "site_static"
-NODE_MODULES = ROOT / "node_modules"
 SITE_STAMP = ".lofipress-build.json"  # in a built site: the key it was built from, and proof that lofipress made it
 VENDOR = {  # site path -> file under node_modules (pinned in package.json)
     "vendor/Tone.js": "tone/build/Tone.js",
@@ -79,7 +76,7 @@ def write_site(station, press: dict, out_dir: Path, key: str = "") -> dict:
         if not src.is_file():
             if src.is_relative_to(NODE_MODULES):
                 raise SiteError(f"missing node_modules/{src.relative_to(NODE_MODULES).as_posix()}", ROOT,
-                                "run `npm ci` (make setup does)")
+                                "reinstall lofipress from a complete wheel" if BUNDLED else "run `npm ci` (make setup does)")
             raise SiteError(f"the build cache lost a file the site needs ({rel})", src,
                             "rebuild with `python build.py --force`")
     loss_png = (press.get("about") or {}).get("loss_png")
@@ -89,10 +86,8 @@ def write_site(station, press: dict, out_dir: Path, key: str = "") -> dict:
     try:
         for rel, src in sorted(sources.items()):
             _copy(src, tmp / rel)
-        if STATIC.is_dir():
-            for src in sorted(STATIC.rglob("*")):
-                if src.is_file() and not any(p.startswith(".") for p in src.relative_to(STATIC).parts):
-                    _copy(src, tmp / "static" / src.relative_to(STATIC))
+        for rel, src in theme.static_files(station).items():  # built-in, or the station's own (static/)
+            _copy(src, tmp / "static" / rel)
         if loss_png:
             _copy(Path(loss_png), tmp / "img" / "loss.png")
         generated = build_date(station, press)
@@ -268,11 +263,12 @@ def _write(path: Path, text: str) -> None:
 
 
 @functools.cache
-def environment():
-    """One Jinja2 environment per process; it recompiles a template when its file changes (serve)."""
+def environment(folders: tuple[str, ...]):
+    """One Jinja2 environment per process and list of template folders (theme.template_dirs: a station's own
+    first); it recompiles a template when its file changes (serve)."""
     import jinja2
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(list(folders)), autoescape=True,
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                              trim_blocks=False, lstrip_blocks=False)
     env.filters["num"] = pages.value_text
@@ -348,7 +344,7 @@ def home_link(home_url: str, root: str) -> str:
 
 def _write_pages(station, press: dict, site: Path, has_loss: bool, generated: str) -> None:
     """Render every HTML page and image into site."""
-    env = environment()
+    env = environment(theme.template_dirs(station))
     meta, settings = station.station, station.site
     palette = tuple(settings.palette)
     base_url = settings.base_url.rstrip("/")

@@ -76,7 +76,7 @@ def load_lineup(folder: str | Path) -> Lineup:
         stations.append(station)
     return Lineup(data.get("title", "lofipress stations"),
                   data.get("description", "Lo-fi stations composed by an LSTM: pick one"),
-                  (folder / data.get("out_dir", "../site")).resolve(), tuple(stations),
+                  (folder / data.get("out_dir", "../site-stations")).resolve(), tuple(stations),
                   tuple([index] if index.is_file() else []) + tuple(files))
 
 
@@ -99,7 +99,7 @@ def _read_index(path: Path) -> dict:
 
 
 def build_all(lineup: Lineup, out: str | None = None, force: bool = False, jobs: int = 0, quiet: bool = False,
-              build=None) -> dict:
+              build=None, base_url: str = "") -> dict:
     """Build every station of the lineup and the picker into one site, swapped in whole.
 
     Args:
@@ -107,6 +107,7 @@ def build_all(lineup: Lineup, out: str | None = None, force: bool = False, jobs:
         out: output folder (default lineup.out_dir).
         force, jobs, quiet: passed to each station's build.
         build: the per-station build, `pipeline.build` unless a test passes another.
+        base_url: where the picker is published; each station is then at base_url/<name>/ (`--base-url`).
     Returns:
         {"dir", "stations": [each station's build summary], "files", "bytes", "page_kb_compressed"}.
     Raises:
@@ -122,7 +123,8 @@ def build_all(lineup: Lineup, out: str | None = None, force: bool = False, jobs:
         summaries = []
         for station in lineup.stations:
             name = station.station.name
-            station = dataclasses.replace(station, site=dataclasses.replace(station.site, home_url=HOME_URL))
+            here = {"base_url": f"{base_url.rstrip('/')}/{name}"} if base_url else {}
+            station = dataclasses.replace(station, site=dataclasses.replace(station.site, home_url=HOME_URL, **here))
             _seed(out_dir / name, stage / name)
             summaries.append({"name": name, **build(station, force=force, jobs=jobs, quiet=quiet,
                                                     out=str(stage / name))})
@@ -166,9 +168,9 @@ def station_card(station, site_dir: Path) -> dict:
 
 def write_picker(lineup: Lineup, site_dir: Path) -> None:
     """index.html (one card per station, in the first station's look), its CSS, icon, 404 page and stamp."""
-    from . import site
+    from . import resources, site
 
-    env = site.environment()
+    env = site.environment((str(resources.TEMPLATES),))
     first = lineup.stations[0].site
     ctx = {"site": {"title": lineup.title, "description": lineup.description}, "palette": first.palette,
            "csp": site.CSP}
@@ -187,4 +189,4 @@ def write_picker(lineup: Lineup, site_dir: Path) -> None:
              STAMP: mf.dump_json({"made_by": "lofipress", "stations": [c["name"] for c in cards]})}
     for rel, text in pages.items():
         (site_dir / rel).write_bytes(text.encode("utf-8"))
-    shutil.copyfile(site.STATIC / "style.css", site_dir / "style.css")
+    shutil.copyfile(resources.STATIC / "style.css", site_dir / "style.css")

@@ -115,9 +115,9 @@ def train(corpus_dir: str | Path, out_dir: str | Path, settings: ModelSettings =
         f"of {settings.seq_len} tokens ({len(train_p)}/{len(val_p)} pieces)")
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import keras
+    from .model import build_for, require_keras, save_inference
 
-    from .model import build_for, save_inference
+    keras = require_keras()
 
     keras.utils.set_random_seed(seed)
     final_dir, out_dir = out_dir, _work_dir(out_dir)  # everything is written beside, then swapped in whole

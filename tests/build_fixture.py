@@ -186,13 +186,13 @@ def golden() -> Path:
 @pytest.fixture
 def site_sources(tmp_path, monkeypatch):
     """Private copies of templates/ and site_static/ that the build and the preview read instead."""
-    from lofipress import site
+    from lofipress import resources, site
 
     templates, static = tmp_path / "templates", tmp_path / "site_static"
-    shutil.copytree(site.TEMPLATES, templates)
-    shutil.copytree(site.STATIC, static)
-    monkeypatch.setattr(site, "TEMPLATES", templates)
-    monkeypatch.setattr(site, "STATIC", static)
+    shutil.copytree(resources.TEMPLATES, templates)
+    shutil.copytree(resources.STATIC, static)
+    monkeypatch.setattr(resources, "TEMPLATES", templates)
+    monkeypatch.setattr(resources, "STATIC", static)
     site.environment.cache_clear()  # its loader is bound to the folder it first saw
     yield templates, static
     site.environment.cache_clear()

@@ -12,7 +12,8 @@ from lofipress import audio_jobs, pipeline
 
 PACKAGE = Path(pipeline.__file__).parent
 # Settings (and their checks) and errors reach the cache key as data (the station's settings), not as code.
-AS_DATA = {"config", "config_check", "errors", "cache"}  # config_check only rejects settings
+AS_DATA = {"config", "config_check", "errors", "cache", "resources"}  # config_check only rejects settings;
+# resources only says where the install keeps its files (their bytes are hashed where they are read)
 
 
 def reachable(module: str) -> set[str]:

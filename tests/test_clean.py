@@ -36,17 +36,17 @@ def test_clean_refuses_a_site_folder_lofipress_did_not_make(tmp_path, capsys):
 
 
 def _stations_folder(root, stamped: bool):
-    """Two tiny stations under root/stations, each with a cache, and the picker's site at root/site."""
+    """Two tiny stations under root/stations, each with a cache, and the picker's site at root/site-stations."""
     from lofipress.site import SITE_STAMP
 
     for name in ("dawn", "dusk"):
         folder = bf.make_station(root / "stations" / name, station={"name": name})
         (folder / ".cache" / "compose").mkdir(parents=True)
         (folder / ".cache" / "compose" / "abc.json").write_text("[]")
-    (root / "site" / "dawn").mkdir(parents=True)
-    (root / "site" / "index.html").write_text("<h1>stations</h1>")
+    (root / "site-stations" / "dawn").mkdir(parents=True)
+    (root / "site-stations" / "index.html").write_text("<h1>stations</h1>")
     if stamped:
-        (root / "site" / SITE_STAMP).write_text("{}")
+        (root / "site-stations" / SITE_STAMP).write_text("{}")
     return root / "stations"
 
 
@@ -55,7 +55,7 @@ def test_clean_takes_a_stations_folder(tmp_path, capsys):
     folder = _stations_folder(tmp_path, stamped=True)
     keep = {rel: h for rel, h in bf.tree_digest(folder).items() if "/.cache/" not in f"/{rel}"}
     assert cli.main(["clean", "--station", str(folder)]) == 0
-    assert not (tmp_path / "site").exists()
+    assert not (tmp_path / "site-stations").exists()
     assert not any(p.name == ".cache" for p in folder.rglob("*"))
     assert bf.tree_digest(folder) == keep
 
@@ -65,5 +65,5 @@ def test_clean_of_a_stations_folder_refuses_a_site_lofipress_did_not_make(tmp_pa
     before = bf.tree_digest(tmp_path)
     assert cli.main(["clean", "--station", str(folder)]) == 2
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and str(tmp_path / "site") in err
+    assert len(err.splitlines()) == 1 and str(tmp_path / "site-stations") in err
     assert bf.tree_digest(tmp_path) == before  # nothing removed, not even the caches

@@ -57,6 +57,19 @@ def test_skip_bad_is_the_explicit_way_past_a_bad_file(tmp_path, capsys, monkeypa
     assert "kept 4/5 files" in out and "bad.mid" in out
 
 
+def test_training_without_the_train_extra_says_how_to_get_it(tmp_path, capsys):
+    """TensorFlow and Keras are the `train` extra: an install without them builds from a committed model, and
+    training says in one line what to install (the autouse fixture blocks both imports here)."""
+    st = make_station(tmp_path / "st")
+    for i in range(4):
+        write_midi(st / "corpus" / f"piece-{i}.mid", bars=8)
+    code = cli.main(["train", "--corpus", str(st / "corpus"), "--out", str(st / "m"),
+                     "--station", str(st / "station.toml")])
+    assert code == 2
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "training needs TensorFlow and Keras" in line and "pip install 'lofipress[train]'" in line
+
+
 def test_a_bug_is_one_line_exit_1_and_debug_shows_the_traceback(tmp_path, capsys, monkeypatch):
     st = make_station(tmp_path / "st")
 

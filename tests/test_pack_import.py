@@ -161,6 +161,28 @@ def test_a_guitar_folder_becomes_the_lead(tmp_path, capsys):
     assert cli.main(["pack", "check", str(tmp_path / "p")]) == 0 and "no lead" not in capsys.readouterr().out
 
 
+def test_aac_files_from_a_phone_are_decoded_by_pydub_and_kept_as_flac(tmp_path, capsys):
+    """.m4a (AAC) is no format libsndfile reads: pydub decodes it, the pack gets FLAC at the same pitch."""
+    import subprocess
+
+    from lofipress.encode import ffmpeg_exe
+
+    src = tmp_path / "src" / "guitar"
+    src.mkdir(parents=True)
+    for name, midi in (("C4", 60), ("G4", 67), ("C5", 72)):
+        sf.write(tmp_path / f"{name}.wav", tone(midi, 1.0, 44100, "pluck"), 44100)
+        subprocess.run([ffmpeg_exe(), "-y", "-loglevel", "error", "-i", str(tmp_path / f"{name}.wav"),
+                        "-c:a", "aac", "-b:a", "128k", str(src / f"{name}.m4a")], check=True)
+    assert cli.main(["pack", "import", str(tmp_path / "src"), str(tmp_path / "p")]) == 0
+    pack = load_pack(tmp_path / "p")
+    zones = pack.instruments["lead"].zones
+    assert [z.root for z in zones] == [60, 67, 72] and all(z.file.suffix == ".flac" for z in zones)
+    for z in zones:
+        x, sr = sf.read(z.file, always_2d=True)
+        assert abs(detect_pitch(x.mean(axis=1), sr)[0] - z.root) < 0.5
+    assert cli.main(["pack", "check", str(tmp_path / "p")]) == 0
+
+
 def test_license_stated_in_the_folder_fills_the_credits(tmp_path, capsys):
     src = tmp_path / "src"
     src.mkdir()

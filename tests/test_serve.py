@@ -112,7 +112,7 @@ def test_preview_of_a_stations_folder_serves_the_picker_and_rebuilds_an_edited_s
     preview = serve.Preview(folder, port=0, poll_s=0.2, log=said.append)
     version = preview.url + serve.VERSION_PATH[1:]
     try:
-        assert preview.site_dir == tmp_path / "site"
+        assert preview.site_dir == tmp_path / "site-stations"
         picker = get(preview.url).decode()
         assert "dawn radio" in picker and "dusk radio" in picker and serve.RELOAD_PATH in picker
         assert "dusk radio" in get(preview.url + "dusk/").decode()
