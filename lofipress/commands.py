@@ -27,7 +27,7 @@ def cli_build(args) -> int:
     """`lofipress build`: one station, or a stations/ folder (every station and a picker)."""
     from .pipeline import build
 
-    base_url = getattr(args, "base_url", None)
+    base_url = getattr(args, "base_url", None) or None  # empty (a workflow with no address to give): not given
     if base_url is not None:
         config_check.check_base_url(base_url, "--base-url")
     if stations.is_stations_folder(args.station):

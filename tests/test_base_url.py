@@ -26,6 +26,9 @@ def test_base_url_makes_cards_canonical_links_and_the_404_absolute(tmp_path, cap
     assert f'href="{BASE}/"' in (site / "404.html").read_text(encoding="utf-8")  # home from /station/a/b/missing too
     # the station file is unchanged: the command line only overrides
     assert "base_url" not in (station / "station.toml").read_text(encoding="utf-8")
+    # an empty one (a workflow with no address to give) leaves the station's own setting alone
+    assert cli.main(["build", "--station", str(station / "station.toml"), "--quiet", "--base-url", ""]) == 0
+    assert 'property="og:image" content="img/social.png"' in (site / "index.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("bad", ["javascript:alert(1)", "you.github.io/station", "https://x/" + "a" * 300])
