@@ -29,9 +29,16 @@ def _station_arg(p: argparse.ArgumentParser, lineup: bool = False) -> None:
 
 
 def _command(sub, name: str, **kwargs) -> argparse.ArgumentParser:
-    """A subcommand; every one takes --debug, so `python build.py --debug` works after the implied `build`."""
+    """A subcommand; every one takes --debug, -q and -v, so `python build.py -q` works after the implied `build`.
+
+    -q and -v are read with getattr(args, ..., False): SUPPRESS keeps a nested command's own default from
+    undoing a parent's (`lofipress pack -q check`)."""
     p = sub.add_parser(name, **kwargs)
     p.add_argument("--debug", action="store_true", help="print the traceback of an unexpected error (a bug)")
+    p.add_argument("--quiet", "-q", action="store_true", default=argparse.SUPPRESS,
+                   help="no progress bars or preamble: results, one line per stage, warnings and errors")
+    p.add_argument("--verbose", "-v", action="store_true", default=argparse.SUPPRESS,
+                   help="more: the traceback of an unexpected error (a bug), as --debug")
     return p
 
 
@@ -44,7 +51,6 @@ def _parser() -> argparse.ArgumentParser:
     _station_arg(p, lineup=True)
     p.add_argument("--force", action="store_true", help="ignore the cache and rebuild everything")
     p.add_argument("--jobs", "-j", type=int, default=0, help="worker processes for rendering (default: every core)")
-    p.add_argument("--quiet", "-q", action="store_true", help="no progress bars, one line per stage (for CI logs)")
     p.add_argument("--out", help="output folder (default: the station's site.out_dir)")
     p.add_argument("--base-url", metavar="URL",
                    help="the address the site is published at (overrides [site] base_url): social cards, "
@@ -134,6 +140,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit code (0 ok, 2 user error, 1 bug)."""
     args = _parser().parse_args(argv)
+    args.quiet, args.verbose = getattr(args, "quiet", False), getattr(args, "verbose", False)
+    args.debug = args.debug or args.verbose
     module_name, func_name = args.handler.split(":")
     try:
         handler = getattr(importlib.import_module(module_name), func_name)

@@ -18,7 +18,7 @@ from .errors import LofipressError
 def station_from_args(args) -> config.Station:
     """Load the Station named by --station; a station with a mood says in one line what it made of it."""
     station = config.load(Path(args.station))
-    if station.station.mood:
+    if station.station.mood and not getattr(args, "quiet", False):  # preamble: -q leaves it out
         print(mood.describe(station), flush=True)
     return station
 

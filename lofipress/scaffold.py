@@ -213,7 +213,8 @@ def cli_new(args) -> int:
         print("note: this lofipress install has no built-in model: add MIDI files to corpus/ and the first build "
               "trains one (TensorFlow, minutes)")
     where = shlex.quote(str(args.dir))
-    print(f"next: lofipress build --station {where} && lofipress serve --station {where}")
+    if not getattr(args, "quiet", False):
+        print(f"next: lofipress build --station {where} && lofipress serve --station {where}")
     return 0
 
 
