@@ -64,8 +64,9 @@ def check_file(path: Path, entry: dict) -> dict:
     within = LUFS_TOLERANCE if entry["kind"] == "track" else LAYER_TOLERANCE
     if target is not None and not abs(m["lufs"] - target) <= within:  # also catches -inf: digital silence
         row["problems"].append(f"loudness {m['lufs']:.2f} LUFS, not {target} +-{within}")
-    if entry["loop"] and seams.clicks(step_ratio, click_ratio):
-        row["problems"].append(f"seam {seams.clicks(step_ratio, click_ratio)}")
+    clicks = seams.clicks(step_ratio, click_ratio) if entry["loop"] else None
+    if clicks:
+        row["problems"].append(f"seam {clicks}")
     row["ok"] = not row["problems"]
     return row
 

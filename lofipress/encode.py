@@ -53,18 +53,16 @@ def seam_jump(audio: np.ndarray) -> tuple[float, float]:
 
 
 def check_join(before: np.ndarray, after: np.ndarray, sample_rate: int, path, what: str = "loop seam",
-               fix: str = "render the loop wrap-around") -> tuple[float, float]:
-    """join_jump(before, after), or AudioError naming `what` if the join clicks.
+               fix: str = "render the loop wrap-around") -> None:
+    """AudioError naming `what` if `before` running into `after` clicks.
 
     It clicks (lofipress.seams) if it jumps more than the loud steps just around it, or bursts in the high band
     where the sound around it does not. Its jump against the largest step anywhere, the rule before, passed
     any loop with a drum hit in it and failed a pure tone for its coding error.
     """
-    jump, step = join_jump(before, after)
     problem = seams.clicks(*seams.join_ratios(before, after, sample_rate))
     if problem:
         raise AudioError(f"{what} {problem}", path, fix)
-    return jump, step
 
 
 def lame_cmd(sample_rate: int, channels: int, quality: int, out: str | Path) -> list[str]:

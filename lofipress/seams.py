@@ -5,8 +5,9 @@ Two measures, both of the `NEIGHBOURHOOD_S` either side of the join:
 - the step ratio: the jump across the join over the 99th percentile of the steps around it. A plain cut of a
   loud, slow sound (a fire's low rumble) jumps 8-13 times its neighbours' loud steps;
 - the click ratio: the energy above `CLICK_BAND_HZ` in the `CLICK_WINDOW_S` centred on the join over the most
-  any other such window around it holds (0 if the burst is `MASKED_DB` under the sound around it). A step is broadband; the music around it rarely is, so a click stands
-  out in the high band even where its step is no larger than a drum hit's.
+  any other such window around it holds (0 if the burst is `MASKED_DB` under the sound around it). A step is
+  broadband; the music around it rarely is, so a click stands out in the high band even where its step is no
+  larger than a drum hit's.
 
 Calibrated on every loop of the default site (12 tracks, 21 drum loops, 28 beds) and both packs' beds cut at
 three tempi: the worst real loop measures 1.21 (step) and 2.5 (click: a piano struck on the seam); plain cuts of
@@ -48,11 +49,11 @@ def join_ratios(before: np.ndarray, after: np.ndarray, sample_rate: int) -> tupl
     """
     from scipy.signal import sosfilt
 
-    a = np.asarray(before, dtype=np.float64).reshape(len(before), -1)
-    b = np.asarray(after, dtype=np.float64).reshape(len(after), -1)
     w = max(2, int(NEIGHBOURHOOD_S * sample_rate))
     settle = int(SETTLE_S * sample_rate)
-    head, tail = a[-(w + settle):], b[:w]
+    # only the stretch around the join, in float64: a loop passes its whole track twice
+    head = np.asarray(before[-(w + settle):], dtype=np.float64).reshape(min(len(before), w + settle), -1)
+    tail = np.asarray(after[:w], dtype=np.float64).reshape(min(len(after), w), -1)
     ring = np.concatenate([head, tail])
     at = len(head)  # the join lies between ring[at - 1] and ring[at]
     lo = max(0, at - w - 1)
@@ -84,7 +85,8 @@ def seam_ratios(audio: np.ndarray, sample_rate: int) -> tuple[float, float]:
 def clicks(step_ratio: float, click_ratio: float) -> str | None:
     """What is wrong with a join of these ratios, in words, or None if it does not click."""
     if step_ratio > STEP_RATIO_MAX:
-        return f"jumps {step_ratio:.1f}x the loud steps within {NEIGHBOURHOOD_S * 1000:.0f} ms (at most {STEP_RATIO_MAX:g})"
+        return (f"jumps {step_ratio:.1f}x the loud steps within {NEIGHBOURHOOD_S * 1000:.0f} ms "
+                f"(at most {STEP_RATIO_MAX:g})")
     if click_ratio > CLICK_RATIO_MAX:
         return (f"clicks: {click_ratio:.1f}x the high-band energy around it (at most {CLICK_RATIO_MAX:g}, "
                 f"above {CLICK_BAND_HZ / 1000:g} kHz)")

@@ -75,8 +75,8 @@ def write_site(station, press: dict, out_dir: Path, key: str = "") -> dict:
     for rel, src in sorted(sources.items()):
         if not src.is_file():
             if src.is_relative_to(NODE_MODULES):
-                raise SiteError(f"missing node_modules/{src.relative_to(NODE_MODULES).as_posix()}", ROOT,
-                                "reinstall lofipress from a complete wheel" if BUNDLED else "run `npm ci` (make setup does)")
+                fix = "reinstall lofipress from a complete wheel" if BUNDLED else "run `npm ci` (make setup does)"
+                raise SiteError(f"missing node_modules/{src.relative_to(NODE_MODULES).as_posix()}", ROOT, fix)
             raise SiteError(f"the build cache lost a file the site needs ({rel})", src,
                             "rebuild with `python build.py --force`")
     loss_png = (press.get("about") or {}).get("loss_png")
