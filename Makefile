@@ -38,9 +38,9 @@ $(VENV)/.installed: $(VENV)/.installed-site
 	touch $@
 
 # After changing a range in pyproject.toml: install, then write the resolved set down.
+# name==version lines only (scripts/pin_constraints.py: `pip list --format=freeze`, never a wheel's path).
 constraints: setup
-	(sed -n '1,2p' constraints.txt; $(PY) -m pip freeze | grep -v -i '^lofipress\|^-e \|^pip==') > constraints.txt.new
-	mv constraints.txt.new constraints.txt
+	$(PY) scripts/pin_constraints.py
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -56,10 +56,18 @@ bench: setup
 	$(PY) -m lofipress.cli bench build
 
 # A wheel and sdist in dist/ that work without the repository or npm (templates, player, Tone.js, p5, the
-# default pack and model inside). `pyproject-build`, not `python -m build`: the checkout's build.py shadows it.
-wheel: setup
+# default pack and model inside). It needs the build front-end and npm's files, nothing else: a small
+# virtualenv of its own with `build` and setuptools at their tested versions, not the project's install.
+# `pyproject-build`, not `python -m build`: the checkout's build.py shadows it.
+WHEEL_VENV ?= .venv-wheel
+wheel: $(WHEEL_VENV)/.installed node_modules/.installed
 	rm -rf build dist
-	$(VENV)/bin/pyproject-build --no-isolation -o dist .
+	$(WHEEL_VENV)/bin/pyproject-build --no-isolation -o dist .
+
+$(WHEEL_VENV)/.installed: constraints.txt
+	$(PYTHON) -m venv $(WHEEL_VENV)
+	$(WHEEL_VENV)/bin/python -m pip install -q -c constraints.txt build setuptools
+	touch $@
 
 # Regenerate committed data from their sources (not needed for a build).
 corpus: setup

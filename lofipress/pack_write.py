@@ -6,14 +6,13 @@ too. What each file is was decided before, in `pack_gather`.
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
 import tempfile
 from pathlib import Path
 
-from . import foreign_audio
+from . import foreign_audio, tomlfile
 from .balance import balancing_gains, pack_of_zones
 from .errors import PackError
 from .foreign_audio import FOREIGN_SUFFIXES
@@ -29,36 +28,25 @@ LICENSES = [(re.compile(p, re.I), spdx) for p, spdx in (
     (r"\bmit license\b|licensed under the mit\b", "MIT"), (r"\bapache license", "Apache-2.0"))]
 
 
-def _toml(v) -> str:
-    """One TOML value: strings JSON-escaped (TOML basic strings share the escapes), tables inline."""
-    if isinstance(v, dict):
-        return "{" + ", ".join(f"{k} = {_toml(x)}" for k, x in v.items()) + "}"
-    if isinstance(v, list):
-        return "[" + ", ".join(_toml(x) for x in v) + "]"
-    return json.dumps(v, ensure_ascii=False)
-
-
 def pack_toml(comments: list[str], name: str, license: str, credits: list[dict], quotes: list[dict] = (),
               ambience: list[dict] = (), drum_loops: list[dict] = (), instruments: dict | None = None,
               kit: dict | None = None, patterns: dict | None = None, gains: dict | None = None) -> str:
-    """pack.toml text in the layout of samples/default (what packs.load_pack reads)."""
-    lines = [*comments, f"name = {_toml(name)}", f"license = {_toml(license)}", "credits = [",
-             ",\n".join(f"  {_toml(c)}" for c in credits), "]", ""]
+    """pack.toml text in the layout of samples/default (what packs.load_pack reads), written by tomli-w."""
+    data: dict = {"name": name, "license": license, "credits": list(credits)}
     for table, rows in (("quotes", quotes), ("ambience", ambience), ("drum_loops", drum_loops)):
-        for row in rows:
-            lines += [f"[[{table}]]", *(f"{k} = {_toml(v)}" for k, v in row.items()), ""]
-    for role, zones in (instruments or {}).items():
-        gain = (gains or {}).get(role, 0.0)
-        lines += [f"[instruments.{role}]", *([f"gain_db = {gain}  # sets the role's level (lofipress.balance)"]
-                                              if gain else []),
-                  "zones = [", ",\n".join(f"  {_toml(z)}" for z in zones), "]", ""]
+        if rows:
+            data[table] = list(rows)
+    if instruments:
+        data["instruments"] = {role: {**({"gain_db": gains[role]} if (gains or {}).get(role) else {}),
+                                      "zones": list(zones)} for role, zones in instruments.items()}
+        if gains and any(gains.values()):
+            comments = [*comments, "# gain_db under [instruments.ROLE] sets the role's level (lofipress.balance)."]
     if kit:
-        lines += ["[kit]", *(f"{v} = {_toml(p)}" for v, p in kit.items()), ""]
-    for pid, (title, swing, late_ms, grid) in (patterns or {}).items():
-        lines += [f"[patterns.{pid}]", f"title = {_toml(title)}", "bars = 1", f"swing = {swing}",
-                  f"snare_late_ms = {late_ms}", f"[patterns.{pid}.grid]"]
-        lines += [f"{voice} = {steps}" for voice, steps in grid.items()] + [""]
-    return "\n".join(lines)
+        data["kit"] = dict(kit)
+    if patterns:
+        data["patterns"] = {pid: {"title": title, "bars": 1, "swing": swing, "snare_late_ms": late_ms,
+                                  "grid": dict(grid)} for pid, (title, swing, late_ms, grid) in patterns.items()}
+    return tomlfile.dumps(data, comments)
 
 
 RENDER_SR = 44100  # pack files written here (stretched loops, SoundFont renders)

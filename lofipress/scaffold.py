@@ -13,7 +13,6 @@ from __future__ import annotations
 import ast
 import dataclasses
 import inspect
-import json
 import os
 import re
 import shlex
@@ -22,7 +21,7 @@ import tokenize
 import tomllib
 from pathlib import Path
 
-from . import config
+from . import config, tomlfile
 from .errors import LofipressError
 
 STARTER_PACK = "starter"
@@ -38,38 +37,6 @@ def field_reasons(cls) -> dict[str, str]:
     body = ast.parse("".join(lines)).body[0].body
     return {node.target.id: comments.get(node.end_lineno, "") for node in body
             if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)}
-
-
-def toml_value(value) -> str:
-    """One TOML value: strings as basic strings, lists of tables one per line, dicts inline."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)  # JSON's escapes are a subset of TOML's
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items()) + "}"
-    items = [toml_value(v) for v in value]
-    if any(isinstance(v, dict) for v in value):
-        return "[\n  " + ",\n  ".join(items) + "\n]"
-    return "[" + ", ".join(items) + "]"
-
-
-def toml_key(key: str) -> str:
-    """A bare key where TOML allows one, else a quoted key."""
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
-
-
-def toml_tables(data: dict, prefix: str = "") -> list[str]:
-    """A dict as TOML lines: plain keys first, then one [section] per nested dict."""
-    lines = [f"{toml_key(k)} = {toml_value(v)}" for k, v in data.items() if not isinstance(v, dict)]
-    for k, v in data.items():
-        if isinstance(v, dict):
-            if any(not isinstance(x, dict) for x in v.values()):
-                lines += ["", f"[{prefix}{toml_key(k)}]"]
-            lines += toml_tables(v, f"{prefix}{toml_key(k)}.")
-    return lines
 
 
 def station_toml(settings: dict[str, dict]) -> str:
@@ -89,7 +56,7 @@ def station_toml(settings: dict[str, dict]) -> str:
         out += ["", f"[{section.name}]"]
         for f in dataclasses.fields(cls):
             value = chosen.get(f.name, getattr(getattr(defaults, section.name), f.name))
-            line = ("" if f.name in chosen else "# ") + f"{f.name} = {toml_value(value)}"
+            line = ("" if f.name in chosen else "# ") + tomlfile.assignment(f.name, value)
             reason = reasons.get(f.name, "")
             out.append(f"{line.ljust(COMMENT_COLUMN - 1)} # {reason}" if reason else line)
     return "\n".join(out) + "\n"
@@ -125,9 +92,9 @@ def starter_pack(src: Path, dest: Path) -> int:
         shutil.copyfile(src / rel, dest / rel)
     if (src / "LICENSE.md").is_file():
         shutil.copyfile(src / "LICENSE.md", dest / "LICENSE.md")
-    head = (f"# A starter pack: a few files of lofipress's '{src.name}' pack. Replace the files, edit this list,\n"
-            f"# then run `lofipress pack check samples/{STARTER_PACK}`. Paths stay inside this folder.\n")
-    (dest / "pack.toml").write_text(head + "\n".join(toml_tables(data)) + "\n", encoding="utf-8")
+    head = [f"# A starter pack: a few files of lofipress's '{src.name}' pack. Replace the files, edit this list,",
+            f"# then run `lofipress pack check samples/{STARTER_PACK}`. Paths stay inside this folder."]
+    (dest / "pack.toml").write_text(tomlfile.dumps(data, head), encoding="utf-8")
     load_pack(dest)
     return len(files)
 

@@ -17,7 +17,7 @@ import os
 import re
 import shutil
 from contextlib import contextmanager
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from . import manifest as mf
 from . import pages, pianoroll, theme
@@ -84,16 +84,16 @@ def write_site(station, press: dict, out_dir: Path, key: str = "") -> dict:
         raise SiteError("the model's loss plot is missing", loss_png, "retrain or rebuild with --force")
     tmp = fresh_folder(out_dir)
     try:
-        for rel, src in sorted(sources.items()):
+        player = theme.player_files()
+        for rel, src in sorted({**sources, **player}.items()):
             _copy(src, tmp / rel)
-        for rel, src in theme.static_files(station).items():  # built-in, or the station's own (static/)
-            _copy(src, tmp / "static" / rel)
         if loss_png:
             _copy(Path(loss_png), tmp / "img" / "loss.png")
         generated = build_date(station, press)
         _write_pages(station, press, tmp, bool(loss_png), generated)
         mf.build_manifest(station, press, tmp, generated)
         _write(tmp / SITE_STAMP, json.dumps({"made_by": "lofipress", "key": key}) + "\n")  # in before the swap
+        _copy_station_files(theme.station_files(station), tmp, set(player))
         summary = summarize(tmp)
         over_budget(station, summary["bytes"])  # before the swap: a site over its budget never replaces the last
         swap(tmp, out_dir)
@@ -104,6 +104,17 @@ def write_site(station, press: dict, out_dir: Path, key: str = "") -> dict:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return {"dir": str(out_dir), **summary}
+
+
+def _copy_station_files(files: dict[str, Path], tmp: Path, replaceable: set[str]) -> None:
+    """The station's static/ at the site root, last, so that a file the build wrote is seen and never replaced
+    (a player file under static/ may be: that is how a station restyles the player)."""
+    for rel, src in sorted(files.items()):
+        hit = next((p for p in [PurePosixPath(rel), *PurePosixPath(rel).parents][:-1] if (tmp / p).exists()), None)
+        if hit is not None and not (hit.as_posix() == rel and rel in replaceable and (tmp / rel).is_file()):
+            raise SiteError(f"static/{rel} would replace {hit.as_posix()}, which the build writes", src,
+                            "rename or move the file: a station's static/ lands at the site root")
+        _copy(src, tmp / rel)
 
 
 def build_date(station, press: dict) -> str:

@@ -1,9 +1,12 @@
 """The templates and player files a station's site is made from: the station's own `templates/` and `static/`
 first, lofipress's built-in ones (lofipress.resources) for everything the station does not replace.
 
-As in Hugo and Zola, a file of the same name wins: `mystation/templates/about.html` replaces the about page,
-`mystation/static/style.css` the stylesheet, and anything new is added (`static/` lands in the site's
-`static/`). A template may extend or include a built-in one by its name, as the built-in pages do.
+As in Hugo and Zola, a template of the same name wins (`mystation/templates/about.html` replaces the about
+page), and a station's `static/` lands at the site root, as it is: `CNAME`, `robots.txt`, `favicon.ico`,
+`.nojekyll`, a verification file. The player's own files keep their folder, `static/`, so a station replaces
+the stylesheet with `mystation/static/static/style.css`. A file that would replace a page or anything else the
+build writes is an error naming both (lofipress.site). A template may extend or include a built-in one by its
+name, as the built-in pages do.
 """
 from __future__ import annotations
 
@@ -11,9 +14,12 @@ from pathlib import Path
 
 from . import resources
 from .cache import tree_hash
+from .errors import SiteError
 
 TEMPLATES_FOLDER = "templates"
 STATIC_FOLDER = "static"
+PLAYER_FOLDER = "static"  # where the built-in player files sit in the site
+SKIPPED = {"__pycache__", ".git", ".DS_Store", "Thumbs.db"}  # never published, wherever they are
 
 
 def template_dirs(station) -> tuple[str, ...]:
@@ -22,15 +28,38 @@ def template_dirs(station) -> tuple[str, ...]:
     return (str(own), built_in) if own.is_dir() else (built_in,)
 
 
-def static_files(station) -> dict[str, Path]:
-    """Each player file by its path under the site's static/: the built-in file, or the station's own."""
+def player_files() -> dict[str, Path]:
+    """The built-in player files (JS, CSS, icons) by their path in the site, under static/."""
+    return {f"{PLAYER_FOLDER}/{rel}": src for rel, src in _tree(resources.STATIC, dotfiles=False).items()}
+
+
+def station_files(station) -> dict[str, Path]:
+    """The station's own static/ files by their path in the site: the same path from the site root.
+
+    Dotfiles are kept (`.nojekyll`, `.well-known/`), version-control and OS litter is not.
+
+    Raises:
+        SiteError: a file is a link that leads out of the station's static/ folder.
+    """
+    folder = station.path(STATIC_FOLDER)
+    if not folder.is_dir():
+        return {}
+    files = _tree(folder, dotfiles=True)
+    inside = folder.resolve()
+    for rel, src in files.items():
+        if not src.resolve().is_relative_to(inside):
+            raise SiteError(f"static/{rel} is a link to a file outside the station's static folder", src,
+                            "copy the file into static/ instead of linking to it")
+    return files
+
+
+def _tree(folder: Path, dotfiles: bool) -> dict[str, Path]:
     files: dict[str, Path] = {}
-    for folder in (resources.STATIC, station.path(STATIC_FOLDER)):  # the station's last: it wins
-        if folder.is_dir():
-            for src in sorted(folder.rglob("*")):
-                rel = src.relative_to(folder)
-                if src.is_file() and not any(p.startswith(".") or p == "__pycache__" for p in rel.parts):
-                    files[rel.as_posix()] = src
+    if folder.is_dir():
+        for src in sorted(folder.rglob("*")):
+            rel = src.relative_to(folder)
+            if src.is_file() and not any(p in SKIPPED or (p.startswith(".") and not dotfiles) for p in rel.parts):
+                files[rel.as_posix()] = src
     return files
 
 

@@ -13,8 +13,8 @@ IMPORT_NAME = {"imageio-ffmpeg": "imageio_ffmpeg", "pretty_midi": "pretty_midi",
                "pyyaml": "yaml", "pytest-xdist": "xdist", "pillow": "PIL"}
 # imported only through another package, by design: Keras runs on TensorFlow (its backend), build provides
 # `pyproject-build`, setuptools builds the wheel, xdist is a pytest plugin, audioop-lts gives pydub the audioop
-# that Python 3.13 dropped
-USED_INDIRECTLY = {"tensorflow", "build", "setuptools", "xdist", "audioop_lts"}
+# that Python 3.13 dropped, import-linter is the `lint-imports` command (make test)
+USED_INDIRECTLY = {"tensorflow", "build", "setuptools", "xdist", "audioop_lts", "import_linter"}
 
 
 def declared(group: str | None = None) -> set[str]:

@@ -80,12 +80,6 @@ def _station(folder: Path, text: str) -> Path:
     return folder / "station.toml"
 
 
-def test_the_toml_writer_round_trips_the_default_pack_and_odd_keys():
-    data = tomllib.loads((config.INSTALL_ROOT / "samples" / "default" / "pack.toml").read_text(encoding="utf-8"))
-    data["patterns"]["a pattern \"quoted\""] = {"title": "é ü\n", "bars": 1, "swing": 0.5, "flag": True}
-    assert tomllib.loads("\n".join(scaffold.toml_tables(data))) == data
-
-
 def test_scaffolding_is_deterministic(made, tmp_path):
     again = tmp_path / "Night Shift"
     scaffold.scaffold(again)

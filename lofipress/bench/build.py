@@ -26,9 +26,9 @@ FX_CHANGE = ("lowpass_hz", 7500.0)  # one knob of the chain: every track is redo
 
 
 def _write_station(data: dict, path: Path) -> None:
-    from ..scaffold import toml_tables
+    from ..tomlfile import dumps
 
-    path.write_text("\n".join(toml_tables(data)).strip() + "\n")
+    path.write_text(dumps(data), encoding="utf-8")
 
 
 def _copy_station(station, station_file: Path, work: Path, **station_keys) -> Path:
