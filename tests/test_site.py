@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from lofipress import config, site
+from lofipress import config, csp, site
 from lofipress.errors import SiteError
 from site_fixture import built, make_press, press  # noqa: F401 - built and press are fixtures
 
@@ -322,7 +322,7 @@ def test_every_page_carries_a_strict_csp_and_no_inline_code(built):
     policy = dict(d.strip().split(" ", 1) for d in site.CSP.split(";"))
     assert policy["default-src"] == "'self'" and policy["object-src"] == "'none'"
     assert "unsafe" not in policy["script-src"] and "unsafe" not in policy["style-src"]
-    spinner = base64.b64encode(hashlib.sha256(site.P5_SPINNER_CSS.encode()).digest()).decode()
+    spinner = base64.b64encode(hashlib.sha256(csp.P5_SPINNER_CSS.encode()).digest()).decode()
     assert policy["style-src"] == f"'self' 'sha256-{spinner}'"  # our pages have no inline style; p5's spinner
     for page in sorted(built.rglob("*.html")):
         html = page.read_text(encoding="utf-8")
