@@ -23,6 +23,9 @@ from .csp import CSP, with_csp  # noqa: F401 - every page's policy; stations and
 from .errors import SiteError
 from .resources import BUNDLED, NODE_MODULES, ROOT, STATIC, TEMPLATES  # noqa: F401 - the install's own files
 
+# What a station's static/ may replace besides the player's files: the build's stand-ins for what a station may
+# bring (its own icon, social card). Pages, the manifest, audio and notes it may not (lofipress.theme).
+STATION_MAY_REPLACE = {".nojekyll", "favicon.svg", "favicon.png", "img/social.png"}
 SITE_STAMP = ".lofipress-build.json"  # in a built site: the key it was built from, and proof that lofipress made it
 VENDOR = {  # site path -> file under node_modules (pinned in package.json)
     "vendor/Tone.js": "tone/build/Tone.js",
@@ -91,7 +94,7 @@ def write_site(station, press: dict, out_dir: Path, key: str = "") -> dict:
         _write_pages(station, press, tmp, bool(loss_png), generated)
         mf.build_manifest(station, press, tmp, generated)
         _write(tmp / SITE_STAMP, json.dumps({"made_by": "lofipress", "key": key}) + "\n")  # in before the swap
-        _copy_station_files(theme.station_files(station), tmp, set(player))
+        _copy_station_files(theme.station_files(station), tmp, set(player) | STATION_MAY_REPLACE)
         summary = summarize(tmp)
         over_budget(station, summary["bytes"])  # before the swap: a site over its budget never replaces the last
         swap(tmp, out_dir)
@@ -106,7 +109,7 @@ def write_site(station, press: dict, out_dir: Path, key: str = "") -> dict:
 
 def _copy_station_files(files: dict[str, Path], tmp: Path, replaceable: set[str]) -> None:
     """The station's static/ at the site root, last, so that a file the build wrote is seen and never replaced
-    (a player file under static/ may be: that is how a station restyles the player)."""
+    (but for `replaceable`: the player's files, which is how a station restyles the player, and the stand-ins)."""
     for rel, src in sorted(files.items()):
         hit = next((p for p in [PurePosixPath(rel), *PurePosixPath(rel).parents][:-1] if (tmp / p).exists()), None)
         if hit is not None and not (hit.as_posix() == rel and rel in replaceable and (tmp / rel).is_file()):
