@@ -4,6 +4,7 @@ A `threadpoolctl @ file:///tmp/...whl` line in constraints.txt once stopped `mak
 (pip freeze records direct-URL installs); CI passed because it ran where the file was.
 """
 import importlib.util
+import json
 import re
 import subprocess
 import sys
@@ -60,3 +61,20 @@ def test_make_constraints_writes_plain_pins():
     written = pin_constraints.pins(sys.executable)
     assert written and bad_pins("\n".join(written)) == []
     assert not any(line.lower().startswith(("lofipress==", "pip==")) for line in written)
+
+
+def _engine_floor() -> int:
+    engines = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))["engines"]["node"]
+    floor = re.fullmatch(r">=(\d+)", engines.strip())
+    assert floor, f"package.json engines.node {engines!r}: expected >=MAJOR"
+    return int(floor.group(1))
+
+
+def test_the_node_named_everywhere_is_the_lts_and_what_runs_satisfies_engines():
+    """Node 20 reached its end of life on 2026-04-30: .nvmrc names the LTS, the workflow and README follow it."""
+    lts = int((ROOT / ".nvmrc").read_text().strip())
+    assert lts >= 26 and lts % 2 == 0 and lts >= _engine_floor()  # LTS lines are the even ones
+    assert "node-version-file: .nvmrc" in (ROOT / ".github/workflows/pages.yml").read_text(encoding="utf-8")
+    assert f"Node.js {lts} (the current LTS" in (ROOT / "README.md").read_text(encoding="utf-8")
+    running = subprocess.run(["node", "--version"], capture_output=True, text=True, check=True).stdout
+    assert int(running.strip().lstrip("v").split(".")[0]) >= _engine_floor(), running
