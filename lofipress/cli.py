@@ -29,22 +29,29 @@ def _station_arg(p: argparse.ArgumentParser, lineup: bool = False) -> None:
 
 
 def _command(sub, name: str, **kwargs) -> argparse.ArgumentParser:
-    """A subcommand; every one takes --debug, -q and -v, so `python build.py -q` works after the implied `build`.
+    """A subcommand, its one-line help also its description; it takes the global flags too."""
+    p = sub.add_parser(name, description=kwargs.get("help"), **kwargs)
+    _global_flags(p)
+    return p
 
-    -q and -v are read with getattr(args, ..., False): SUPPRESS keeps a nested command's own default from
-    undoing a parent's (`lofipress pack -q check`)."""
-    p = sub.add_parser(name, **kwargs)
-    p.add_argument("--debug", action="store_true", help="print the traceback of an unexpected error (a bug)")
+
+def _global_flags(p: argparse.ArgumentParser) -> None:
+    """--debug, -q and -v, before the command or after it (`lofipress -q build`, `python build.py -q`).
+
+    Read with getattr(args, ..., False): SUPPRESS keeps a nested command's own default from undoing a
+    parent's (`lofipress -q pack check`, `lofipress pack -q check`)."""
+    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                   help="print the traceback of an unexpected error (a bug)")
     p.add_argument("--quiet", "-q", action="store_true", default=argparse.SUPPRESS,
                    help="no progress bars or preamble: results, one line per stage, warnings and errors")
     p.add_argument("--verbose", "-v", action="store_true", default=argparse.SUPPRESS,
                    help="more: the traceback of an unexpected error (a bug), as --debug")
-    return p
 
 
 def _parser() -> argparse.ArgumentParser:
     ap = _Parser(prog="lofipress", description="Press a lo-fi hip-hop station into a static website.")
     ap.add_argument("--version", action="version", version=f"lofipress {__version__}")
+    _global_flags(ap)
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = _command(sub, "build", help="compose, render and write the site (what `python build.py` runs)")
@@ -61,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     _station_arg(p, lineup=True)
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1; 0.0.0.0 lets a phone on your network listen)")
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     p.add_argument("--open", action="store_true", help="open the site in your web browser once it is built")
     p.add_argument("--no-watch", action="store_true", help="serve only, do not rebuild on change")
     p.set_defaults(handler="lofipress.serve:cli_serve")
@@ -104,23 +111,26 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(handler="lofipress.commands:cli_eval")
 
     p = _command(sub, "bench", help="benchmarks: generate, render, site, build, scale (100 tracks)")
-    p.add_argument("what", choices=["generate", "render", "site", "build", "scale"])
+    p.add_argument("what", choices=["generate", "render", "site", "build", "scale"], metavar="WHAT",
+                   help="generate (tokens a second), render (each stage against LAME), site (the page in Chromium "
+                        "on three networks), build (a cold and a warm build), scale (100 tracks)")
     _station_arg(p)
     p.add_argument("--json", action="store_true", help="end with one JSON object")
     p.set_defaults(handler="lofipress.bench.cli:cli_bench")
 
     p = _command(sub, "new", help="scaffold a new station folder that builds as it is")
-    p.add_argument("dir")
+    p.add_argument("dir", metavar="DIR", help="the folder to make (new, or empty)")
     p.set_defaults(handler="lofipress.scaffold:cli_new")
 
     p = _command(sub, "pack", help="check or import a sample pack")
     psub = p.add_subparsers(dest="pack_command", required=True, metavar="PACK_COMMAND")
     q = _command(psub, "check", help="validate a pack and list its credits")
-    q.add_argument("dir")
+    q.add_argument("dir", metavar="DIR", help="the pack folder, holding its pack.toml")
     q.set_defaults(handler="lofipress.pack_check:cli_check")
     q = _command(psub, "import", help="draft a pack.toml from a folder of sounds or a .sf2")
-    q.add_argument("src")
-    q.add_argument("dir")
+    q.add_argument("src", metavar="SRC", help="a folder of sounds (WAV, FLAC, OGG, MP3 or M4A notes, "
+                                          "loops, one-shots and beds) or a .sf2 SoundFont")
+    q.add_argument("dir", metavar="DIR", help="the pack folder to write (new, or empty)")
     q.add_argument("--stretch", nargs="?", const="", metavar="TEMPOS",
                    help="varispeed drum loops within 8%% of a station tempo onto it (TEMPOS: 72-86/2 or 80,85,90; "
                         "default: the default station's)")
@@ -131,7 +141,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(handler="lofipress.commands:cli_clean")
 
     p = _command(sub, "audiocheck", help="report loudness, true peak, length and seam of every MP3 in a site")
-    p.add_argument("site", nargs="?", default="site")
+    p.add_argument("site", nargs="?", default="site", metavar="SITE", help="a built site's folder (default: ./site)")
     p.add_argument("--json", action="store_true", help="end with one JSON object")
     p.set_defaults(handler="lofipress.audiocheck:cli_audiocheck")
     return ap
@@ -141,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit code (0 ok, 2 user error, 1 bug)."""
     args = _parser().parse_args(argv)
     args.quiet, args.verbose = getattr(args, "quiet", False), getattr(args, "verbose", False)
-    args.debug = args.debug or args.verbose
+    args.debug = getattr(args, "debug", False) or args.verbose
     module_name, func_name = args.handler.split(":")
     try:
         handler = getattr(importlib.import_module(module_name), func_name)

@@ -26,7 +26,7 @@ class StationMeta:
     description: str = "AI-composed lo-fi beats to study and relax to"  # meta description and social card
     seed: int = 1234  # one station seed; every track seed is derived from it
     tracks: int = 12  # enough for an hour of station mode without repeats
-    bars: int = 30  # the AI track loops every 30 bars (DESIGN.md)
+    bars: int = 30  # a song's length; the AI track loops over all of it (about 90 s at 80 BPM)
     tempo_min_bpm: float = 72.0  # lo-fi sits at 70-90 BPM; 72-86 avoids both extremes
     tempo_max_bpm: float = 86.0  # see tempo_min_bpm
     tempo_step_bpm: float = 2.0  # few distinct tempos means few drum/ambience renders
@@ -48,7 +48,7 @@ class ModelSettings:
     name: str = "default"  # models/<name>/ holds the weights, vocab.json and card.json
     dir: str = "models"  # where model folders live, relative to the station file
     arch: str = "small"  # LSTM, the design's model: "small" trains on 2 cores in minutes; "seed" is the articles'
-    # 256-512-256; "wavenet" (dilated convolutions) and "transformer" (relative attention): docs/models.md
+    # 256-512-256; "wavenet" (dilated convolutions) and "transformer" (relative attention): `lofipress train --help`
     embedding: int = 96  # token embedding width
     units: int = 320  # LSTM width of the small model
     width: int = 128  # WaveNet residual channels, Transformer model width: sized to train on 2 cores in 30 min
@@ -126,7 +126,7 @@ class FxSettings:
 
 @dataclass(frozen=True)
 class LoopSettings:
-    drums_bars: int = 8  # DESIGN.md: drums every 8 bars
+    drums_bars: int = 8  # drums every 8 bars: a beat a listener hears come round
     ambience_bars: int = 12  # ambience every 12 bars
     track_bars: int = 30  # the AI track every 30 bars
     quote_at: str = "4:0:0"  # the quote starts at bar 5 (Tone.js bars:beats:sixteenths)

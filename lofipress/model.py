@@ -11,7 +11,13 @@ Keras within 1e-5.
 """
 from __future__ import annotations
 
+import importlib.metadata
+import importlib.util
 import json
+import platform
+import re
+import shlex
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -48,7 +54,33 @@ def build_for(settings, vocab_size: int):
                        settings.learning_rate)
 
 
-TRAIN_EXTRA = "pip install 'lofipress[train]'"
+def train_install_hint() -> str:
+    """The command that adds training to the install running now: the `train` extra's packages by name,
+    into this very Python (`pip install 'lofipress[train]'` works only for an index install, not a wheel
+    or a checkout), or `pipx inject` where pipx made the environment."""
+    try:
+        required = importlib.metadata.requires("lofipress") or []
+    except importlib.metadata.PackageNotFoundError:
+        required = []
+    packages = []
+    for line in required:
+        spec, _, marker = line.partition(";")
+        system = re.search(r'platform_system\s*(==|!=)\s*"(\w+)"', marker)
+        if 'extra == "train"' in marker and not (system and (platform.system() == system.group(2)) !=
+                                                  (system.group(1) == "==")):
+            packages.append(shlex.quote(spec.replace(" ", "")))
+    names = " ".join(packages) or "tensorflow-cpu keras"
+    if "pipx" in Path(sys.prefix).parts:
+        return f"pipx inject lofipress {names}"
+    return f"{shlex.quote(sys.executable)} -m pip install {names}"
+
+
+def require_training() -> None:
+    """Refuse to train, in one line with the command that fixes it, where TensorFlow or Keras is not installed.
+
+    Looks without importing either (seconds of start-up), so it runs before the corpus is read."""
+    if any(importlib.util.find_spec(name) is None for name in ("tensorflow", "keras")):
+        raise ModelError("training needs TensorFlow and Keras, which this install lacks", None, train_install_hint())
 
 
 def require_keras():
@@ -57,7 +89,8 @@ def require_keras():
     try:
         import keras
     except ImportError:
-        raise ModelError("training needs TensorFlow and Keras, which this install lacks", None, TRAIN_EXTRA) from None
+        raise ModelError("training needs TensorFlow and Keras, which this install lacks", None,
+                         train_install_hint()) from None
     return keras
 
 

@@ -22,6 +22,7 @@ import tomllib
 from pathlib import Path
 
 from . import config, tomlfile
+from .mood import lexicon_table
 from .errors import LofipressError
 
 STARTER_PACK = "starter"
@@ -44,7 +45,7 @@ def station_toml(settings: dict[str, dict]) -> str:
     out = ["# A lofipress station, made by `lofipress new`. Build it with `lofipress build --station station.toml`.",
            "# Every setting is listed with its default and the reason for it. A line starting \"# key =\" is",
            "# the default: remove the \"# \" to change it. Unknown keys are errors naming the key.",
-           "# `mood` picks the mode, tempo range and fx preset (see docs/mood.md in lofipress); a key you",
+           "# `mood` picks the mode, tempo range and fx preset (its words: README.md beside this file); a key you",
            "# set here (station.keys, station.tempo_min_bpm / tempo_max_bpm, fx.preset) wins over the mood."]
     defaults = config.Station()
     for section in dataclasses.fields(config.Station):
@@ -159,7 +160,8 @@ def scaffold(folder: Path) -> dict:
         n_files = starter_pack(source_pack, tmp / "samples" / STARTER_PACK)
         (tmp / "corpus" / "README.md").write_text(CORPUS_README, encoding="utf-8")
         (tmp / "README.md").write_text(STATION_README.format(title=settings["station"]["title"], name=name,
-                                                             mood=STARTER_MOOD), encoding="utf-8")
+                                                             mood=STARTER_MOOD, lexicon=lexicon_table()),
+                                         encoding="utf-8")
         (tmp / ".gitignore").write_text("site/\n.cache/\n", encoding="utf-8")
         if folder.exists():
             folder.rmdir()  # empty, checked above
@@ -238,5 +240,15 @@ through a lo-fi chain, and a static player site.
 ## Publish
 
 `site/` is a static site with relative URLs: any static host serves it, including
-GitHub Pages from a sub-path (see lofipress's `docs/publishing.md`).
-"""
+GitHub Pages from a sub-path. Give the build the address it will live at, so
+that links shared on social media and the 404 page's link home work:
+
+    lofipress build --station station.toml --base-url https://USER.github.io/REPO
+
+To set a custom domain, put a `CNAME` file in `static/` here: everything in
+`static/` lands at the site's root. `lofipress --help` lists every command, and
+`lofipress COMMAND --help` every option.
+
+## Mood words
+
+{lexicon}"""

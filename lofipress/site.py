@@ -339,7 +339,8 @@ def _write_pages(station, press: dict, site: Path, has_loss: bool, generated: st
         ctx = {"station": {"title": meta.title, "description": meta.description, "model": station.model.name},
                "palette": palette, "csp": CSP, "root": root, "generated": generated,
                "home": home_link(settings.home_url, root),
-               "page_url": f"{base_url}/{rel}" if base_url else "", "social": {"url": social},
+               "page_url": f"{base_url}/{rel.removesuffix('index.html')}" if base_url else "",  # home: the root
+               "social": {"url": social},
                "page_name": rel.removesuffix(".html").split("/")[0], **extra}
         _write(site / rel, with_csp(env.get_template(template).render(ctx)))
 

@@ -101,6 +101,9 @@ def train(corpus_dir: str | Path, out_dir: str | Path, settings: ModelSettings =
         CorpusError: nothing usable in the corpus. MidiError: a bad corpus file (unless skip_bad).
         ModelError: --resume without a checkpoint. All of these come before TensorFlow is imported.
     """
+    from .model import require_training
+
+    require_training()  # before the corpus is read: minutes of parsing for nothing otherwise
     out_dir = Path(out_dir)
     _check_out_dir(out_dir, resume)
     pieces, report = corpus_mod.load_corpus(corpus_dir, corpus_settings.max_file_mb, corpus_settings.max_bars,

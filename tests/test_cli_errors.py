@@ -61,13 +61,22 @@ def test_training_without_the_train_extra_says_how_to_get_it(tmp_path, capsys):
     """TensorFlow and Keras are the `train` extra: an install without them builds from a committed model, and
     training says in one line what to install (the autouse fixture blocks both imports here)."""
     st = make_station(tmp_path / "st")
-    for i in range(4):
-        write_midi(st / "corpus" / f"piece-{i}.mid", bars=8)
+    (st / "corpus").mkdir(exist_ok=True)
+    (st / "corpus" / "piece.mid").write_bytes(b"not MIDI")  # never read: the check comes first
     code = cli.main(["train", "--corpus", str(st / "corpus"), "--out", str(st / "m"),
                      "--station", str(st / "station.toml")])
     assert code == 2
-    line = capsys.readouterr().err.strip().splitlines()[-1]
-    assert "training needs TensorFlow and Keras" in line and "pip install 'lofipress[train]'" in line
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "training needs TensorFlow and Keras" in err[0] and "piece.mid" not in err[0]
+    # the packages by name into this very Python: works for a wheel or checkout install, not only an index one
+    assert f"{sys.executable} -m pip install 'tensorflow-cpu" in err[0] and "'keras" in err[0]
+
+
+def test_the_training_hint_names_pipx_inject_in_a_pipx_environment(monkeypatch):
+    from lofipress import model
+
+    monkeypatch.setattr(sys, "prefix", "/home/me/.local/share/pipx/venvs/lofipress")
+    assert model.train_install_hint().startswith("pipx inject lofipress 'tensorflow-cpu")
 
 
 def test_a_bug_is_one_line_exit_1_and_debug_shows_the_traceback(tmp_path, capsys, monkeypatch):

@@ -19,11 +19,14 @@ Chromium could not measure a profile.
 from __future__ import annotations
 
 import importlib.util
+import shlex
 import statistics
+import sys
 import tempfile
 from pathlib import Path
 
 from . import audiotap, netsim, report
+from ..errors import LofipressError
 from .pages_server import PagesServer
 
 CHROMIUM = "/usr/bin/chromium"
@@ -254,6 +257,20 @@ def _rows(site_dir: Path, weight: dict, profiles: dict, goal_list: list[dict], e
     return rows
 
 
+def require_browser() -> None:
+    """Playwright and Debian's Chromium, or one line saying what to install (never a downloaded browser).
+
+    Raises:
+        LofipressError: either is missing.
+    """
+    if importlib.util.find_spec("playwright") is None:
+        raise LofipressError("bench site needs Playwright, which this install lacks", None,
+                             f"{shlex.quote(sys.executable)} -m pip install playwright (no browser download)")
+    if not Path(CHROMIUM).is_file():
+        raise LofipressError(f"bench site drives Debian's Chromium, and {CHROMIUM} is missing", None,
+                             "apt-get install chromium")
+
+
 def run(station, as_json: bool, site_dir: Path | None = None, profiles=netsim.PROFILES) -> int:
     """Measure the player page on each network profile; print a table (and JSON).
 
@@ -270,6 +287,7 @@ def run(station, as_json: bool, site_dir: Path | None = None, profiles=netsim.PR
     """
     from .. import site
 
+    require_browser()
     with tempfile.TemporaryDirectory(prefix="lofipress-bench-") as tmp:
         if site_dir is None:
             default = station.path(station.site.out_dir)
