@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 # `make site STATION=mystation/station.toml` builds your own station instead of the default
 STATION ?= station.toml
 
-.PHONY: site stations test test-fast setup setup-site system bench clean corpus pack model wheel constraints
+.PHONY: site stations test test-fast setup setup-site system bench clean corpus pack model wheel constraints picture
 
 site: setup-site
 	$(PY) build.py --station $(STATION)
@@ -68,6 +68,11 @@ $(WHEEL_VENV)/.installed: constraints.txt
 	$(PYTHON) -m venv $(WHEEL_VENV)
 	$(WHEEL_VENV)/bin/python -m pip install -q -c constraints.txt build setuptools
 	touch $@
+
+# The README's picture (docs/player.jpg): the built site playing in Chromium, a scene with the bar.
+picture: setup system
+	test -f site/index.html || $(PY) build.py
+	$(PY) scripts/readme_picture.py site
 
 # Regenerate committed data from their sources (not needed for a build).
 corpus: setup

@@ -78,3 +78,12 @@ def test_the_node_named_everywhere_is_the_lts_and_what_runs_satisfies_engines():
     assert f"Node.js {lts} (the current LTS" in (ROOT / "README.md").read_text(encoding="utf-8")
     running = subprocess.run(["node", "--version"], capture_output=True, text=True, check=True).stdout
     assert int(running.strip().lstrip("v").split(".")[0]) >= _engine_floor(), running
+
+
+def test_the_readme_shows_the_player_in_a_small_picture():
+    """Near the top, a picture of the player (a scene with the bar), small enough for a README, made by a command."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert 0 < readme.find("](docs/player.jpg)") < readme.find("## Quick start")
+    picture = ROOT / "docs" / "player.jpg"
+    assert picture.read_bytes()[:3] == b"\xff\xd8\xff" and picture.stat().st_size <= 150_000  # a JPEG, <= 150 KB
+    assert "scripts/readme_picture.py" in (ROOT / "Makefile").read_text(encoding="utf-8")
