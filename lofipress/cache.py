@@ -13,11 +13,10 @@ import dataclasses
 import hashlib
 import json
 import os
-import shutil
 from functools import partial
 from pathlib import Path
 
-from .errors import LofipressError
+from .files import file_hash, part_path, writable_or_error
 
 PACKAGE = Path(__file__).resolve().parent
 SEAL = "sealed"  # metadata key holding [size, mtime_ns, sha256] of the artifact
@@ -43,29 +42,6 @@ def digest(*parts, root: Path | None = None) -> str:
     """
     text = json.dumps(parts, sort_keys=True, default=partial(_default, root=root), separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:24]
-
-
-def file_hash(path: Path) -> str:
-    """sha256 of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()[:24]
-
-
-def tree_hash(folder: Path, suffixes: tuple[str, ...] = ()) -> str:
-    """Hash of every file's relative name and bytes below a folder (optionally only some suffixes)."""
-    h = hashlib.sha256()
-    if folder.is_dir():
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            if suffixes and path.suffix not in suffixes:
-                continue
-            if "__pycache__" in path.parts:
-                continue
-            h.update(str(path.relative_to(folder)).encode())
-            h.update(file_hash(path).encode())
-    return h.hexdigest()[:24]
 
 
 def code_hash(*modules: str) -> str:
@@ -104,12 +80,6 @@ class Cache:
 
     def put_json(self, kind: str, key: str, data) -> None:
         atomic_write(self.path(kind, key, ".json"), json.dumps(data, sort_keys=True).encode())
-
-
-def part_path(artifact: Path, index: int | str) -> Path:
-    """Where part `index` of an artifact lives: beside it as `<key>.<index><suffix>` (index "*": a glob)."""
-    artifact = Path(artifact)
-    return artifact.with_name(f"{artifact.stem}.{index}{artifact.suffix}")
 
 
 def _fingerprint(path: Path) -> list:
@@ -152,22 +122,3 @@ def atomic_write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def writable_or_error(folder: Path, need_bytes: int = 0) -> None:
-    """Raise one clear error naming `folder` when a file cannot be written there, or its disk lacks
-    `need_bytes`: a read-only or full cache must not surface as a tool's message about a temporary file."""
-    folder = Path(folder)
-    fix = "make the folder writable and free some disk space (`lofipress clean` empties the cache), then build again"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / f".write-probe.{os.getpid()}"
-        try:
-            probe.write_bytes(bytes(64 * 1024))
-        finally:
-            probe.unlink(missing_ok=True)
-        free = shutil.disk_usage(folder).free
-    except OSError as exc:
-        why = "is a file, not a folder" if folder.is_file() else f"cannot write to this folder: {exc.strerror or exc}"
-        raise LofipressError(why, folder, fix) from None
-    if free < need_bytes:
-        raise LofipressError(f"its disk has {free / 1e6:.0f} MB free, and this build writes about "
-                             f"{need_bytes / 1e6:.0f} MB", folder, fix)

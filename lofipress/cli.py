@@ -116,7 +116,7 @@ def _parser() -> argparse.ArgumentParser:
                         "on three networks), build (a cold and a warm build), scale (100 tracks)")
     _station_arg(p)
     p.add_argument("--json", action="store_true", help="end with one JSON object")
-    p.set_defaults(handler="lofipress.bench.cli:cli_bench")
+    p.set_defaults(handler="lofipress.commands:cli_bench")
 
     p = _command(sub, "new", help="scaffold a new station folder that builds as it is")
     p.add_argument("dir", metavar="DIR", help="the folder to make (new, or empty)")

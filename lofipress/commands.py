@@ -117,3 +117,17 @@ def cli_compare(args) -> int:
     if args.json:
         print(json.dumps(data, sort_keys=True))
     return 0
+
+
+def cli_bench(args) -> int:
+    """`lofipress bench WHAT`: one benchmark module's run, on the station named by --station."""
+    import importlib
+
+    station = station_from_args(args)
+    if args.what in ("build", "scale"):  # they copy the station file itself
+        from .bench import build
+
+        run = build.run if args.what == "build" else build.run_scale
+        return int(run(station, args.json, Path(args.station)) or 0)
+    module = importlib.import_module(f"lofipress.bench.{args.what}")
+    return int(module.run(station, args.json) or 0)

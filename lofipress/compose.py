@@ -25,7 +25,8 @@ from .errors import ConfigError, ModelError
 from .generate import Request, generate, primer_tokens
 from .model import load as load_model
 from .song import plan_sections
-from .tokens import Piece, decode, key_name, parse_key
+from .tokens import Piece, decode
+from .keys import key_name, parse_key
 from .train import EVENTS_FILE
 
 ADJECTIVES = ("amber", "velvet", "quiet", "paper", "late", "dusty", "soft", "rainy", "hazy", "warm", "faded",

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from .errors import ConfigError
 
 if TYPE_CHECKING:
-    from .config import Station
+    from .settings import Station
 
 
 def nearest(key: str, names) -> str | None:
@@ -40,7 +40,7 @@ def validate(s: "Station", path: Path) -> None:
     need(m.tempo_step_bpm > 0, "station.tempo_step_bpm", "must be above 0")
     sg = s.song
     if sg.form:
-        from .song import check_form
+        from .form import check_form
 
         check_form(sg.form, path)
     for key in ("return_bias", "contrast_bias", "cadence_bias"):

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import CorpusError, MidiError
-from .tokens import STEPS_PER_BAR, Piece, key_name, monophonic, quantize
+from .tokens import STEPS_PER_BAR, Piece, monophonic, quantize
+from .keys import key_name
 
 MIDI_SUFFIXES = (".mid", ".midi", ".kar")
 ABC_SUFFIXES = (".abc",)

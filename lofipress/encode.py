@@ -8,14 +8,14 @@ same bytes, so the build cache and git diffs stay quiet.
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 from pathlib import Path
 
 import numpy as np
 
 from . import dsp, lametag, seams
-from .cache import writable_or_error
+from .files import writable_or_error
+from .audiofile import decode, ffmpeg_exe  # noqa: F401 - decode: what decode_mp3 falls back to, and encode.decode
 from .errors import AudioError
 
 
@@ -26,13 +26,6 @@ SEEK_PREROLL_SAMPLES = 10 * 1152
 # first and last granules and the filter bank's overlap; measured on a chord loop, the seam's high-band burst
 # fell from 26 dB under the music to none and the worst coding error at the edges from 0.066 to 0.013.
 CONTEXT_SAMPLES = 1152
-
-
-def ffmpeg_exe() -> str:
-    """The ffmpeg bundled with imageio-ffmpeg (a user's machine may have no system ffmpeg)."""
-    import imageio_ffmpeg
-
-    return imageio_ffmpeg.get_ffmpeg_exe()
 
 
 def join_jump(before: np.ndarray, after: np.ndarray) -> tuple[float, float]:
@@ -181,19 +174,3 @@ def decode_mp3(path: str | Path, channels: int) -> np.ndarray:
     return np.concatenate([out, rest[0]]) if len(rest[0]) else out
 
 
-def decode(path: str | Path, channels: int | None = None) -> tuple[np.ndarray, int]:
-    """Decode any audio file with ffmpeg to float32 (n, channels) and its sample rate."""
-    cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-i", str(path)]
-    if channels:
-        cmd += ["-ac", str(channels)]
-    cmd += ["-f", "f32le", "-c:a", "pcm_f32le", "pipe:1"]
-    proc = subprocess.run(cmd, capture_output=True)
-    err = proc.stderr.decode(errors="replace")
-    found = re.search(r"Audio: .*?(\d+) Hz, (mono|stereo|(\d+) channels)", err)
-    if proc.returncode != 0 or not found:
-        raise AudioError("ffmpeg could not decode it", path, "is it really audio?")
-    sr = int(found.group(1))
-    if not channels:
-        channels = {"mono": 1, "stereo": 2}.get(found.group(2)) or int(found.group(3))
-    data = np.frombuffer(proc.stdout, dtype=np.float32)
-    return data[: len(data) // channels * channels].reshape(-1, channels).copy(), sr

@@ -19,7 +19,7 @@ from .errors import PackError
 from .pack_gather import Item, _assign_roles, gather, midi_to_name, note_from_name, tempo_from_name
 from .pack_write import PATTERNS, RENDER_SR, _refuse_nonempty, fresh_pack, license_in, pack_toml, slug, write_pack
 from .packs import PART_ROLES, ROLES, load_pack, needs_human
-from .render import stretch_loop
+from .samples import stretch_loop
 
 __all__ = [  # the entry module: what tests, scripts and the CLI import from here
     "Item", "PATTERNS", "RENDER_SR", "_assign_roles", "cli_import", "fresh_pack", "gather", "import_folder",

@@ -18,8 +18,7 @@ from .errors import PackError
 from .foreign_audio import FOREIGN_SUFFIXES
 from .pack_gather import CONVERT_SUFFIXES, Item, midi_to_name
 from .packs import TODO, VARISPEED_MAX, load_pack
-from .samples import load_audio
-from .render import stretch_loop
+from .samples import load_audio, stretch_loop
 
 LICENSES = [(re.compile(p, re.I), spdx) for p, spdx in (
     (r"\bcc0\b|creative commons zero|public domain dedication", "CC0-1.0"),

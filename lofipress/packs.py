@@ -161,7 +161,7 @@ class _Reader:
 def probe_audio(path: Path) -> float:
     """The file's duration in seconds; raise if it is not decodable audio (cheap: header only, MP3 through ffmpeg)."""
     if path.suffix.lower() == ".mp3":
-        from .encode import decode
+        from .audiofile import decode
 
         data, sr = decode(path)
         return len(data) / sr

@@ -14,8 +14,7 @@ from pathlib import PurePath
 from typing import NamedTuple
 
 from .manifest import tempo
-from .compare import about_table
-from .model import ARCHS
+from .compare_table import about_table
 
 TITLE_CHARS = 80  # track titles are generated or configured; longer ones are clipped with "…"
 TEXT_CHARS = 120  # any other card or failure text (a path, a date, a setting)
@@ -23,7 +22,6 @@ COMPARISONS_SHOWN = 4  # `models compare` tables on the about page (one a corpus
 LIST_ITEMS = 5  # a list in the card (skipped files...) shows this many, then "and N more"
 FAILURES_SHOWN = 3  # a song that misses targets names the first few on the about page
 MAX_TICKS = 256  # bar ticks drawn per section of the form strip; a longer section is drawn this wide
-
 
 
 class Measure(NamedTuple):
@@ -133,44 +131,6 @@ def track_rows(press_tracks: list[dict]) -> list[dict]:
     return rows
 
 
-def n_parameters(arch: str, vocab_size: int, embedding: int, units: int = 0) -> int:
-    """Weights of the Keras model model.build_keras makes: embedding, LSTM stack, dense layers."""
-    widths, hidden = ARCHS[arch]
-    if arch == "small" and units:  # build_keras' rule: the small model's width is a setting
-        widths = (units,)
-    n, width_in = vocab_size * embedding, embedding
-    for width in widths:
-        n += 4 * (width * (width_in + width) + width)  # four gates, each: input and recurrent weights, a bias
-        width_in = width
-    for width in ([hidden] if hidden else []) + [vocab_size]:
-        n += width_in * width + width
-        width_in = width
-    return n
-
-
-def _layers_text(arch: str, vocab_size: int, embedding: int, units: int) -> str:
-    widths, hidden = ARCHS[arch]
-    widths = (units,) if arch == "small" and units else widths
-    lstm = (f"one LSTM layer of {widths[0]} units" if len(widths) == 1 else
-            f"{len(widths)} LSTM layers of {', '.join(map(str, widths[:-1]))} and {widths[-1]} units")
-    dense = f", a dense layer of {hidden}" if hidden else ""
-    return (f"each token becomes a vector of {embedding} numbers, {lstm} reads them in order{dense}, "
-            f"and a softmax picks the next token out of {vocab_size:,}")
-
-
-def _other_layers_text(arch: str, vocab_size: int, settings: dict) -> str:
-    from .wavenet import DILATIONS, receptive_field
-
-    width, seq_len = _count(settings.get("width")) or 0, _count(settings.get("seq_len")) or 0
-    if arch == "wavenet":
-        return (f"each token becomes a vector of {_count(settings.get('embedding')) or 0} numbers, {len(DILATIONS)} "
-                f"gated layers of dilated causal convolutions ({width} channels, dilations 1 to {DILATIONS[-1]}) "
-                f"look back {receptive_field()} tokens, and a softmax picks the next token out of {vocab_size:,}")
-    return (f"each token becomes a vector of {width} numbers, {_count(settings.get('blocks')) or 0} blocks of "
-            f"self-attention with {_count(settings.get('heads')) or 0} heads look back up to {seq_len} tokens, "
-            f"weighing each by how far back it is, and a softmax picks the next token out of {vocab_size:,}")
-
-
 def target_bounds(targets: dict, name: str) -> tuple:
     """(low, high) of a target: a [low, high] pair under its name, or name_min / name_max; None where open."""
     pair = targets.get(name)
@@ -243,17 +203,12 @@ def track_context(tracks: list[dict], index: int, about: dict) -> dict:
             "next": brief(tracks[index + 1] if index + 1 < len(tracks) else None)}
 
 
-def _story(card: dict) -> dict:
-    """The model and its training, from the card's settings and metrics; absent facts stay out."""
+def _story(card: dict, model: dict | None) -> dict:
+    """The model and its training, from the card's settings and metrics and the build's description of the model
+    (lofipress.model_card: its weights and layers, as text); absent facts stay out."""
     settings, metrics = card.get("settings") or {}, card.get("metrics") or {}
-    arch, vocab, embedding = settings.get("arch"), _count(card.get("vocab_size")), _count(settings.get("embedding"))
-    model = None
-    if arch in ARCHS and vocab and embedding:
-        units = _count(settings.get("units")) or 0
-        model = {"parameters": f"{n_parameters(arch, vocab, embedding, units):,}",
-                 "layers": _layers_text(arch, vocab, embedding, units)}
-    elif arch in ("wavenet", "transformer") and vocab and _count(card.get("parameters")):
-        model = {"parameters": f"{card['parameters']:,}", "layers": _other_layers_text(arch, vocab, settings)}
+    arch = settings.get("arch")
+    model = model if isinstance(model, dict) and model.get("parameters") else None  # made by the build, not read
     family = arch if arch in ("wavenet", "transformer") else "lstm"
     corpus = card.get("corpus") or {}
     learned = None
@@ -352,7 +307,7 @@ def about_context(about: dict, tracks: list[dict], has_loss: bool, pack_name: st
               "draws": value_text(r.get("draws")), "passed": r.get("passed", not r.get("failures")),
               "n_failures": len(r.get("failures") or []),
               "failures": [clip(f) for f in (r.get("failures") or [])[:FAILURES_SHOWN]]} for r in rows]
-    story = _story(card)
+    story = _story(card, about.get("model"))
     training = story["training"]
     loss_alt = "Training and validation loss of the model by epoch."
     if training["val_loss"] and training["best_epoch"] and training["epochs"]:

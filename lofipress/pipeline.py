@@ -17,7 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .cache import Cache, code_hash, digest, file_hash
+from .cache import Cache, code_hash, digest
+
+from .files import file_hash
 from .config import Station, derive_seed
 from .errors import ModelError
 from .audio_jobs import audio_jobs, check_drum_loops, run_jobs

@@ -10,7 +10,7 @@ import dataclasses
 import json
 from pathlib import Path
 
-from .cache import part_path
+from .files import part_path
 from .config import Station
 
 
@@ -67,6 +67,7 @@ def gather(station: Station, pack, tracks: list[dict], jobs: list[dict], model_d
     for j in by.get("sample", []):
         sampler.setdefault(j["ref"], {})[j["root"]] = j["mp3"]
     from .evaluate import summarize_rows
+    from .model_card import describe
 
     card = json.loads((model_dir / "card.json").read_text())
     fxp = _live_fx(station)
@@ -78,6 +79,7 @@ def gather(station: Station, pack, tracks: list[dict], jobs: list[dict], model_d
         "about": {"eval": summarize_rows(pieces), "loss_png": model_dir / "loss.png" if (model_dir / "loss.png").is_file() else None,
                   "card": {k: card[k] for k in ("corpus", "epochs", "best_epoch", "metrics", "vocab_size", "date",
                                                 "settings", "parameters") if k in card},
+                  "model": describe(card),
                   "compare": comparisons(model_dir.parent)},
         "live_fx": fxp,
     }

@@ -16,15 +16,11 @@ the scale prior keeps its notes in the key.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from .config import SamplingSettings, SongSettings
+from .grammar import Grammar
 from .tokens import Vocab, section_names
-
-if TYPE_CHECKING:
-    from .generate import Grammar
 
 FREE_LEAP = 2  # a whole tone is a step: free
 FREE_RANGE = 7  # half an octave and a bit either side of the line's centre: free

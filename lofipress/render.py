@@ -12,7 +12,7 @@ from scipy.signal import butter
 from . import dsp_sampler
 from .notes import Note, loop_n_samples
 from .packs import Pack, Zone, role_for
-from .samples import load_audio
+from .samples import load_audio, stretch_loop
 
 PART_GAIN = {"keys": 0.45, "melody": 0.55, "bass": 0.8}  # a rough mix; mastering sets the final level
 RELEASE_S = {"keys": 0.28, "piano": 0.35, "lead": 0.3, "bass": 0.12}  # decay time constant after note-off, per role
@@ -189,16 +189,6 @@ def render_ambience(pack: Pack, bed_id: str, tempo_bpm: float, bars: int, sample
     out = x[:n].copy()
     out[:xf] = x[:xf] * fade_in + x[n:n + xf] * fade_out  # the loop's start blends in what would follow its end
     return out.astype(np.float32)
-
-
-def stretch_loop(audio: np.ndarray, n_samples: int) -> np.ndarray:
-    """Varispeed a loop to exactly n_samples (tempo and pitch move together, like pitching a break on a sampler).
-
-    FFT resampling treats the loop as periodic, which it is: the seam stays clean.
-    """
-    from scipy.signal import resample
-
-    return resample(audio, n_samples, axis=0).astype(np.float32)
 
 
 def render_drum_loop(pack: Pack, loop_id: str, tempo_bpm: float, bars: int, sample_rate: int) -> np.ndarray:

@@ -49,7 +49,7 @@ def load_audio(path: Path, sample_rate: int) -> np.ndarray:
                         f"trim it to under {MAX_SAMPLE_SECONDS // 60} minutes or compress it")
     try:
         if path.suffix.lower() == ".mp3":
-            from .encode import decode
+            from .audiofile import decode
 
             data, sr = decode(path)
         elif path.suffix.lower() in FOREIGN_SUFFIXES:  # AAC: only `pack import` meets these, and converts them
@@ -82,3 +82,13 @@ def load_audio(path: Path, sample_rate: int) -> np.ndarray:
 def _first_line(exc: Exception) -> str:
     text = str(exc).strip().splitlines()
     return f"{exc.__class__.__name__}: {text[0][:120]}" if text else exc.__class__.__name__
+
+
+def stretch_loop(audio: np.ndarray, n_samples: int) -> np.ndarray:
+    """Varispeed a loop to exactly n_samples (tempo and pitch move together, like pitching a break on a sampler).
+
+    FFT resampling treats the loop as periodic, which it is: the seam stays clean.
+    """
+    from scipy.signal import resample
+
+    return resample(audio, n_samples, axis=0).astype(np.float32)

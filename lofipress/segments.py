@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .cache import part_path
+from .files import part_path
 from .errors import AudioError
 from .notes import loop_n_samples
 

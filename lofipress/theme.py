@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import resources
-from .cache import tree_hash
+from .files import tree_hash
 from .errors import SiteError
 
 TEMPLATES_FOLDER = "templates"

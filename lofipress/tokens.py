@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from .keys import key_name, parse_key
 from .errors import ModelError
 
 STEPS_PER_BAR = 16  # 16th-note grid, 4/4
@@ -43,8 +44,6 @@ PAD, BOS, EOS, BAR = "<pad>", "<bos>", "<eos>", "bar"
 MODES = ("major", "minor")
 LEAD_ON, LEAD_OFF = "lead:on", "lead:off"
 SECTIONS = ("intro", "A", "B", "A2", "outro", "loop")  # "loop": a bare corpus loop, no song around it
-PITCH_CLASS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
-SHARP_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 
 QNote = tuple[int, int, int]  # (start_16th, duration_16ths, pitch)
 
@@ -79,33 +78,6 @@ def section_names(sections, bars: int, default: str = "loop") -> list[str]:
         for b in range(max(first, 0), min(first + n, bars)):
             names[b] = name
     return names
-
-
-def parse_key(name: str) -> tuple[int, str]:
-    """Key name ("D minor", "Dm", "Eb", "F# major", "bb minor") -> (tonic pitch class, mode)."""
-    text = name.strip()
-    mode = "major"
-    low = text.lower()
-    for suffix, m in ((" minor", "minor"), (" major", "major"), ("min", "minor"), ("maj", "major"), ("m", "minor")):
-        if low.endswith(suffix) and len(text) > len(suffix):
-            text, mode = text[: -len(suffix)].strip(), m
-            break
-    if not text or text[0].upper() not in PITCH_CLASS:
-        raise ValueError(f"not a key: {name!r}")
-    pc = PITCH_CLASS[text[0].upper()]
-    for accidental in text[1:]:
-        if accidental in "#s":
-            pc += 1
-        elif accidental in "b-":
-            pc -= 1
-        else:
-            raise ValueError(f"not a key: {name!r}")
-    return pc % 12, mode
-
-
-def key_name(tonic_pc: int, mode: str) -> str:
-    """(pitch class, mode) -> "Eb major"."""
-    return f"{SHARP_NAMES[tonic_pc % 12]} {mode}"
 
 
 def tonic_reference(tonic_pc: int) -> int:

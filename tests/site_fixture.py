@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 from lofipress.evaluate import summarize_rows
+from lofipress.model_card import describe
 
 SAMPLE_RATE = 44100
 TRACK_BPMS = (80, 84)  # two tempos, so every drum and ambience needs two renders
@@ -221,6 +222,7 @@ def make_press(tmp_path: Path, title: str = "Amber Window", track_bars: int = 30
                          "patience": 4, "seq_len": 160, "units": 320, "validation_split": 0.1},
         },
     }
+    about["model"] = describe(about["card"])  # what press.gather adds: the model in words, as plain data
     return {
         "tracks": tracks, "songs": songs, "sampler": sampler, "drums": drums, "ambience": ambience,
         "quotes": quotes, "credits": credits, "pack": {"name": "default", "license": "CC-BY-4.0"},

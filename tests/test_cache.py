@@ -17,6 +17,7 @@ import pytest
 import build_fixture as bf
 from build_fixture import site_sources  # noqa: F401 - a fixture
 from lofipress import cache as lcache
+from lofipress import files
 
 ALL = {"compose": 1, "arrange": 1, "midi": 2, "audio/track": 2, "audio/drums": 1, "audio/ambience": 1, "audio/quote": 1,
        "audio/sample": 3, "balance": 1}  # every artifact of the tiny station (browser zones: keys, bass and the lead)
@@ -50,7 +51,7 @@ def test_an_artifact_is_intact_only_with_every_part_it_was_sealed_with(tmp_path)
     """A track MP3 and its segments are one artifact: a lost or damaged segment makes all of it a miss."""
     artifact, meta = tmp_path / "a.mp3", tmp_path / "a.json"
     artifact.write_bytes(b"whole" * 100)
-    parts = [lcache.part_path(artifact, i) for i in range(3)]
+    parts = [files.part_path(artifact, i) for i in range(3)]
     assert [p.name for p in parts] == ["a.0.mp3", "a.1.mp3", "a.2.mp3"]
     for i, part in enumerate(parts):
         part.write_bytes(bytes([i]) * 50)
@@ -216,7 +217,7 @@ def test_an_interrupted_build_keeps_the_old_site_and_what_it_finished(station, m
 @pytest.mark.slow
 def test_a_lost_segment_in_the_cache_redoes_its_track_alone(station):
     cached = _site_track_source(station, TRACK_MP3S[1])
-    segment = lcache.part_path(cached, 1)
+    segment = files.part_path(cached, 1)
     good = segment.read_bytes()
     segment.unlink()
     remade, summary, before, after = rebuild(station)
@@ -279,7 +280,7 @@ def test_a_job_that_fails_leaves_no_temporary_file(tmp_path, monkeypatch):
     def writes_then_fails(out_path):
         Path(out_path).write_bytes(b"half an mp3")
         for i in range(2):  # and segments beside it, as press_track writes them
-            lcache.part_path(out_path, i).write_bytes(b"a segment")
+            files.part_path(out_path, i).write_bytes(b"a segment")
         raise AudioError("decoded MP3 too loud", out_path)
 
     monkeypatch.setattr(audio, "writes_then_fails", writes_then_fails, raising=False)

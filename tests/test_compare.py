@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from lofipress import compare, config, pages, press
+from lofipress import compare, compare_table, config, pages, press
 from test_model import write_loops
 
 RESULT = {"corpus": "bach120", "budget_s": 360.0, "songs": 96, "archs": {
@@ -16,7 +16,7 @@ RESULT = {"corpus": "bach120", "budget_s": 360.0, "songs": 96, "archs": {
 
 
 def test_a_comparison_reads_as_a_bounded_table_of_numbers():
-    table = compare.about_table(RESULT)
+    table = compare_table.about_table(RESULT)
     assert table["corpus"] == "bach120" and table["budget_min"] == "6" and table["songs"] == "96"
     assert table["columns"] == ["LSTM", "WaveNet<script>"]  # Jinja escapes it; the length is bounded here
     rows = {r[0]: r[1:] for r in table["rows"]}

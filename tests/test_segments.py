@@ -9,10 +9,11 @@ import pytest
 
 from audio_helpers import SR
 from lofipress import encode, segments
-from lofipress.cache import part_path
+from lofipress.files import part_path
 from lofipress.errors import AudioError
 from lofipress.notes import loop_n_samples
-from lofipress.song import FORMS, plan_sections
+from lofipress.song import plan_sections
+from lofipress.form import FORMS
 
 BPM = 120.0
 SECTIONS = [("intro", 0, 2), ("A", 2, 4), ("B", 6, 2)]  # 8 bars: 16 s at 120 BPM

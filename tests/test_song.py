@@ -6,9 +6,11 @@ from lofipress import config
 from lofipress.chords import parse_progression, voice_progression
 from lofipress.copying import PartIndex, copy_metrics, keys_events, lead_events
 from lofipress.errors import ConfigError
-from lofipress.song import FORMS, Form, plan_sections, training_song, training_songs
+from lofipress.song import plan_sections, training_song, training_songs
+from lofipress.form import FORMS, Form
 from lofipress.song_metrics import check, longest_repeated_span, melody_metrics, song_metrics
-from lofipress.tokens import Piece, parse_key, quantize
+from lofipress.tokens import Piece, quantize
+from lofipress.keys import parse_key
 
 C_MAJOR = {0, 2, 4, 5, 7, 9, 11}
 
