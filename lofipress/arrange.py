@@ -19,7 +19,7 @@ import numpy as np
 from .chords import root_of
 from .config import ArrangeSettings
 from .tokens import Piece, section_names
-from .keys import parse_key
+from .core.keys import parse_key
 
 STEPS_PER_BAR = 16
 MELODY_LOW, MELODY_HIGH = 55, 88  # G3..E6: the lead keeps the register the model gave it inside this

@@ -15,8 +15,8 @@ import numpy as np
 
 from . import encode, fx, master as mastering, packs, render, samples, segments
 from .config import FxSettings, MasterSettings
-from .errors import AudioError
-from .notes import Note
+from .core.errors import AudioError
+from .core.notes import Note
 
 LUFS_TOLERANCE = 0.5  # DESIGN.md: -14 LUFS +-0.5 LU on the decoded MP3
 LUFS_AIM = 0.2  # re-encode when the decoded file is further than this off target: keeps tracks within 1 LU

@@ -16,7 +16,7 @@ import os
 from functools import partial
 from pathlib import Path
 
-from .files import file_hash, part_path, writable_or_error
+from .core.files import file_hash, part_path, writable_or_error
 
 PACKAGE = Path(__file__).resolve().parent
 SEAL = "sealed"  # metadata key holding [size, mtime_ns, sha256] of the artifact
@@ -48,7 +48,8 @@ def code_hash(*modules: str) -> str:
     """Hash of the named lofipress modules' source (a code change invalidates what they made)."""
     h = hashlib.sha256()
     for name in sorted(modules):
-        path = PACKAGE / (name.replace(".", "/") + ".py")
+        path = PACKAGE / (name.replace(".", "/") + ".py")  # "sound.encode"; a package is its __init__
+        path = path if path.is_file() else path.with_suffix("") / "__init__.py"
         h.update(name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:24]

@@ -8,7 +8,7 @@ import sys
 import traceback
 
 from . import __version__
-from .errors import LofipressError
+from .core.errors import LofipressError
 
 EXIT_OK, EXIT_BUG, EXIT_USER = 0, 1, 2
 

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from . import config, config_check, mood, stations
-from .errors import LofipressError
+from .core.errors import LofipressError
 
 
 def station_from_args(args) -> config.Station:

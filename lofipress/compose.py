@@ -21,12 +21,12 @@ import numpy as np
 from . import copying, metrics, song_metrics
 from .arrange import arrange_parts
 from .config import Station, derive_seed
-from .errors import ConfigError, ModelError
+from .core.errors import ConfigError, ModelError
 from .generate import Request, generate, primer_tokens
 from .model import load as load_model
 from .song import plan_sections
 from .tokens import Piece, decode
-from .keys import key_name, parse_key
+from .core.keys import key_name, parse_key
 from .train import EVENTS_FILE
 
 ADJECTIVES = ("amber", "velvet", "quiet", "paper", "late", "dusty", "soft", "rainy", "hazy", "warm", "faded",

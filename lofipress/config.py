@@ -12,9 +12,10 @@ import tomllib
 import typing
 from pathlib import Path
 
-from . import mood, resources
+from . import mood
+from .core import resources
 from .config_check import nearest as _nearest, validate
-from .errors import ConfigError
+from .core.errors import ConfigError
 from .settings import (  # noqa: F401 - every stage reads its settings as config.X
     ArrangeSettings, CorpusSettings, FxSettings, LoopSettings, MasterSettings, ModelSettings, PackSettings,
     SamplingSettings, SiteSettings, SongSettings, Station, StationMeta)

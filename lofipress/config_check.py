@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from .errors import ConfigError
+from .core.errors import ConfigError
 
 if TYPE_CHECKING:
     from .settings import Station

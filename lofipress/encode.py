@@ -14,9 +14,12 @@ from pathlib import Path
 import numpy as np
 
 from . import dsp, lametag, seams
-from .files import writable_or_error
-from .audiofile import decode, ffmpeg_exe  # noqa: F401 - decode: what decode_mp3 falls back to, and encode.decode
-from .errors import AudioError
+from .core.files import writable_or_error
+from .core.audiofile import (  # noqa: F401 - decode: what decode_mp3 falls back to, and encode.decode
+    decode,
+    ffmpeg_exe,
+)
+from .core.errors import AudioError
 
 
 # The bit reservoir reaches 511 bytes back: 7 frames of 32 kbps at 44.1 kHz, and a frame

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import ConfigError
+from .core.errors import ConfigError
 
 FORMS = {  # name: the sections in order with their bars for a 30-bar track (scaled for other lengths)
     "song": "intro:2 A:8 B:8 A2:8 outro:4",  # the default: a loop, a contrast, the loop back, a cadence

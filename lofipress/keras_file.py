@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ModelError
+from .core.errors import ModelError
 
 
 class Layer:

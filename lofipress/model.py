@@ -24,7 +24,7 @@ import numpy as np
 
 from . import keras_file
 from .keras_file import sigmoid
-from .errors import ModelError
+from .core.errors import ModelError
 from .tokens import Vocab
 
 MODEL_FILE, VOCAB_FILE, CARD_FILE, LOSS_PNG = "model.keras", "vocab.json", "card.json", "loss.png"

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .keys import key_name, parse_key
+from .core.keys import key_name, parse_key
 
 if TYPE_CHECKING:
     from .settings import Station

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import PackError
+from .core.errors import PackError
 from .listen import ANALYSIS_SR, detect_pitch, detect_tempo, whole_bars
 from .foreign_audio import FOREIGN_SUFFIXES
 from .packs import AUDIO_SUFFIXES, ROLES, TODO

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .errors import PackError
+from .core.errors import PackError
 from .pack_gather import Item, _assign_roles, gather, midi_to_name, note_from_name, tempo_from_name
 from .pack_write import PATTERNS, RENDER_SR, _refuse_nonempty, fresh_pack, license_in, pack_toml, slug, write_pack
 from .packs import PART_ROLES, ROLES, load_pack, needs_human

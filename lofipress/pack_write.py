@@ -12,9 +12,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from . import foreign_audio, tomlfile
+from . import foreign_audio
+from .core import tomlfile
 from .balance import balancing_gains, pack_of_zones
-from .errors import PackError
+from .core.errors import PackError
 from .foreign_audio import FOREIGN_SUFFIXES
 from .pack_gather import CONVERT_SUFFIXES, Item, midi_to_name
 from .packs import TODO, VARISPEED_MAX, load_pack

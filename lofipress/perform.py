@@ -15,7 +15,7 @@ import pretty_midi
 
 from .chords import key_name_to_number
 from .config import ArrangeSettings
-from .notes import PARTS, Note, bars_to_seconds
+from .core.notes import PARTS, Note, bars_to_seconds
 
 STEPS_PER_BAR = 16
 PROGRAMS = {"keys": 4, "melody": 0, "bass": 33}  # electric piano, piano, fingered bass (the MIDI file's labels)

@@ -19,9 +19,9 @@ import numpy as np
 
 from .cache import Cache, code_hash, digest
 
-from .files import file_hash
+from .core.files import file_hash
 from .config import Station, derive_seed
-from .errors import ModelError
+from .core.errors import ModelError
 from .audio_jobs import audio_jobs, check_drum_loops, run_jobs
 from .budget import audio_cost_line
 from .press import gather
@@ -106,7 +106,7 @@ def compose_stage(station: Station, cache: Cache, model_dir: Path, log) -> list[
 def arrange_stage(station: Station, cache: Cache, pieces: list[dict]) -> list[dict]:
     """Performed notes (seconds), beats for the visualizer and a .mid per piece, cached as a whole."""
     key = digest("perform", [(p["seed"], p["parts"], p["sections"], p["key"], p["tempo_bpm"], p["bars"], p["title"])
-                             for p in pieces], station.arrange, code_hash("perform", "chords", "notes"))
+                             for p in pieces], station.arrange, code_hash("perform", "chords", "core.notes"))
     hit = cache.get_json("arrange", key)
     if hit is not None and len(hit) == len(pieces):
         midis = [cache.root / "midi" / h["midi"] for h in hit]

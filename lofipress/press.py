@@ -10,7 +10,7 @@ import dataclasses
 import json
 from pathlib import Path
 
-from .files import part_path
+from .core.files import part_path
 from .config import Station
 
 

@@ -10,7 +10,7 @@ import numpy as np
 from scipy.signal import butter
 
 from . import dsp_sampler
-from .notes import Note, loop_n_samples
+from .core.notes import Note, loop_n_samples
 from .packs import Pack, Zone, role_for
 from .samples import load_audio, stretch_loop
 

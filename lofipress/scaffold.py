@@ -21,9 +21,10 @@ import tokenize
 import tomllib
 from pathlib import Path
 
-from . import config, tomlfile
+from . import config
+from .core import tomlfile
 from .mood import lexicon_table
-from .errors import LofipressError
+from .core.errors import LofipressError
 
 STARTER_PACK = "starter"
 STARTER_MOOD = "chill rainy night"  # shows the mood line at work; an empty mood keeps every default

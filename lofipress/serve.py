@@ -19,7 +19,7 @@ from pathlib import Path
 
 from urllib.parse import unquote
 
-from .errors import LofipressError
+from .core.errors import LofipressError
 from .site import CSP
 
 POLL_S = 1.0  # how often the watcher looks at mtimes and the page asks for the version

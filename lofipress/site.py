@@ -20,8 +20,8 @@ from . import manifest as mf
 from . import pages, pianoroll, theme
 from .budget import over_budget
 from .csp import CSP, with_csp  # noqa: F401 - every page's policy; stations and serve read it here too
-from .errors import SiteError
-from .resources import BUNDLED, NODE_MODULES, ROOT, STATIC, TEMPLATES  # noqa: F401 - the install's own files
+from .core.errors import SiteError
+from .core.resources import BUNDLED, NODE_MODULES, ROOT, STATIC, TEMPLATES  # noqa: F401 - the install's own files
 
 # What a station's static/ may replace besides the player's files: the build's stand-ins for what a station may
 # bring (its own icon, social card). Pages, the manifest, audio and notes it may not (lofipress.theme).

@@ -20,7 +20,7 @@ import numpy as np
 from .chords import parse_symbol, root_of, voice
 from .form import FORMS, Form
 from .tokens import STEPS_PER_BAR, Piece, QNote, Section, quantize, tonic_reference
-from .keys import parse_key
+from .core.keys import parse_key
 
 BODY = ("A", "B", "A2")  # the sections that share what intro and outro leave, in whole loops
 EDGE = ("intro", "outro")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import PackError
+from .core.errors import PackError
 from .pack_write import PATTERNS, RENDER_SR, fresh_pack, license_in, pack_toml, slug
 from .packs import TODO
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from . import config
 from . import manifest as mf
-from .errors import ConfigError
+from .core.errors import ConfigError
 from .site import SITE_STAMP as STAMP  # in the picker's folder too: `lofipress clean` knows the site is ours
 
 INDEX_FILE = "stations.toml"  # optional: title, description, out_dir, stations (files, in picker order)
@@ -168,7 +168,8 @@ def station_card(station, site_dir: Path) -> dict:
 
 def write_picker(lineup: Lineup, site_dir: Path) -> None:
     """index.html (one card per station, in the first station's look), its CSS, icon, 404 page and stamp."""
-    from . import resources, site
+    from .core import resources
+    from . import site
 
     env = site.environment((str(resources.TEMPLATES),))
     first = lineup.stations[0].site

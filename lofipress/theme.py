@@ -1,5 +1,5 @@
 """The templates and player files a station's site is made from: the station's own `templates/` and `static/`
-first, lofipress's built-in ones (lofipress.resources) for everything the station does not replace.
+first, lofipress's built-in ones (lofipress.core.resources) for everything the station does not replace.
 
 As in Hugo and Zola, a template of the same name wins (`mystation/templates/about.html` replaces the about
 page), and a station's `static/` lands at the site root, as it is: `CNAME`, `robots.txt`, `favicon.ico`,
@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import resources
-from .files import tree_hash
-from .errors import SiteError
+from .core import resources
+from .core.files import tree_hash
+from .core.errors import SiteError
 
 TEMPLATES_FOLDER = "templates"
 STATIC_FOLDER = "static"

@@ -21,7 +21,7 @@ import numpy as np
 
 from . import corpus as corpus_mod
 from .config import CorpusSettings, ModelSettings
-from .errors import CorpusError, ModelError
+from .core.errors import CorpusError, ModelError
 from .model import CARD_FILE, LOSS_PNG, MODEL_FILE, VOCAB_FILE
 from .song import training_songs
 from .tokens import Piece, Vocab, augment_keys, encode

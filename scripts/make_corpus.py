@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from lofipress.chords import (PC_NAMES, key_name_to_number, key_tonic_and_mode,  # noqa: E402
                               parse_symbol, voice)
-from lofipress.errors import ConfigError  # noqa: E402
+from lofipress.core.errors import ConfigError  # noqa: E402
 
 STEPS_PER_BAR = 16
 KEYS_LOW, KEYS_HIGH = 48, 72  # C3-C5

@@ -186,7 +186,8 @@ def golden() -> Path:
 @pytest.fixture
 def site_sources(tmp_path, monkeypatch):
     """Private copies of templates/ and site_static/ that the build and the preview read instead."""
-    from lofipress import resources, site
+    from lofipress.core import resources
+    from lofipress import site
 
     templates, static = tmp_path / "templates", tmp_path / "site_static"
     shutil.copytree(resources.TEMPLATES, templates)

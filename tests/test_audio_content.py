@@ -6,8 +6,8 @@ import pytest
 from audio_helpers import make_pack
 from lofipress import audio, audio_jobs, render
 from lofipress.config import FxSettings, MasterSettings
-from lofipress.errors import AudioError
-from lofipress.notes import Note
+from lofipress.core.errors import AudioError
+from lofipress.core.notes import Note
 
 BEAT_S = 60 / 80
 

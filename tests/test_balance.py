@@ -6,7 +6,7 @@ import pytest
 import soundfile as sf
 
 from lofipress import balance, packs
-from lofipress.notes import Note
+from lofipress.core.notes import Note
 from lofipress.pack_import import import_folder
 from lofipress.render import render_track
 

@@ -5,7 +5,7 @@ import pytest
 
 from lofipress import config
 from lofipress.bench import render as bench_render
-from lofipress.notes import loop_n_samples
+from lofipress.core.notes import loop_n_samples
 
 STAGES = ("sampler", "chain", "master", "encode_checked", "measure")
 

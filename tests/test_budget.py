@@ -5,7 +5,7 @@ import json
 import pytest
 
 from lofipress import budget, config, site
-from lofipress.errors import SiteError
+from lofipress.core.errors import SiteError
 from site_fixture import make_press
 
 

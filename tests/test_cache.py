@@ -17,7 +17,7 @@ import pytest
 import build_fixture as bf
 from build_fixture import site_sources  # noqa: F401 - a fixture
 from lofipress import cache as lcache
-from lofipress import files
+from lofipress.core import files
 
 ALL = {"compose": 1, "arrange": 1, "midi": 2, "audio/track": 2, "audio/drums": 1, "audio/ambience": 1, "audio/quote": 1,
        "audio/sample": 3, "balance": 1}  # every artifact of the tiny station (browser zones: keys, bass and the lead)
@@ -275,7 +275,7 @@ def test_audio_cache_keys_cover_every_module_the_audio_jobs_run():
 def test_a_job_that_fails_leaves_no_temporary_file(tmp_path, monkeypatch):
     """A render that writes its MP3 and then fails a check must not leave the half-made file in the cache."""
     from lofipress import audio, audio_jobs
-    from lofipress.errors import AudioError
+    from lofipress.core.errors import AudioError
 
     def writes_then_fails(out_path):
         Path(out_path).write_bytes(b"half an mp3")

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lofipress import audio_jobs, cache, encode
-from lofipress.errors import LofipressError
+from lofipress.core.errors import LofipressError
 
 
 def test_a_cache_that_is_a_file_is_named(tmp_path):

@@ -66,7 +66,7 @@ def test_a_station_asking_for_another_arch_than_its_model_is_told_so(tmp_path):
     from pathlib import Path
 
     from lofipress import pipeline
-    from lofipress.errors import ModelError
+    from lofipress.core.errors import ModelError
 
     root = Path(__file__).resolve().parent.parent
     (tmp_path / "station.toml").write_text(f'[model]\narch = "wavenet"\ndir = "{root / "models"}"\n')

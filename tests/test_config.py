@@ -2,7 +2,7 @@
 import pytest
 
 from lofipress import config
-from lofipress.errors import ConfigError
+from lofipress.core.errors import ConfigError
 
 
 def write(tmp_path, text):

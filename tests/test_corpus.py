@@ -3,7 +3,7 @@ import pretty_midi
 import pytest
 
 from lofipress.corpus import load_corpus, read_piece
-from lofipress.errors import CorpusError, MidiError
+from lofipress.core.errors import CorpusError, MidiError
 
 
 def midi_file(path, notes, tempo=90.0, drums=False, key_number=None):

@@ -21,9 +21,9 @@ from thirdparty_samples import drum_loop
 from lofipress import cli, encode, master as mastering, packs, render, seams
 from lofipress.audio import press_drum_loop
 from lofipress.config import MasterSettings
-from lofipress.errors import PackError, SiteError
+from lofipress.core.errors import PackError, SiteError
 from lofipress.manifest import check_tempos
-from lofipress.notes import loop_n_samples
+from lofipress.core.notes import loop_n_samples
 
 SR = 44100
 LOOP_BPM = 85.0  # the loop's own tempo; the station tempos below are within 8 % of it

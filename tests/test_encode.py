@@ -4,7 +4,7 @@ import pytest
 
 from audio_helpers import SR, sine
 from lofipress import encode, master
-from lofipress.errors import AudioError
+from lofipress.core.errors import AudioError
 
 
 def _loop(seconds=2.0):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lofipress import compose as compose_mod, config
-from lofipress.errors import ModelError
+from lofipress.core.errors import ModelError
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from lofipress import config, manifest as mf, site
-from lofipress.errors import SiteError
+from lofipress.core.errors import SiteError
 from site_fixture import make_press
 
 

@@ -6,7 +6,7 @@ from scipy.signal import resample_poly
 from audio_helpers import SR, make_pack, sine
 from lofipress import audio, encode, master
 from lofipress.config import FxSettings, MasterSettings
-from lofipress.notes import Note
+from lofipress.core.notes import Note
 
 
 def _loop(seconds=6.0, seed=0):

@@ -8,7 +8,7 @@ import pytest
 
 from lofipress import model as model_mod
 from lofipress.config import ModelSettings
-from lofipress.errors import ModelError
+from lofipress.core.errors import ModelError
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from lofipress import compose, config, fx, metrics, mood
-from lofipress.keys import parse_key
+from lofipress.core.keys import parse_key
 
 DEFAULT = config.Station()
 

@@ -10,7 +10,7 @@ import pytest
 import soundfile as sf
 
 from audio_helpers import make_pack
-from lofipress.errors import PackError
+from lofipress.core.errors import PackError
 from lofipress.pack_check import cli_check
 from lofipress.packs import load_pack, role_for
 from lofipress.samples import load_audio

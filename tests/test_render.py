@@ -6,7 +6,7 @@ import pytest
 
 from audio_helpers import SR, level_db, make_pack, peak_hz
 from lofipress import render, seams
-from lofipress.notes import Note, loop_n_samples
+from lofipress.core.notes import Note, loop_n_samples
 from lofipress.packs import Pattern, load_pack
 
 

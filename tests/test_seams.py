@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from lofipress import audiocheck, dsp_master, encode, master, packs, render, seams
-from lofipress.errors import AudioError
+from lofipress.core.errors import AudioError
 
 SR = 44100
 DEFAULT_PACK = Path(__file__).resolve().parents[1] / "samples" / "default"

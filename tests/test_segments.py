@@ -9,9 +9,9 @@ import pytest
 
 from audio_helpers import SR
 from lofipress import encode, segments
-from lofipress.files import part_path
-from lofipress.errors import AudioError
-from lofipress.notes import loop_n_samples
+from lofipress.core.files import part_path
+from lofipress.core.errors import AudioError
+from lofipress.core.notes import loop_n_samples
 from lofipress.song import plan_sections
 from lofipress.form import FORMS
 

@@ -91,7 +91,7 @@ def test_preview_rebuilds_on_templates_static_files_and_pack(tmp_path, site_sour
 def test_a_busy_port_is_a_one_line_error_before_any_build(tmp_path):
     import socket
 
-    from lofipress.errors import LofipressError
+    from lofipress.core.errors import LofipressError
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from lofipress import config, csp, site
-from lofipress.errors import SiteError
+from lofipress.core.errors import SiteError
 from site_fixture import built, make_press, press  # noqa: F401 - built and press are fixtures
 
 

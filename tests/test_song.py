@@ -5,12 +5,12 @@ from hypothesis import given, settings, strategies as st
 from lofipress import config
 from lofipress.chords import parse_progression, voice_progression
 from lofipress.copying import PartIndex, copy_metrics, keys_events, lead_events
-from lofipress.errors import ConfigError
+from lofipress.core.errors import ConfigError
 from lofipress.song import plan_sections, training_song, training_songs
 from lofipress.form import FORMS, Form
 from lofipress.song_metrics import check, longest_repeated_span, melody_metrics, song_metrics
 from lofipress.tokens import Piece, quantize
-from lofipress.keys import parse_key
+from lofipress.core.keys import parse_key
 
 C_MAJOR = {0, 2, 4, 5, 7, 9, 11}
 

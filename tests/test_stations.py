@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from lofipress import config, site, stations
-from lofipress.errors import ConfigError, PackError, SiteError
+from lofipress.core.errors import ConfigError, PackError, SiteError
 from site_fixture import make_press
 
 ROOT = Path(__file__).resolve().parents[1]

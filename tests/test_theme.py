@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 import build_fixture as bf
-from lofipress import cli, resources
+from lofipress import cli
+from lofipress.core import resources
 
 
 @pytest.mark.slow

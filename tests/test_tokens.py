@@ -3,7 +3,7 @@ from hypothesis import given, settings, strategies as st
 
 from lofipress import tokens
 from lofipress.tokens import Piece, Vocab, decode, encode, quantize
-from lofipress.keys import key_name, parse_key
+from lofipress.core.keys import key_name, parse_key
 
 
 def piece(notes, key="D minor", bars=4):

@@ -3,7 +3,8 @@ import tomllib
 
 import pytest
 
-from lofipress import config, scaffold, tomlfile
+from lofipress import config, scaffold
+from lofipress.core import tomlfile
 from lofipress.pack_write import PATTERNS, kit_patterns, pack_toml
 
 ODD = {  # what the hand-made writers got wrong: a spaced key, a DEL, a None, quotes, a newline

@@ -52,7 +52,7 @@ def test_the_wheel_alone_makes_and_builds_a_station_in_an_empty_folder(tmp_path)
 
     empty = tmp_path / "empty"
     empty.mkdir()
-    where = run([python, "-c", "import lofipress.resources as r; print(r.ROOT, r.BUNDLED)"], cwd=empty)
+    where = run([python, "-c", "import lofipress.core.resources as r; print(r.ROOT, r.BUNDLED)"], cwd=empty)
     assert where.strip() == f"{Path(purelib) / 'lofipress' / '_data'} True"  # not the checkout
     lofipress = venv / "bin" / "lofipress"
     run([lofipress, "new", "mystation"], cwd=empty)

@@ -20,13 +20,13 @@ from pathlib import Path
 
 from . import report
 from .. import encode
-from ..errors import ConfigError
+from ..core.errors import ConfigError
 
 FX_CHANGE = ("lowpass_hz", 7500.0)  # one knob of the chain: every track is redone, no loop is
 
 
 def _write_station(data: dict, path: Path) -> None:
-    from ..tomlfile import dumps
+    from ..core.tomlfile import dumps
 
     path.write_text(dumps(data), encoding="utf-8")
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import report
 from .. import encode, fx, master, packs, render
-from ..notes import Note, loop_n_samples
+from ..core.notes import Note, loop_n_samples
 
 TEMPO_BPM, BARS = 80.0, 30
 VOICINGS = [(53, 57, 60, 64), (53, 55, 59, 62), (52, 55, 59, 62), (52, 55, 57, 60)]  # Dm9, G13, Cmaj9, Am7: rootless

@@ -26,7 +26,7 @@ import tempfile
 from pathlib import Path
 
 from . import audiotap, netsim, report
-from ..errors import LofipressError
+from ..core.errors import LofipressError
 from .pages_server import PagesServer
 
 CHROMIUM = "/usr/bin/chromium"

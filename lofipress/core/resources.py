@@ -11,12 +11,12 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
-CHECKOUT = Path(__file__).resolve().parent.parent
+CHECKOUT = Path(__file__).resolve().parents[2]  # lofipress/core/resources.py -> the checkout
 DATA_FOLDER = "_data"  # inside the package, in a wheel
 
 
 def _bundled() -> Path | None:
-    data = files(__package__).joinpath(DATA_FOLDER)
+    data = files("lofipress").joinpath(DATA_FOLDER)
     # a real folder on disk: lofipress is never run from a zip (numba caches and subprocess workers need files)
     return Path(str(data)) if data.is_dir() and (Path(str(data)) / "templates").is_dir() else None
 
