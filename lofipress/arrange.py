@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from .chords import root_of
-from .config import ArrangeSettings
+from .station.config import ArrangeSettings
 from .tokens import Piece, section_names
 from .core.keys import parse_key
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from . import encode, fx, master as mastering, packs, render, samples, segments
-from .config import FxSettings, MasterSettings
+from .station.config import FxSettings, MasterSettings
 from .core.errors import AudioError
 from .core.notes import Note
 

@@ -15,13 +15,13 @@ from pathlib import Path
 from . import workers as workers_mod
 from .cache import Cache, code_hash, digest, intact, seal
 from .core.files import file_hash, part_path, writable_or_error
-from .config import Station, derive_seed
+from .station.config import Station, derive_seed
 from .core.errors import LofipressError, PackError
 from .packs import role_for
 
-AUDIO_CODE = ("audio", "render", "fx", "presets", "master", "dsp", "dsp_noise", "dsp_color", "dsp_sampler",
+AUDIO_CODE = ("audio", "render", "fx", "station.presets", "master", "dsp", "dsp_noise", "dsp_color", "dsp_sampler",
               "dsp_master", "encode", "lametag", "seams", "foreign_audio", "packs", "samples", "core.notes", "segments",
-              "cache", "mood", "tokens", "core.audiofile", "core.files")
+              "cache", "station.mood", "tokens", "core.audiofile", "core.files")
 
 
 def audio_jobs(station: Station, cache: Cache, pack, tracks: list[dict]) -> list[dict]:

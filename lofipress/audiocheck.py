@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 from . import encode, master, seams
-from .config import MasterSettings
+from .station.config import MasterSettings
 from .core.errors import AudioError
 
 LUFS_TOLERANCE = 0.5  # DESIGN.md: tracks at their target +-0.5 LU

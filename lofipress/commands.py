@@ -11,7 +11,8 @@ import shutil
 import time
 from pathlib import Path
 
-from . import config, config_check, mood, stations
+from .station import config, config_check, mood
+from . import stations
 from .core.errors import LofipressError
 
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from . import copying, metrics, song_metrics
 from .arrange import arrange_parts
-from .config import Station, derive_seed
+from .station.config import Station, derive_seed
 from .core.errors import ConfigError, ModelError
 from .generate import Request, generate, primer_tokens
 from .model import load as load_model

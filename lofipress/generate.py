@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .config import SamplingSettings, SongSettings
+from .station.config import SamplingSettings, SongSettings
 from .grammar import BAR_LINE, CHORD_DUR, MAX_EVENTS_PER_BAR, POS, Grammar
 from .model import StepModel
 from .priors import KeyPriors, LeadPriors, SectionPriors, tonic_chord_ids

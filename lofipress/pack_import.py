@@ -30,7 +30,7 @@ __all__ = [  # the entry module: what tests, scripts and the CLI import from her
 def station_tempos(spec: str | None) -> tuple[float, ...]:
     """Tempos from '72-86/2' or '80,85,90'; without a spec, the default station's grid."""
     if not spec:
-        from .config import StationMeta
+        from .station.config import StationMeta
 
         m = StationMeta()
         lo, hi, step = m.tempo_min_bpm, m.tempo_max_bpm, m.tempo_step_bpm

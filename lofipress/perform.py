@@ -14,7 +14,7 @@ import numpy as np
 import pretty_midi
 
 from .chords import key_name_to_number
-from .config import ArrangeSettings
+from .station.config import ArrangeSettings
 from .core.notes import PARTS, Note, bars_to_seconds
 
 STEPS_PER_BAR = 16

@@ -20,7 +20,7 @@ import numpy as np
 from .cache import Cache, code_hash, digest
 
 from .core.files import file_hash
-from .config import Station, derive_seed
+from .station.config import Station, derive_seed
 from .core.errors import ModelError
 from .audio_jobs import audio_jobs, check_drum_loops, run_jobs
 from .budget import audio_cost_line
@@ -29,7 +29,7 @@ from .site import SITE_STAMP  # in the built site: its key, and proof that lofip
 
 COMPOSE_CODE = ("compose", "generate", "priors", "tokens", "metrics", "model", "keras_file", "wavenet", "transformer",
                 "chords", "train", "song", "arrange", "song_metrics", "copying", "corpus",
-                "mood")  # tests/test_cache_code.py checks the list; the archs' step models load lazily
+                "station.mood")  # tests/test_cache_code.py checks the list; the archs' step models load lazily
 
 
 class Log:

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from .core.files import part_path
-from .config import Station
+from .station.config import Station
 
 
 def _meta(job: dict) -> dict:
@@ -106,7 +106,7 @@ def drum_breaks(sections, bars: int) -> list[int]:
 
 def _live_fx(station: Station) -> dict:
     """The in-browser chain for live songs, from the same fx preset as the renders."""
-    from .presets import resolve
+    from .station.presets import resolve
 
     r = resolve(station.fx)
     return {"lowpass_hz": float(r.get("lowpass_hz", 9000.0)), "bit_depth": int(r.get("bit_depth", 12) or 16),

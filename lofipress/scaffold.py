@@ -21,9 +21,9 @@ import tokenize
 import tomllib
 from pathlib import Path
 
-from . import config
+from .station import config
 from .core import tomlfile
-from .mood import lexicon_table
+from .station.mood import lexicon_table
 from .core.errors import LofipressError
 
 STARTER_PACK = "starter"

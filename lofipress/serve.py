@@ -189,7 +189,8 @@ class _Target:
     """What a preview builds: one station file, or a stations/ folder (every station and the picker)."""
 
     def __init__(self, path: Path):
-        from . import config, stations
+        from .station import config
+        from . import stations
 
         self.path = Path(path)
         if stations.is_stations_folder(self.path):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .chords import parse_symbol, root_of, voice
-from .form import FORMS, Form
+from .station.form import FORMS, Form
 from .tokens import STEPS_PER_BAR, Piece, QNote, Section, quantize, tonic_reference
 from .core.keys import parse_key
 

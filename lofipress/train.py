@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from . import corpus as corpus_mod
-from .config import CorpusSettings, ModelSettings
+from .station.config import CorpusSettings, ModelSettings
 from .core.errors import CorpusError, ModelError
 from .model import CARD_FILE, LOSS_PNG, MODEL_FILE, VOCAB_FILE
 from .song import training_songs
@@ -254,7 +254,7 @@ def plot_losses(history: dict, path: Path) -> None:
 
 def cli_train(args) -> int:
     """`lofipress train`: settings from the station file when there is one, flags on top."""
-    from . import config
+    from .station import config
 
     station = config.load(args.station) if Path(args.station).exists() else config.Station()
     settings = station.model

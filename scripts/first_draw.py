@@ -16,7 +16,7 @@ import dataclasses
 import json
 import time
 
-from lofipress import config
+from lofipress.station import config
 from lofipress.compose import compose
 from lofipress.evaluate import target_of
 

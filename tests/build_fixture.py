@@ -117,7 +117,8 @@ def make_station(folder: Path, **overrides: dict) -> Path:
 
 def build(folder: Path, force: bool = False, jobs: int = 1) -> dict:
     """Build a station folder's site in this process, quietly (the pipeline's own entry point)."""
-    from lofipress import config, pipeline
+    from lofipress.station import config
+    from lofipress import pipeline
 
     return pipeline.build(config.load(Path(folder) / "station.toml"), force=force, jobs=jobs, quiet=True)
 

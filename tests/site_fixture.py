@@ -240,7 +240,8 @@ def press(tmp_path_factory):
 @pytest.fixture(scope="module")
 def built(press, tmp_path_factory) -> Path:
     """That press written as a site with the default station."""
-    from lofipress import config, site
+    from lofipress.station import config
+    from lofipress import site
 
     out = tmp_path_factory.mktemp("built") / "site"
     site.write_site(config.Station(), press, out)

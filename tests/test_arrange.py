@@ -5,7 +5,7 @@ import pytest
 
 from lofipress.arrange import arrange_parts, chord_spans
 from lofipress.chords import parse_progression, voice_progression
-from lofipress.config import ArrangeSettings
+from lofipress.station.config import ArrangeSettings
 from lofipress.core.notes import bars_to_seconds
 from lofipress.perform import notes_to_beats, perform, write_midi
 from lofipress.song_metrics import bass_metrics, parts_from_midi

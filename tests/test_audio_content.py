@@ -5,7 +5,7 @@ import pytest
 
 from audio_helpers import make_pack
 from lofipress import audio, audio_jobs, render
-from lofipress.config import FxSettings, MasterSettings
+from lofipress.station.config import FxSettings, MasterSettings
 from lofipress.core.errors import AudioError
 from lofipress.core.notes import Note
 

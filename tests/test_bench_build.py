@@ -2,7 +2,7 @@
 import tomllib
 from pathlib import Path
 
-from lofipress import config
+from lofipress.station import config
 from lofipress.bench import build
 
 REPO = Path(__file__).resolve().parent.parent

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from lofipress import config
+from lofipress.station import config
 from lofipress.bench import render as bench_render
 from lofipress.core.notes import loop_n_samples
 

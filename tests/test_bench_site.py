@@ -161,7 +161,7 @@ def _canned(name, usable, click, nbytes):
 
 
 def test_report_keeps_old_keys_adds_profiles_and_marks_goals(monkeypatch, tmp_path, capsys):
-    from lofipress.config import Station
+    from lofipress.station.config import Station
 
     (tmp_path / "index.html").write_text("<html><script src='a.js'></script></html>")
     (tmp_path / "a.js").write_text("x")
@@ -182,7 +182,7 @@ def test_report_keeps_old_keys_adds_profiles_and_marks_goals(monkeypatch, tmp_pa
 
 
 def test_report_exits_1_when_chromium_cannot_measure(monkeypatch, tmp_path, capsys):
-    from lofipress.config import Station
+    from lofipress.station.config import Station
 
     (tmp_path / "index.html").write_text("<html></html>")
 
@@ -277,7 +277,7 @@ def test_station_hand_over_is_timed_by_the_player_and_heard_by_the_tap(browser, 
 @pytest.mark.slow
 def test_tap_hears_the_real_player_through_tone_js(browser, tmp_path):
     """Tone.js wraps native nodes (standardized-audio-context): the tap must still see the connects."""
-    from lofipress.config import Station
+    from lofipress.station.config import Station
 
     site_dir = bench_site._fixture_site(tmp_path, Station())
     with pages_server.PagesServer(site_dir) as srv:

@@ -269,7 +269,7 @@ def test_audio_cache_keys_cover_every_module_the_audio_jobs_run():
         return set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split())
 
     # what parsing station.toml needs (config and its imports) reaches the jobs as settings, which are in each key
-    assert loaded("lofipress.audio") - loaded("lofipress.config") <= set(AUDIO_CODE)
+    assert loaded("lofipress.audio") - loaded("lofipress.station.config") <= set(AUDIO_CODE)
 
 
 def test_a_job_that_fails_leaves_no_temporary_file(tmp_path, monkeypatch):

@@ -5,7 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from lofipress import compare, compare_table, config, pages, press
+from lofipress import compare, compare_table, pages, press
+from lofipress.station import config
 from test_model import write_loops
 
 RESULT = {"corpus": "bach120", "budget_s": 360.0, "songs": 96, "archs": {

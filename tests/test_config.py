@@ -1,7 +1,7 @@
 """station.toml: defaults, unknown keys and wrong types named with the file, impossible values refused."""
 import pytest
 
-from lofipress import config
+from lofipress.station import config
 from lofipress.core.errors import ConfigError
 
 

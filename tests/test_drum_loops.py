@@ -20,7 +20,7 @@ from build_fixture import PACK_NAME, build, make_station, site_dir, write_statio
 from thirdparty_samples import drum_loop
 from lofipress import cli, encode, master as mastering, packs, render, seams
 from lofipress.audio import press_drum_loop
-from lofipress.config import MasterSettings
+from lofipress.station.config import MasterSettings
 from lofipress.core.errors import PackError, SiteError
 from lofipress.manifest import check_tempos
 from lofipress.core.notes import loop_n_samples

@@ -4,7 +4,7 @@ import json
 import pytest
 
 import build_fixture as bf
-from lofipress import config
+from lofipress.station import config
 from lofipress.compose import compose
 from lofipress.evaluate import score_site, summarize_rows, table
 

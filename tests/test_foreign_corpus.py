@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from lofipress import config
+from lofipress.station import config
 from lofipress.compose import compose
-from lofipress.config import ModelSettings
+from lofipress.station.config import ModelSettings
 from lofipress.song import plan_sections
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))

@@ -5,7 +5,7 @@ from scipy.signal import hilbert
 
 from audio_helpers import SR, level_db, sine
 from lofipress import fx
-from lofipress.config import FxSettings
+from lofipress.station.config import FxSettings
 
 KICKS = [0.0, 0.5, 1.0, 1.5]
 EFFECTS = {

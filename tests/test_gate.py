@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from lofipress import compose as compose_mod, config
+from lofipress import compose as compose_mod
+from lofipress.station import config
 from lofipress.core.errors import ModelError
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from lofipress.config import SamplingSettings
+from lofipress.station.config import SamplingSettings
 from lofipress.generate import Request, generate, primer_tokens, sample_rows
 from lofipress.model import StepModel
 from lofipress.tokens import Piece, Vocab, decode, quantize
@@ -118,7 +118,7 @@ def test_songs_follow_their_plan_and_the_lead_is_one_note_after_the_keys(lead_vo
 
 
 def test_a2_returns_to_a_and_b_moves_away(lead_vocab):
-    from lofipress.config import SongSettings
+    from lofipress.station.config import SongSettings
 
     model = random_model(len(lead_vocab), seed=2)
     strong = SongSettings(return_bias=30.0, return_lead_bias=30.0, contrast_bias=30.0)
@@ -170,7 +170,7 @@ def test_the_line_prior_keeps_the_melody_stepwise_and_on_chord_tones(lead_vocab)
 
 
 def test_the_outro_leans_to_the_tonic_chord(lead_vocab):
-    from lofipress.config import SongSettings
+    from lofipress.station.config import SongSettings
     from lofipress.priors import _tonic_chord
 
     model = random_model(len(lead_vocab), seed=4)

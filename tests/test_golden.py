@@ -13,7 +13,8 @@ from __future__ import annotations
 import hashlib
 
 import build_fixture as bf
-from lofipress import config, pipeline
+from lofipress.station import config
+from lofipress import pipeline
 
 GOLDEN = {"t01": "8afe7677034ae3c7", "t02": "a88215c7319bc65f"}  # sha256[:16] of each track's .mid
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from lofipress import config, manifest as mf, site
+from lofipress.station import config
+from lofipress import manifest as mf, site
 from lofipress.core.errors import SiteError
 from site_fixture import make_press
 

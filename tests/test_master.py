@@ -5,7 +5,7 @@ from scipy.signal import resample_poly
 
 from audio_helpers import SR, make_pack, sine
 from lofipress import audio, encode, master
-from lofipress.config import FxSettings, MasterSettings
+from lofipress.station.config import FxSettings, MasterSettings
 from lofipress.core.notes import Note
 
 

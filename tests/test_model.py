@@ -7,7 +7,7 @@ import pretty_midi
 import pytest
 
 from lofipress import model as model_mod
-from lofipress.config import ModelSettings
+from lofipress.station.config import ModelSettings
 from lofipress.core.errors import ModelError
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -155,7 +155,7 @@ def test_every_sampling_control_works_for_every_arch(tmp_path, arch):
     import dataclasses
     from pathlib import Path
 
-    from lofipress.config import SamplingSettings
+    from lofipress.station.config import SamplingSettings
     from lofipress.generate import Request, generate, primer_tokens
     from lofipress.song import plan_sections
     from lofipress.tokens import Vocab

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from lofipress import compose, config, fx, metrics, mood
+from lofipress import compose, fx, metrics
+from lofipress.station import config, mood
 from lofipress.core.keys import parse_key
 
 DEFAULT = config.Station()
@@ -63,7 +64,7 @@ def test_no_mood_pushes_tempo_out_of_lofi_range():
 def test_every_preset_in_the_lexicon_exists_and_the_doc_lists_the_lexicon():
     assert {n.preset for n in mood.LEXICON.values()} - {""} <= set(fx.PRESETS)
     doc = (Path(__file__).resolve().parent.parent / "docs" / "mood.md").read_text(encoding="utf-8")
-    assert mood.lexicon_table() in doc, "regenerate the table: python -m lofipress.mood"
+    assert mood.lexicon_table() in doc, "regenerate the table: python -m lofipress.station.mood"
 
 
 @pytest.mark.parametrize("text, mode", [("sad, lonely night", "minor"), ("happy sunny morning", "major")])

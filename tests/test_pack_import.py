@@ -267,7 +267,7 @@ def test_soundfont_import_without_fluidsynth_says_so(tmp_path, capsys, monkeypat
 
 @pytest.mark.slow
 def test_station_with_the_imported_pack_builds(imported, tmp_path):
-    from lofipress import config
+    from lofipress.station import config
     from lofipress.pipeline import build
 
     _, _, out = imported

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lofipress import config, packs, scaffold
+from lofipress.station import config
+from lofipress import packs, scaffold
 from lofipress.cli import main
 
 

@@ -13,7 +13,7 @@ from lofipress.core.files import part_path
 from lofipress.core.errors import AudioError
 from lofipress.core.notes import loop_n_samples
 from lofipress.song import plan_sections
-from lofipress.form import FORMS
+from lofipress.station.form import FORMS
 
 BPM = 120.0
 SECTIONS = [("intro", 0, 2), ("A", 2, 4), ("B", 6, 2)]  # 8 bars: 16 s at 120 BPM

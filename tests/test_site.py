@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from lofipress import config, csp, site
+from lofipress.station import config
+from lofipress import csp, site
 from lofipress.core.errors import SiteError
 from site_fixture import built, make_press, press  # noqa: F401 - built and press are fixtures
 

@@ -2,12 +2,12 @@
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from lofipress import config
+from lofipress.station import config
 from lofipress.chords import parse_progression, voice_progression
 from lofipress.copying import PartIndex, copy_metrics, keys_events, lead_events
 from lofipress.core.errors import ConfigError
 from lofipress.song import plan_sections, training_song, training_songs
-from lofipress.form import FORMS, Form
+from lofipress.station.form import FORMS, Form
 from lofipress.song_metrics import check, longest_repeated_span, melody_metrics, song_metrics
 from lofipress.tokens import Piece, quantize
 from lofipress.core.keys import parse_key
@@ -81,7 +81,7 @@ def test_training_songs_pair_loops_of_one_mode():
 def song_parts(b_symbols: str, a2_lead=None):
     """Arranged-like parts of a 30-bar song: A = ii-V-I-vi with MOTIF, B = b_symbols, A2 = A."""
     from lofipress.arrange import arrange_parts
-    from lofipress.config import ArrangeSettings
+    from lofipress.station.config import ArrangeSettings
     import numpy as np
 
     sections = plan_sections("song", 30)

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from lofipress import config, site, stations
+from lofipress.station import config
+from lofipress import site, stations
 from lofipress.core.errors import ConfigError, PackError, SiteError
 from site_fixture import make_press
 

@@ -3,7 +3,8 @@ import tomllib
 
 import pytest
 
-from lofipress import config, scaffold
+from lofipress.station import config
+from lofipress import scaffold
 from lofipress.core import tomlfile
 from lofipress.pack_write import PATTERNS, kit_patterns, pack_toml
 

@@ -48,14 +48,15 @@ def built_site(tmp_path_factory) -> Path:
     work = tmp_path_factory.mktemp("site")
     out = work / "out" / "site"
     if os.environ.get("LOFIPRESS_BROWSER_FAKE") != "1":
-        from lofipress import config, pipeline
+        from lofipress.station import config
+        from lofipress import pipeline
 
         pipeline.build(config.load(ROOT / "station.toml"), quiet=True, out=str(out))
         return out
     sys.path.insert(0, str(ROOT / "tests"))
     from site_fixture import make_press
 
-    from lofipress.config import Station
+    from lofipress.station.config import Station
     from lofipress.site import write_site
 
     press = make_press(work)

@@ -28,7 +28,8 @@ def small(station):
 
 def third_party_station(work: Path):
     """A short station whose pack `lofipress pack import` drafted from a generated third-party folder."""
-    from lofipress import cli, config
+    from lofipress import cli
+    from lofipress.station import config
 
     sys.path.insert(0, str(ROOT / "tests"))
     from thirdparty_samples import write_thirdparty_folder

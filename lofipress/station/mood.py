@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .core.keys import key_name, parse_key
+from ..core.keys import key_name, parse_key
 
 if TYPE_CHECKING:
     from .settings import Station
@@ -74,7 +74,7 @@ STOPWORDS = frozenset("a an the and or but of in on at to for with by from is it
                       "some".split())
 NEGATIONS = frozenset({"not", "no", "never", "without"})  # "not sad": the next word is ignored, not reversed
 TEMPO_LIMITS_BPM = (60.0, 100.0)  # lo-fi's outer range; a mood never pushes the tempo past it
-# Song forms (lofipress.form.FORMS) by mood: slow moods take a longer, thinner intro; bright moods ride the loop.
+# Song forms (lofipress.station.form.FORMS) by mood: slow moods take a longer, thinner intro; bright moods ride the loop.
 FORM_WORDS = {"slow-build": {"sleepy", "tired", "dreamy", "lazy", "calm", "midnight", "sad", "lonely", "wistful"},
               "groove": {"upbeat", "energetic", "bouncy", "happy", "joyful", "sunny", "sun", "summer", "city"}}
 

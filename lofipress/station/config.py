@@ -1,4 +1,4 @@
-"""Station config: station.toml read into one frozen `Station` (its types and defaults: lofipress.settings).
+"""Station config: station.toml read into one frozen `Station` (its types and defaults: lofipress.station.settings).
 
 Unknown keys, wrong types and impossible values are `ConfigError`s naming the
 key and the file.
@@ -13,12 +13,23 @@ import typing
 from pathlib import Path
 
 from . import mood
-from .core import resources
+from ..core import resources
 from .config_check import nearest as _nearest, validate
-from .core.errors import ConfigError
+from ..core.errors import ConfigError
 from .settings import (  # noqa: F401 - every stage reads its settings as config.X
-    ArrangeSettings, CorpusSettings, FxSettings, LoopSettings, MasterSettings, ModelSettings, PackSettings,
-    SamplingSettings, SiteSettings, SongSettings, Station, StationMeta)
+    ArrangeSettings,
+    CorpusSettings,
+    FxSettings,
+    LoopSettings,
+    MasterSettings,
+    ModelSettings,
+    PackSettings,
+    SamplingSettings,
+    SiteSettings,
+    SongSettings,
+    Station,
+    StationMeta,
+)
 
 
 def _check_type(value, annotation, key: str, path: Path):

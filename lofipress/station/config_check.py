@@ -1,6 +1,6 @@
 """Station config checks: every impossible value in station.toml is a ConfigError naming its key and the file.
 
-Kept apart from lofipress.config (the settings and their defaults) so each stays one job; `config.from_dict`
+Kept apart from lofipress.station.config (the settings and their defaults) so each stays one job; `config.from_dict`
 calls `validate` on every Station it builds. Nothing here imports config, so the two make no cycle.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from .core.errors import ConfigError
+from ..core.errors import ConfigError
 
 if TYPE_CHECKING:
     from .settings import Station

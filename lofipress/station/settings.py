@@ -1,8 +1,8 @@
 """A station's settings: one frozen `Station` of sections, every default here with its reason.
 
 Every setting carries a trailing comment saying why its default is what it is (`lofipress new` copies them
-into station.toml). Reading and checking station.toml is lofipress.config's; the checks and the mood
-(lofipress.config_check, lofipress.mood) take these types from here, below all three.
+into station.toml). Reading and checking station.toml is lofipress.station.config's; the checks and the mood
+(lofipress.station.config_check, lofipress.station.mood) take these types from here, below all three.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ class StationMeta:
     tempo_min_bpm: float = 72.0  # lo-fi sits at 70-90 BPM; 72-86 avoids both extremes
     tempo_max_bpm: float = 86.0  # see tempo_min_bpm
     tempo_step_bpm: float = 2.0  # few distinct tempos means few drum/ambience renders
-    mood: str = ""  # free words ("rainy sunday, a bit sad") read through lofipress.mood
+    mood: str = ""  # free words ("rainy sunday, a bit sad") read through lofipress.station.mood
     keys: tuple[str, ...] = ()  # allowed keys ("C", "Am", "Eb"...); empty = all 24
 
 

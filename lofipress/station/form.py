@@ -1,6 +1,6 @@
 """A station's song form, `[song] form`: its grammar ("intro:2 A:8 B:8 A2:8 outro:4" or a form's name).
 
-The setting is checked when the station is read (lofipress.config_check) and planned into bars by the music
+The setting is checked when the station is read (lofipress.station.config_check) and planned into bars by the music
 (lofipress.song.plan_sections), so the form lives below both.
 """
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .core.errors import ConfigError
+from ..core.errors import ConfigError
 
 FORMS = {  # name: the sections in order with their bars for a 30-bar track (scaled for other lengths)
     "song": "intro:2 A:8 B:8 A2:8 outro:4",  # the default: a loop, a contrast, the loop back, a cadence
