@@ -13,7 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import encode, fx, master as mastering, packs, render, samples, segments
+from . import encode, fx, master as mastering, packs, render, segments
+from .packs import samples
 from .station.config import FxSettings, MasterSettings
 from .core.errors import AudioError
 from .core.notes import Note

@@ -20,7 +20,7 @@ from .core.errors import LofipressError, PackError
 from .packs import role_for
 
 AUDIO_CODE = ("audio", "render", "fx", "station.presets", "master", "dsp", "dsp_noise", "dsp_color", "dsp_sampler",
-              "dsp_master", "encode", "lametag", "seams", "foreign_audio", "packs", "samples", "core.notes", "segments",
+              "dsp_master", "encode", "lametag", "seams", "packs.foreign_audio", "packs", "packs.samples", "core.notes", "segments",
               "cache", "station.mood", "tokens", "core.audiofile", "core.files")
 
 

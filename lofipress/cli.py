@@ -126,7 +126,7 @@ def _parser() -> argparse.ArgumentParser:
     psub = p.add_subparsers(dest="pack_command", required=True, metavar="PACK_COMMAND")
     q = _command(psub, "check", help="validate a pack and list its credits")
     q.add_argument("dir", metavar="DIR", help="the pack folder, holding its pack.toml")
-    q.set_defaults(handler="lofipress.pack_check:cli_check")
+    q.set_defaults(handler="lofipress.packs.check:cli_check")
     q = _command(psub, "import", help="draft a pack.toml from a folder of sounds or a .sf2")
     q.add_argument("src", metavar="SRC", help="a folder of sounds (WAV, FLAC, OGG, MP3 or M4A notes, "
                                           "loops, one-shots and beds) or a .sf2 SoundFont")
@@ -134,7 +134,7 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--stretch", nargs="?", const="", metavar="TEMPOS",
                    help="varispeed drum loops within 8%% of a station tempo onto it (TEMPOS: 72-86/2 or 80,85,90; "
                         "default: the default station's)")
-    q.set_defaults(handler="lofipress.pack_import:cli_import")
+    q.set_defaults(handler="lofipress.packs.importer:cli_import")
 
     p = _command(sub, "clean", help="remove what lofipress made (site and cache), nothing else")
     _station_arg(p, lineup=True)

@@ -198,11 +198,11 @@ def build(station: Station, force: bool = False, jobs: int = 0, quiet: bool = Fa
 def _balance_warning(pack, cache: Cache) -> str | None:
     """balance.apart_warning, cached by what it reads (each role's reference zone and gain): decoding those
     zones costs a no-op rebuild about 2 s (scipy's resampler and the decoders load for it)."""
-    from .balance import apart_warning, reference_zone
+    from .packs.balance import apart_warning, reference_zone
 
     key = digest("balance", [(role, inst.gain_db, file_hash(reference_zone(inst).file))
                              for role, inst in sorted(pack.instruments.items())], pack.name,
-                 str(pack.root / "pack.toml"), code_hash("balance"))  # the line names the pack and its file
+                 str(pack.root / "pack.toml"), code_hash("packs.balance"))  # the line names the pack and its file
     hit = cache.get_json("balance", key)
     if hit is None:
         hit = {"warning": apart_warning(pack)}

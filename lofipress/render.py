@@ -12,7 +12,7 @@ from scipy.signal import butter
 from . import dsp_sampler
 from .core.notes import Note, loop_n_samples
 from .packs import Pack, Zone, role_for
-from .samples import load_audio, stretch_loop
+from .packs.samples import load_audio, stretch_loop
 
 PART_GAIN = {"keys": 0.45, "melody": 0.55, "bass": 0.8}  # a rough mix; mastering sets the final level
 RELEASE_S = {"keys": 0.28, "piano": 0.35, "lead": 0.3, "bass": 0.12}  # decay time constant after note-off, per role
@@ -102,7 +102,7 @@ def render_track(notes: list[Note], pack: Pack, tempo_bpm: float, bars: int, sam
         else:  # spread the voicing across the field, low left to high right, like a piano seen from the bench
             pan = np.clip((note.pitch - 60) / 30.0, -0.5, 0.5) + rng.uniform(-0.08, 0.08)
         gain = _velocity_gain(note.velocity) * (LEAD_GAIN if inst.role == "lead" else PART_GAIN.get(note.part, 0.5))
-        gain *= 10.0 ** (inst.gain_db / 20.0)  # the pack's balance of its roles (lofipress.balance)
+        gain *= 10.0 ** (inst.gain_db / 20.0)  # the pack's balance of its roles (lofipress.packs.balance)
         gl, gr = _pan_gains(pan)
         start = int(round(note.start_s * sample_rate)) % n
         rows.append((start, voice[0], n_total, gate_n, note.velocity / 127.0, ATTACK_S * sample_rate,

@@ -16,9 +16,9 @@ import numpy as np
 import soundfile as sf
 from scipy.signal import butter, sosfilt
 
-from lofipress.balance import balancing_gains, pack_of_zones
-from lofipress.pack_import import PATTERNS, RENDER_SR as SR, pack_toml
-from lofipress.soundfont import INSTRUMENTS, KIT, make_instruments, make_kit, write_ogg
+from lofipress.packs.balance import balancing_gains, pack_of_zones
+from lofipress.packs.importer import PATTERNS, RENDER_SR as SR, pack_toml
+from lofipress.packs.soundfont import INSTRUMENTS, KIT, make_instruments, make_kit, write_ogg
 
 QUOTES = [
     ("walden-stream", "Time is but the stream I go a-fishing in.", "Henry David Thoreau, Walden (1854)"),

@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from lofipress import balance, packs
+from lofipress.packs import balance
+from lofipress import packs
 from lofipress.core.notes import Note
-from lofipress.pack_import import import_folder
+from lofipress.packs.importer import import_folder
 from lofipress.render import render_track
 
 ROOT = packs.Path(__file__).resolve().parents[1]
@@ -84,7 +85,7 @@ def test_a_gain_outside_its_bounds_names_the_key(tmp_path):
 
 
 def test_a_near_silent_file_is_never_taken_for_a_bed(tmp_path):
-    from lofipress.pack_import import report
+    from lofipress.packs.importer import report
 
     rng = np.random.default_rng(0)
     (tmp_path / "lib").mkdir()

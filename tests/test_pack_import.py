@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from lofipress import cli, pack_import, soundfont
-from lofipress.listen import ANALYSIS_SR, detect_pitch, detect_tempo
-from lofipress.pack_import import import_folder, midi_to_name, note_from_name, stretch_loop, tempo_from_name
+from lofipress import cli
+from lofipress.packs import importer as pack_import, soundfont
+from lofipress.packs.listen import ANALYSIS_SR, detect_pitch, detect_tempo
+from lofipress.packs.importer import import_folder, midi_to_name, note_from_name, stretch_loop, tempo_from_name
 from lofipress.packs import load_pack
 from thirdparty_samples import drum_loop, tone, write_thirdparty_folder
 

@@ -11,9 +11,9 @@ import soundfile as sf
 
 from audio_helpers import make_pack
 from lofipress.core.errors import PackError
-from lofipress.pack_check import cli_check
+from lofipress.packs.check import cli_check
 from lofipress.packs import load_pack, role_for
-from lofipress.samples import load_audio
+from lofipress.packs.samples import load_audio
 
 REPO = Path(__file__).resolve().parent.parent
 

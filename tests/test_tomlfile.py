@@ -6,7 +6,7 @@ import pytest
 from lofipress.station import config
 from lofipress import scaffold
 from lofipress.core import tomlfile
-from lofipress.pack_write import PATTERNS, kit_patterns, pack_toml
+from lofipress.packs.write import PATTERNS, kit_patterns, pack_toml
 
 ODD = {  # what the hand-made writers got wrong: a spaced key, a DEL, a None, quotes, a newline
     "name": "odd \x7f \"quoted\" é\nline",

@@ -13,12 +13,12 @@ import tempfile
 from pathlib import Path
 
 from . import foreign_audio
-from .core import tomlfile
+from ..core import tomlfile
 from .balance import balancing_gains, pack_of_zones
-from .core.errors import PackError
+from ..core.errors import PackError
 from .foreign_audio import FOREIGN_SUFFIXES
-from .pack_gather import CONVERT_SUFFIXES, Item, midi_to_name
-from .packs import TODO, VARISPEED_MAX, load_pack
+from .gather import CONVERT_SUFFIXES, Item, midi_to_name
+from . import TODO, VARISPEED_MAX, load_pack
 from .samples import load_audio, stretch_loop
 
 LICENSES = [(re.compile(p, re.I), spdx) for p, spdx in (
@@ -40,7 +40,7 @@ def pack_toml(comments: list[str], name: str, license: str, credits: list[dict],
         data["instruments"] = {role: {**({"gain_db": gains[role]} if (gains or {}).get(role) else {}),
                                       "zones": list(zones)} for role, zones in instruments.items()}
         if gains and any(gains.values()):
-            comments = [*comments, "# gain_db under [instruments.ROLE] sets the role's level (lofipress.balance)."]
+            comments = [*comments, "# gain_db under [instruments.ROLE] sets the role's level (lofipress.packs.balance)."]
     if kit:
         data["kit"] = dict(kit)
     if patterns:

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .core.errors import PackError
-from .pack_write import PATTERNS, RENDER_SR, fresh_pack, license_in, pack_toml, slug
-from .packs import TODO
+from ..core.errors import PackError
+from .write import PATTERNS, RENDER_SR, fresh_pack, license_in, pack_toml, slug
+from . import TODO
 
 SF2 = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
 SPACING_S = 4.0  # one note every 4 s in the render: the release of each dies before the next

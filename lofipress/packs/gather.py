@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .core.errors import PackError
+from ..core.errors import PackError
 from .listen import ANALYSIS_SR, detect_pitch, detect_tempo, whole_bars
 from .foreign_audio import FOREIGN_SUFFIXES
-from .packs import AUDIO_SUFFIXES, ROLES, TODO
+from . import AUDIO_SUFFIXES, ROLES, TODO
 from .samples import load_audio
 
 # readable here, but not a pack format: converted to FLAC (AIFF by libsndfile, AAC by pydub: foreign_audio)

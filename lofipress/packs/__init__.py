@@ -9,7 +9,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .core.errors import PackError
+from ..core.errors import PackError
 
 ROLES = ("keys", "piano", "bass", "lead")  # keys = electric piano; lead = the melody's voice (guitar, flute...)
 PART_ROLES = {"keys": ("keys",), "melody": ("lead", "piano", "keys"), "bass": ("bass",)}  # Note.part -> the roles
@@ -42,7 +42,7 @@ class Zone:
 class Instrument:
     role: str
     zones: tuple[Zone, ...]
-    gain_db: float = 0.0  # set by `pack import` so the roles sit at the levels of lofipress.balance
+    gain_db: float = 0.0  # set by `pack import` so the roles sit at the levels of lofipress.packs.balance
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ class _Reader:
 def probe_audio(path: Path) -> float:
     """The file's duration in seconds; raise if it is not decodable audio (cheap: header only, MP3 through ffmpeg)."""
     if path.suffix.lower() == ".mp3":
-        from .core.audiofile import decode
+        from ..core.audiofile import decode
 
         data, sr = decode(path)
         return len(data) / sr

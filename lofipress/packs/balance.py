@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .packs import Instrument, Pack, Zone, role_for
+from . import Instrument, Pack, Zone, role_for
 
 REFERENCE_PITCH = {"keys": 60, "piano": 60, "lead": 72, "bass": 40}  # the middle of each part's register
 REFERENCE_VELOCITY = 100

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .core.errors import PackError
+from ..core.errors import PackError
 from .foreign_audio import FOREIGN_SUFFIXES
 
 MAX_SAMPLE_FILE_MB = 100  # a 10-minute 48 kHz stereo float WAV is ~230 MB; a pack's beds are under 5 minutes
@@ -49,7 +49,7 @@ def load_audio(path: Path, sample_rate: int) -> np.ndarray:
                         f"trim it to under {MAX_SAMPLE_SECONDS // 60} minutes or compress it")
     try:
         if path.suffix.lower() == ".mp3":
-            from .core.audiofile import decode
+            from ..core.audiofile import decode
 
             data, sr = decode(path)
         elif path.suffix.lower() in FOREIGN_SUFFIXES:  # AAC: only `pack import` meets these, and converts them

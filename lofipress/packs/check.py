@@ -1,14 +1,14 @@
 """`lofipress pack check DIR`: load and decode a pack as the build would, list its credits, say what needs a hand.
 
 Apart from lofipress.packs (reading and validating a pack) so the command can use the role balance
-(lofipress.balance, which reads packs) without a cycle.
+(lofipress.packs.balance, which reads packs) without a cycle.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 from . import balance
-from .packs import load_pack, needs_human, role_for
+from . import load_pack, needs_human, role_for
 from .samples import CHECK_RATE, audio_files, load_audio
 
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .core.errors import PackError
-from .pack_gather import Item, _assign_roles, gather, midi_to_name, note_from_name, tempo_from_name
-from .pack_write import PATTERNS, RENDER_SR, _refuse_nonempty, fresh_pack, license_in, pack_toml, slug, write_pack
-from .packs import PART_ROLES, ROLES, load_pack, needs_human
+from ..core.errors import PackError
+from .gather import Item, _assign_roles, gather, midi_to_name, note_from_name, tempo_from_name
+from .write import PATTERNS, RENDER_SR, _refuse_nonempty, fresh_pack, license_in, pack_toml, slug, write_pack
+from . import PART_ROLES, ROLES, load_pack, needs_human
 from .samples import stretch_loop
 
 __all__ = [  # the entry module: what tests, scripts and the CLI import from here
@@ -30,7 +30,7 @@ __all__ = [  # the entry module: what tests, scripts and the CLI import from her
 def station_tempos(spec: str | None) -> tuple[float, ...]:
     """Tempos from '72-86/2' or '80,85,90'; without a spec, the default station's grid."""
     if not spec:
-        from .station.config import StationMeta
+        from ..station.config import StationMeta
 
         m = StationMeta()
         lo, hi, step = m.tempo_min_bpm, m.tempo_max_bpm, m.tempo_step_bpm
