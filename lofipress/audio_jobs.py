@@ -21,7 +21,7 @@ from .packs import role_for
 
 AUDIO_CODE = ("audio", "render", "fx", "station.presets", "master", "dsp", "dsp_noise", "dsp_color", "dsp_sampler",
               "dsp_master", "encode", "lametag", "seams", "packs.foreign_audio", "packs", "packs.samples", "core.notes", "segments",
-              "cache", "station.mood", "tokens", "core.audiofile", "core.files")
+              "cache", "station.mood", "music.tokens", "core.audiofile", "core.files")
 
 
 def audio_jobs(station: Station, cache: Cache, pack, tracks: list[dict]) -> list[dict]:

@@ -82,7 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=int, default=None, help="upper bound on epochs (early stopping may end sooner)")
     p.add_argument("--skip-bad", action="store_true", help="skip unreadable corpus files instead of stopping")
     _station_arg(p)
-    p.set_defaults(handler="lofipress.train:cli_train")
+    p.set_defaults(handler="lofipress.music.train:cli_train")
 
     p = _command(sub, "models", help="compare the model archs on a corpus")
     msub = p.add_subparsers(dest="models_command", required=True, metavar="MODELS_COMMAND")

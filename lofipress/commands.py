@@ -87,8 +87,8 @@ def cli_compose(args) -> int:
 
 def cli_eval(args) -> int:
     """`lofipress eval`: compose (or read a built site) and print the evaluation table (and one JSON line with --json)."""
-    from .compose import compose
-    from .evaluate import score_site, summarize, summarize_rows, table
+    from .music.compose import compose
+    from .music.evaluate import score_site, summarize, summarize_rows, table
 
     station = station_from_args(args)
     started = time.perf_counter()

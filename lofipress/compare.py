@@ -1,6 +1,6 @@
 """`lofipress models compare`: every arch trained on one split of a corpus in one time budget, then scored.
 
-Each arch (the LSTM, WaveNet, the Music Transformer) is trained by `lofipress.train` with the same seed, so the
+Each arch (the LSTM, WaveNet, the Music Transformer) is trained by `lofipress.music.train` with the same seed, so the
 same held-out pieces, vocabulary and windows, and stops after the epoch that ends past the budget (or at early
 stopping). Then, per arch: the held-out negative log-likelihood (nats a token, best epoch) and perplexity,
 tokens a second of batched numpy generation, and one first draw of `songs` songs composed with the station's
@@ -24,10 +24,10 @@ def compare(corpus_dir: Path, out_dir: Path, station, archs=ARCHS, budget_s: flo
             log=print) -> dict:
     """Train and score each arch; writes out_dir/<arch>/ (a model folder) and out_dir/compare.json."""
     from .bench.generate import batched_rate
-    from .compose import compose
-    from .evaluate import summarize, target_of
-    from .model import load
-    from .train import train
+    from .music.compose import compose
+    from .music.evaluate import summarize, target_of
+    from .music.model import load
+    from .music.train import train
 
     out_dir.mkdir(parents=True, exist_ok=True)
     results = {}
@@ -67,7 +67,7 @@ def compare(corpus_dir: Path, out_dir: Path, station, archs=ARCHS, budget_s: flo
 
 def table(data: dict) -> str:
     """One column an arch, one row a figure, then the median of every evaluation metric."""
-    from .evaluate import COLUMNS
+    from .music.evaluate import COLUMNS
 
     archs = list(data["archs"].values())
     width = max(12, *(len(a["name"]) + 2 for a in archs))

@@ -5,7 +5,7 @@ The site reads a comparison here rather than from lofipress.compare, which train
 """
 from __future__ import annotations
 
-# The rows of the table: (key, label, format); medians come from lofipress.evaluate's columns.
+# The rows of the table: (key, label, format); medians come from lofipress.music.evaluate's columns.
 HEAD_ROWS = (("val_nll", "held-out NLL (nats/token)", "{:.3f}"), ("val_perplexity", "held-out perplexity", "{:.2f}"),
              ("parameters", "parameters", "{:,}"), ("epochs", "epochs in the budget", "{}"),
              ("train_s", "training time (s)", "{:.0f}"), ("tokens_per_s", "generation (tokens/s, 24 songs)", "{:,.0f}"),

@@ -26,7 +26,7 @@ MAX_TICKS = 256  # bar ticks drawn per section of the form strip; a longer secti
 
 class Measure(NamedTuple):
     """One gate measure as the pages show it."""
-    key: str  # the metric in a scored song (lofipress.compose.score)
+    key: str  # the metric in a scored song (lofipress.music.compose.score)
     short: str  # column header in the about page's tables
     name: str  # what it measures, in words (legend, abbr title, track page)
     target: str  # its target in evaluate.targets(): under this name as [low, high], or name_min / name_max
@@ -205,7 +205,7 @@ def track_context(tracks: list[dict], index: int, about: dict) -> dict:
 
 def _story(card: dict, model: dict | None) -> dict:
     """The model and its training, from the card's settings and metrics and the build's description of the model
-    (lofipress.model_card: its weights and layers, as text); absent facts stay out."""
+    (lofipress.music.model_card: its weights and layers, as text); absent facts stay out."""
     settings, metrics = card.get("settings") or {}, card.get("metrics") or {}
     arch = settings.get("arch")
     model = model if isinstance(model, dict) and model.get("parameters") else None  # made by the build, not read

@@ -27,8 +27,8 @@ from .budget import audio_cost_line
 from .press import gather
 from .site import SITE_STAMP  # in the built site: its key, and proof that lofipress made it
 
-COMPOSE_CODE = ("compose", "generate", "priors", "tokens", "metrics", "model", "keras_file", "wavenet", "transformer",
-                "chords", "train", "song", "arrange", "song_metrics", "copying", "corpus",
+COMPOSE_CODE = ("music.compose", "music.generate", "music.priors", "music.tokens", "music.metrics", "music.model", "music.keras_file", "music.wavenet", "music.transformer",
+                "music.chords", "music.train", "music.song", "music.arrange", "music.song_metrics", "music.copying", "music.corpus",
                 "station.mood")  # tests/test_cache_code.py checks the list; the archs' step models load lazily
 
 
@@ -48,14 +48,14 @@ def _model_dir(station: Station) -> Path:
 
 def ensure_model(station: Station, log) -> Path:
     """The station's model folder, training it first if it has no model."""
-    from .model import CARD_FILE, MODEL_FILE, VOCAB_FILE
+    from .music.model import CARD_FILE, MODEL_FILE, VOCAB_FILE
 
     model_dir = _model_dir(station)
     if all((model_dir / f).is_file() for f in (MODEL_FILE, VOCAB_FILE, CARD_FILE)):
         _check_arch(station, model_dir / CARD_FILE)
         return model_dir
     log(f"no trained model in {model_dir}: training on {station.corpus.dir} (TensorFlow, minutes)")
-    from .train import train
+    from .music.train import train
 
     train(station.path(station.corpus.dir), model_dir, station.model, station.corpus, seed=station.station.seed,
           log=log)
@@ -79,8 +79,8 @@ def _check_arch(station: Station, card_path: Path) -> None:
 
 def compose_stage(station: Station, cache: Cache, model_dir: Path, log) -> list[dict]:
     """Composed pieces as plain dicts, from the cache when model, sampling and plan are unchanged."""
-    from .model import MODEL_FILE, VOCAB_FILE
-    from .train import EVENTS_FILE
+    from .music.model import MODEL_FILE, VOCAB_FILE
+    from .music.train import EVENTS_FILE
 
     model_files = [file_hash(model_dir / f) for f in (MODEL_FILE, VOCAB_FILE) if (model_dir / f).is_file()]
     events = model_dir / EVENTS_FILE
@@ -92,7 +92,7 @@ def compose_stage(station: Station, cache: Cache, model_dir: Path, log) -> list[
     if hit is not None:
         log(f"composed {len(hit)} pieces (cached)")
         return hit
-    from .compose import compose
+    from .music.compose import compose
 
     pieces = compose(station, log=log, drop_failing=True)
     data = [{"index": c.index, "id": c.id, "title": c.title, "key": c.key, "tempo_bpm": c.tempo_bpm,
@@ -106,7 +106,7 @@ def compose_stage(station: Station, cache: Cache, model_dir: Path, log) -> list[
 def arrange_stage(station: Station, cache: Cache, pieces: list[dict]) -> list[dict]:
     """Performed notes (seconds), beats for the visualizer and a .mid per piece, cached as a whole."""
     key = digest("perform", [(p["seed"], p["parts"], p["sections"], p["key"], p["tempo_bpm"], p["bars"], p["title"])
-                             for p in pieces], station.arrange, code_hash("perform", "chords", "core.notes"))
+                             for p in pieces], station.arrange, code_hash("music.perform", "music.chords", "core.notes"))
     hit = cache.get_json("arrange", key)
     if hit is not None and len(hit) == len(pieces):
         midis = [cache.root / "midi" / h["midi"] for h in hit]
@@ -118,7 +118,7 @@ def arrange_stage(station: Station, cache: Cache, pieces: list[dict]) -> list[di
 
 
 def _arrange(station: Station, cache: Cache, pieces: list[dict]) -> list[dict]:
-    from . import perform
+    from .music import perform
 
     out = []
     for p in pieces:
@@ -128,7 +128,7 @@ def _arrange(station: Station, cache: Cache, pieces: list[dict]) -> list[dict]:
         notes = perform.perform(parts, p["key"], p["tempo_bpm"], p["bars"], station.arrange, rng, sections)
         rows = [n.to_list() for n in notes]
         midi = cache.path("midi", digest("midi", rows, p["tempo_bpm"], p["key"], p["title"], sections,
-                                         code_hash("perform")), ".mid")
+                                         code_hash("music.perform")), ".mid")
         if not midi.is_file():
             tmp = midi.with_name(f".{midi.name}.{os.getpid()}.tmp")
             perform.write_midi(notes, p["tempo_bpm"], p["key"], tmp, p["title"], sections)

@@ -66,8 +66,8 @@ def gather(station: Station, pack, tracks: list[dict], jobs: list[dict], model_d
     sampler: dict = {}
     for j in by.get("sample", []):
         sampler.setdefault(j["ref"], {})[j["root"]] = j["mp3"]
-    from .evaluate import summarize_rows
-    from .model_card import describe
+    from .music.evaluate import summarize_rows
+    from .music.model_card import describe
 
     card = json.loads((model_dir / "card.json").read_text())
     fxp = _live_fx(station)

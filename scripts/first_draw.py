@@ -17,18 +17,18 @@ import json
 import time
 
 from lofipress.station import config
-from lofipress.compose import compose
-from lofipress.evaluate import target_of
+from lofipress.music.compose import compose
+from lofipress.music.evaluate import target_of
 
 
 def corpus_songs(station) -> None:
     """The same gate on the songs training strings from the corpus loops (form left out: their A2 is A)."""
     import numpy as np
 
-    from lofipress.arrange import arrange_parts
-    from lofipress.compose import failures_of, score
-    from lofipress.corpus import load_corpus
-    from lofipress.song import training_songs
+    from lofipress.music.arrange import arrange_parts
+    from lofipress.music.compose import failures_of, score
+    from lofipress.music.corpus import load_corpus
+    from lofipress.music.song import training_songs
 
     pieces, _ = load_corpus(station.path(station.corpus.dir))
     songs = training_songs(pieces, 7, 2)

@@ -25,8 +25,7 @@ import pretty_midi
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from lofipress.chords import (PC_NAMES, key_name_to_number, key_tonic_and_mode,  # noqa: E402
-                              parse_symbol, voice)
+from lofipress.music.chords import PC_NAMES, key_name_to_number, key_tonic_and_mode, parse_symbol, voice  # noqa: E402
 from lofipress.core.errors import ConfigError  # noqa: E402
 
 STEPS_PER_BAR = 16

@@ -19,7 +19,7 @@ the same files on every machine, so the figures are reproducible):
   (`essenFolksong/erk10, erk20, erk30, boehme10, boehme20, fink0`: Erk's Deutscher
   Liederhort, Boehme, Fink). Sung melodies, melody only, so no chord tones.
 
-Both sets are measured with `lofipress.song_metrics.melody_metrics` on the same 16th grid
+Both sets are measured with `lofipress.music.song_metrics.melody_metrics` on the same 16th grid
 that the arranger writes, so a generated top line and a reference melody are compared
 with one ruler. For each set and their union it prints the 1st/5th/25th/50th/75th/95th/99th
 percentiles over pieces, and the share of pieces that meet every melody target of the gate
@@ -39,7 +39,7 @@ import numpy as np
 from music21 import converter, corpus
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
-from lofipress.song_metrics import MELODY_REFERENCE, STEPS_PER_BAR, STRONG_STEPS, melody_metrics  # noqa: E402
+from lofipress.music.song_metrics import MELODY_REFERENCE, STEPS_PER_BAR, STRONG_STEPS, melody_metrics  # noqa: E402
 
 CHORALES = 150
 FOLK_FILES = ("erk10", "erk20", "erk30", "boehme10", "boehme20", "fink0")

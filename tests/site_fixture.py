@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lofipress.evaluate import summarize_rows
-from lofipress.model_card import describe
+from lofipress.music.evaluate import summarize_rows
+from lofipress.music.model_card import describe
 
 SAMPLE_RATE = 44100
 TRACK_BPMS = (80, 84)  # two tempos, so every drum and ambience needs two renders
@@ -114,8 +114,8 @@ def _write_loss_png(path: Path) -> Path:
 
 
 def sections_of(bars: int) -> list[list]:
-    """The song form the station plans for a track of `bars` bars (lofipress.song)."""
-    from lofipress.song import plan_sections
+    """The song form the station plans for a track of `bars` bars (lofipress.music.song)."""
+    from lofipress.music.song import plan_sections
 
     return [list(s) for s in plan_sections("song", bars)]
 
@@ -124,7 +124,7 @@ LEAPY = "melody: step_share 0.38 outside 0.44-0.96"  # the gate's words for the 
 
 
 def song_metrics(i: int) -> dict:
-    """The gate's measures of a scored song (lofipress.compose.score), the second song's melody too leapy."""
+    """The gate's measures of a scored song (lofipress.music.compose.score), the second song's melody too leapy."""
     return {"key_consistency": 1.0, "in_key": 0.96, "pc_entropy_bits": 2.7, "distinct_windows": 2 + i,
             "a2_similarity": 0.68, "b_similarity": 0.12, "exact_repeat_share": 0.27, "notes_per_bar": 2.5,
             "step_share": 0.62 if i == 1 else 0.38, "chord_tone_strong": 0.93, "range_semitones": 12,

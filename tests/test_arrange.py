@@ -3,13 +3,13 @@ import numpy as np
 import pretty_midi
 import pytest
 
-from lofipress.arrange import arrange_parts, chord_spans
-from lofipress.chords import parse_progression, voice_progression
+from lofipress.music.arrange import arrange_parts, chord_spans
+from lofipress.music.chords import parse_progression, voice_progression
 from lofipress.station.config import ArrangeSettings
 from lofipress.core.notes import bars_to_seconds
-from lofipress.perform import notes_to_beats, perform, write_midi
-from lofipress.song_metrics import bass_metrics, parts_from_midi
-from lofipress.tokens import Piece
+from lofipress.music.perform import notes_to_beats, perform, write_midi
+from lofipress.music.song_metrics import bass_metrics, parts_from_midi
+from lofipress.music.tokens import Piece
 
 STRAIGHT = ArrangeSettings(swing=0.5, humanize_ms=0.0, velocity_jitter=0)
 TOP_LINE = [(0, 4, 76), (4, 4, 74), (8, 8, 79), (20, 6, 77), (26, 6, 74)]

@@ -1,9 +1,18 @@
 """Chord symbols, voicings, root estimation and key names."""
 import pytest
 
-from lofipress.chords import (KEY_NAMES, key_long_name, key_name_to_number, key_number_to_key_name,
-                              parse_progression, parse_symbol, root_of, scale_pcs, voice,
-                              voice_progression)
+from lofipress.music.chords import (
+    KEY_NAMES,
+    key_long_name,
+    key_name_to_number,
+    key_number_to_key_name,
+    parse_progression,
+    parse_symbol,
+    root_of,
+    scale_pcs,
+    voice,
+    voice_progression,
+)
 from lofipress.core.errors import ConfigError
 
 SYMBOLS = ["Cmaj7", "Dbmaj9", "F6", "Bb6/9", "Dm7", "Em9", "F#m11", "Gm6", "Am(maj7)", "G7", "A9",

@@ -49,7 +49,7 @@ def test_skip_bad_is_the_explicit_way_past_a_bad_file(tmp_path, capsys, monkeypa
         reached.append(True)
         raise KeyboardInterrupt  # the corpus was read: stop here instead of training for minutes
 
-    monkeypatch.setattr("lofipress.train.prepare", stop_before_keras)
+    monkeypatch.setattr("lofipress.music.train.prepare", stop_before_keras)
     code = cli.main(["train", "--skip-bad", "--corpus", str(st / "corpus"), "--out", str(st / "m"),
                      "--station", str(st / "station.toml")])
     out = capsys.readouterr().out
@@ -73,7 +73,7 @@ def test_training_without_the_train_extra_says_how_to_get_it(tmp_path, capsys):
 
 
 def test_the_training_hint_names_pipx_inject_in_a_pipx_environment(monkeypatch):
-    from lofipress import model
+    from lofipress.music import model
 
     monkeypatch.setattr(sys, "prefix", "/home/me/.local/share/pipx/venvs/lofipress")
     assert model.train_install_hint().startswith("pipx inject lofipress 'tensorflow-cpu")

@@ -95,9 +95,9 @@ def test_the_about_page_shows_the_comparison_table(tmp_path):
 def test_the_shipped_transformer_composes_songs_without_training(tmp_path):
     from pathlib import Path
 
-    from lofipress.compose import compose
-    from lofipress.model import load
-    from lofipress.transformer import TransformerStep
+    from lofipress.music.compose import compose
+    from lofipress.music.model import load
+    from lofipress.music.transformer import TransformerStep
 
     models = Path(__file__).resolve().parent.parent / "models"
     step, vocab, card = load(models / "transformer")

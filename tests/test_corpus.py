@@ -2,7 +2,7 @@
 import pretty_midi
 import pytest
 
-from lofipress.corpus import load_corpus, read_piece
+from lofipress.music.corpus import load_corpus, read_piece
 from lofipress.core.errors import CorpusError, MidiError
 
 

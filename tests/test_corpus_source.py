@@ -8,8 +8,8 @@ from pathlib import Path
 import pretty_midi
 import pytest
 
-from lofipress.chords import key_tonic_and_mode
-from lofipress.metrics import TARGETS, piece_metrics
+from lofipress.music.chords import key_tonic_and_mode
+from lofipress.music.metrics import TARGETS, piece_metrics
 
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("make_corpus", ROOT / "scripts" / "make_corpus.py")

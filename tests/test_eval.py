@@ -5,8 +5,8 @@ import pytest
 
 import build_fixture as bf
 from lofipress.station import config
-from lofipress.compose import compose
-from lofipress.evaluate import score_site, summarize_rows, table
+from lofipress.music.compose import compose
+from lofipress.music.evaluate import score_site, summarize_rows, table
 
 SAME = ("sections", "distinct_windows", "melody_notes", "notes_per_bar", "range_semitones", "step_share",
         "in_key", "chord_tone_strong", "bass_onsets_per_bar", "has_melody", "exact_repeat_share")

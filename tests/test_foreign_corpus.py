@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from lofipress.station import config
-from lofipress.compose import compose
+from lofipress.music.compose import compose
 from lofipress.station.config import ModelSettings
-from lofipress.song import plan_sections
+from lofipress.music.song import plan_sections
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
@@ -17,8 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 def test_bach_chorales_train_and_compose_songs_with_the_soprano_as_lead(tmp_path):
     from music21_corpus import main as export
 
-    from lofipress.model import load
-    from lofipress.train import train
+    from lofipress.music.model import load
+    from lofipress.music.train import train
 
     export(str(tmp_path / "bach"), 6)
     assert len(list((tmp_path / "bach").glob("*.mid"))) == 6

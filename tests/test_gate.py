@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lofipress import compose as compose_mod
+from lofipress.music import compose as compose_mod
 from lofipress.station import config
 from lofipress.core.errors import ModelError
 

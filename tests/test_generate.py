@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 
 from lofipress.station.config import SamplingSettings
-from lofipress.generate import Request, generate, primer_tokens, sample_rows
-from lofipress.model import StepModel
-from lofipress.tokens import Piece, Vocab, decode, quantize
+from lofipress.music.generate import Request, generate, primer_tokens, sample_rows
+from lofipress.music.model import StepModel
+from lofipress.music.tokens import Piece, Vocab, decode, quantize
 
 
 @pytest.fixture(scope="module")
@@ -171,7 +171,7 @@ def test_the_line_prior_keeps_the_melody_stepwise_and_on_chord_tones(lead_vocab)
 
 def test_the_outro_leans_to_the_tonic_chord(lead_vocab):
     from lofipress.station.config import SongSettings
-    from lofipress.priors import _tonic_chord
+    from lofipress.music.priors import _tonic_chord
 
     model = random_model(len(lead_vocab), seed=4)
     tonic = {t for t in lead_vocab.tokens if t.startswith("n:") and _tonic_chord(t)}
@@ -190,7 +190,7 @@ def test_the_outro_leans_to_the_tonic_chord(lead_vocab):
 
 
 def test_a_window_heard_in_another_key_leans_to_the_tonic_and_one_at_home_stays():
-    from lofipress.priors import KeyPriors
+    from lofipress.music.priors import KeyPriors
 
     chords = {"C": (48, 52, 55, 59), "F": (53, 57, 60, 64), "Bb": (58, 62, 65, 69), "G": (55, 59, 62, 65),
               "D": (50, 54, 57, 60), "E": (52, 56, 59, 62)}

@@ -12,7 +12,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import melody_reference as ref  # noqa: E402
 
-from lofipress.song_metrics import MELODY_REFERENCE  # noqa: E402
+from lofipress.music.song_metrics import MELODY_REFERENCE  # noqa: E402
 
 MEASURED = ("range_semitones", "step_share", "chord_tone_strong", "in_key")  # from the reference, not style choices
 TUNES = 30

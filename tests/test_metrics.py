@@ -6,9 +6,16 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lofipress.chords import parse_progression, voice_progression
-from lofipress.metrics import (TARGETS, CopyIndex, check, copy_metrics, estimate_key,
-                               longest_repeat, piece_metrics)
+from lofipress.music.chords import parse_progression, voice_progression
+from lofipress.music.metrics import (
+    TARGETS,
+    CopyIndex,
+    check,
+    copy_metrics,
+    estimate_key,
+    longest_repeat,
+    piece_metrics,
+)
 
 
 def chords_to_notes16(symbols: str, bar_16: int = 16) -> list[tuple[int, int, int]]:

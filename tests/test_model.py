@@ -6,7 +6,7 @@ import numpy as np
 import pretty_midi
 import pytest
 
-from lofipress import model as model_mod
+from lofipress.music import model as model_mod
 from lofipress.station.config import ModelSettings
 from lofipress.core.errors import ModelError
 
@@ -77,7 +77,7 @@ def test_wavenet_and_transformer_steps_equal_keras_within_1e_5(tmp_path, arch):
 @pytest.mark.slow
 @pytest.mark.parametrize("arch", ["small", "wavenet", "transformer"])
 def test_train_writes_a_complete_resumable_folder(tmp_path, arch):
-    from lofipress.train import train
+    from lofipress.music.train import train
 
     write_loops(tmp_path / "corpus")
     settings = ModelSettings(arch=arch, epochs=2, units=32, embedding=16, width=16, heads=2, blocks=1, seq_len=32,
@@ -118,7 +118,7 @@ def test_a_training_killed_midway_leaves_the_old_model_usable(tmp_path, monkeypa
     """A retrain writes beside the model folder and swaps in whole: killed before the end, the old model stays."""
     import pretty_midi as pm_mod
 
-    from lofipress import train as train_mod
+    from lofipress.music import train as train_mod
 
     write_loops(tmp_path / "corpus")
     settings = ModelSettings(epochs=1, units=16, embedding=8, seq_len=32, patience=10)
@@ -156,9 +156,9 @@ def test_every_sampling_control_works_for_every_arch(tmp_path, arch):
     from pathlib import Path
 
     from lofipress.station.config import SamplingSettings
-    from lofipress.generate import Request, generate, primer_tokens
-    from lofipress.song import plan_sections
-    from lofipress.tokens import Vocab
+    from lofipress.music.generate import Request, generate, primer_tokens
+    from lofipress.music.song import plan_sections
+    from lofipress.music.tokens import Vocab
 
     vocab = Vocab.load(Path(__file__).resolve().parent.parent / "models" / "default" / "vocab.json")
     settings = dataclasses.replace(ModelSettings(), arch=arch, embedding=8, units=16, width=16, heads=2, blocks=1,

@@ -1,11 +1,11 @@
-"""A model in words and numbers (lofipress.model_card): its weights counted from its settings, as Keras counts them."""
+"""A model in words and numbers (lofipress.music.model_card): its weights counted from its settings, as Keras counts them."""
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from lofipress import model_card
-from lofipress.model import StepModel
+from lofipress.music import model_card
+from lofipress.music.model import StepModel
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,6 +27,6 @@ def test_parameter_count_of_the_seed_stack_by_hand():
 @pytest.mark.slow
 @pytest.mark.parametrize("arch,units", [("small", 48), ("seed", 0)])
 def test_parameter_count_matches_keras(arch, units):
-    from lofipress.model import build_keras
+    from lofipress.music.model import build_keras
 
     assert model_card.n_parameters(arch, 37, 12, units) == build_keras(37, arch, 12, units).count_params()

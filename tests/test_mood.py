@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from lofipress import compose, fx, metrics
+from lofipress.music import compose, metrics
+from lofipress import fx
 from lofipress.station import config, mood
 from lofipress.core.keys import parse_key
 

@@ -33,7 +33,7 @@ def test_targets_read_as_plain_bounds(targets, name, decimals, text):
 
 
 def test_every_measure_names_a_target_the_gate_has():
-    from lofipress.evaluate import targets
+    from lofipress.music.evaluate import targets
 
     have = targets()
     for _, _, measures in pages.FAMILIES:

@@ -12,7 +12,7 @@ from lofipress import encode, segments
 from lofipress.core.files import part_path
 from lofipress.core.errors import AudioError
 from lofipress.core.notes import loop_n_samples
-from lofipress.song import plan_sections
+from lofipress.music.song import plan_sections
 from lofipress.station.form import FORMS
 
 BPM = 120.0

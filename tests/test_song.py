@@ -3,13 +3,13 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from lofipress.station import config
-from lofipress.chords import parse_progression, voice_progression
-from lofipress.copying import PartIndex, copy_metrics, keys_events, lead_events
+from lofipress.music.chords import parse_progression, voice_progression
+from lofipress.music.copying import PartIndex, copy_metrics, keys_events, lead_events
 from lofipress.core.errors import ConfigError
-from lofipress.song import plan_sections, training_song, training_songs
+from lofipress.music.song import plan_sections, training_song, training_songs
 from lofipress.station.form import FORMS, Form
-from lofipress.song_metrics import check, longest_repeated_span, melody_metrics, song_metrics
-from lofipress.tokens import Piece, quantize
+from lofipress.music.song_metrics import check, longest_repeated_span, melody_metrics, song_metrics
+from lofipress.music.tokens import Piece, quantize
 from lofipress.core.keys import parse_key
 
 C_MAJOR = {0, 2, 4, 5, 7, 9, 11}
@@ -80,7 +80,7 @@ def test_training_songs_pair_loops_of_one_mode():
 
 def song_parts(b_symbols: str, a2_lead=None):
     """Arranged-like parts of a 30-bar song: A = ii-V-I-vi with MOTIF, B = b_symbols, A2 = A."""
-    from lofipress.arrange import arrange_parts
+    from lofipress.music.arrange import arrange_parts
     from lofipress.station.config import ArrangeSettings
     import numpy as np
 

@@ -1,8 +1,8 @@
 """Tokens: decode(encode(piece)) is the quantized piece, for pieces made in code and by hypothesis."""
 from hypothesis import given, settings, strategies as st
 
-from lofipress import tokens
-from lofipress.tokens import Piece, Vocab, decode, encode, quantize
+from lofipress.music import tokens
+from lofipress.music.tokens import Piece, Vocab, decode, encode, quantize
 from lofipress.core.keys import key_name, parse_key
 
 

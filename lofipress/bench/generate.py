@@ -13,10 +13,10 @@ import time
 import numpy as np
 
 from . import report
-from ..compose import compose
-from ..generate import Request, generate
-from ..model import MODEL_FILE, load
-from ..song import plan_sections
+from ..music.compose import compose
+from ..music.generate import Request, generate
+from ..music.model import MODEL_FILE, load
+from ..music.song import plan_sections
 
 SEED_TOKENS = 24  # each costs tens of milliseconds: enough for a stable rate
 

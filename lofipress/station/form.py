@@ -1,7 +1,7 @@
 """A station's song form, `[song] form`: its grammar ("intro:2 A:8 B:8 A2:8 outro:4" or a form's name).
 
 The setting is checked when the station is read (lofipress.station.config_check) and planned into bars by the music
-(lofipress.song.plan_sections), so the form lives below both.
+(lofipress.music.song.plan_sections), so the form lives below both.
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Train the LSTM on a corpus folder: `lofipress train --corpus DIR --out models/NAME`.
 
-Training sequences are songs put together from the corpus loops (lofipress.song:
+Training sequences are songs put together from the corpus loops (lofipress.music.song:
 intro, A, B, A2, outro with section tokens), each in a key drawn from the 12;
 validation songs come from held-out pieces only (not windows, so a loop never
 leaks into its own validation); early stopping on validation
@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from . import corpus as corpus_mod
-from .station.config import CorpusSettings, ModelSettings
-from .core.errors import CorpusError, ModelError
+from ..station.config import CorpusSettings, ModelSettings
+from ..core.errors import CorpusError, ModelError
 from .model import CARD_FILE, LOSS_PNG, MODEL_FILE, VOCAB_FILE
 from .song import training_songs
 from .tokens import Piece, Vocab, augment_keys, encode
@@ -31,7 +31,7 @@ SONGS_PER_PIECE = 2  # each loop is the A of two songs (other partners, forms an
 
 
 def part_sequences(piece: Piece) -> dict[str, list[str]]:
-    """The keys and the lead of a piece as transposition-invariant event strings (lofipress.copying)."""
+    """The keys and the lead of a piece as transposition-invariant event strings (lofipress.music.copying)."""
     from .copying import keys_events, lead_events
 
     return {"keys": keys_events(piece.notes), "lead": lead_events(piece.lead)}
@@ -254,7 +254,7 @@ def plot_losses(history: dict, path: Path) -> None:
 
 def cli_train(args) -> int:
     """`lofipress train`: settings from the station file when there is one, flags on top."""
-    from .station import config
+    from ..station import config
 
     station = config.load(args.station) if Path(args.station).exists() else config.Station()
     settings = station.model

@@ -5,7 +5,7 @@ lowest note, with the step of that lowest note from the chord before, its
 position in the bar and its length. The lead is compared as a line: each
 note's interval from the note before, position and length. Neither string
 holds a pitch, so a corpus loop copied into another key, or another octave,
-is still found (`lofipress.metrics.CopyIndex` finds the longest shared run).
+is still found (`lofipress.music.metrics.CopyIndex` finds the longest shared run).
 """
 from __future__ import annotations
 

@@ -2,9 +2,9 @@
 
 Every piece gets its own seed derived from the station seed and its index, so
 track 3 is the same whether the station has 5 tracks or 50. Each draw is
-arranged (lofipress.arrange) before it is scored, so the gate scores the parts
-that are published: tonality (lofipress.metrics), copying per part
-(lofipress.copying), form, melody and bass (lofipress.song_metrics). A piece
+arranged (lofipress.music.arrange) before it is scored, so the gate scores the parts
+that are published: tonality (lofipress.music.metrics), copying per part
+(lofipress.music.copying), form, melody and bass (lofipress.music.song_metrics). A piece
 that misses a target is redrawn with a new derived seed, all failing pieces
 together, up to `sampling.max_redraws` times; the draw missing the fewest
 targets is kept.
@@ -20,13 +20,13 @@ import numpy as np
 
 from . import copying, metrics, song_metrics
 from .arrange import arrange_parts
-from .station.config import Station, derive_seed
-from .core.errors import ConfigError, ModelError
+from ..station.config import Station, derive_seed
+from ..core.errors import ConfigError, ModelError
 from .generate import Request, generate, primer_tokens
 from .model import load as load_model
 from .song import plan_sections
 from .tokens import Piece, decode
-from .core.keys import key_name, parse_key
+from ..core.keys import key_name, parse_key
 from .train import EVENTS_FILE
 
 ADJECTIVES = ("amber", "velvet", "quiet", "paper", "late", "dusty", "soft", "rainy", "hazy", "warm", "faded",

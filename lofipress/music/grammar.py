@@ -1,6 +1,6 @@
 """The token grammar generation follows: which kind of token may come after which, as masks over a vocabulary.
 
-Shared by the sampler (lofipress.generate) and its priors (lofipress.priors), below both.
+Shared by the sampler (lofipress.music.generate) and its priors (lofipress.music.priors), below both.
 """
 from __future__ import annotations
 

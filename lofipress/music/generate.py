@@ -12,7 +12,7 @@ back ("restore speed") as in the Music Transformer article.
 
 Song form: each request carries its sections; after every bar line the planned
 `sec:` token is fed (the model was trained on songs with them), and the section
-sets the priors of lofipress.priors (loop, return to A, contrast in B); the lead's
+sets the priors of lofipress.music.priors (loop, return to A, contrast in B); the lead's
 notes get a line prior (steps, a register, chord tones on strong beats).
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .station.config import SamplingSettings, SongSettings
+from ..station.config import SamplingSettings, SongSettings
 from .grammar import BAR_LINE, CHORD_DUR, MAX_EVENTS_PER_BAR, POS, Grammar
 from .model import StepModel
 from .priors import KeyPriors, LeadPriors, SectionPriors, tonic_chord_ids

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .core.errors import ModelError
+from ..core.errors import ModelError
 
 
 class Layer:
@@ -73,7 +73,7 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 
 class TokenStep:
     """What the WaveNet and Transformer step models share: `embed` (vocab, width) in, `logits` [W, b] out, and
-    `state`, a list of arrays with the batch first (lofipress.model's contract)."""
+    `state`, a list of arrays with the batch first (lofipress.music.model's contract)."""
 
     embed: np.ndarray
     logits: list

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .station.config import SamplingSettings, SongSettings
+from ..station.config import SamplingSettings, SongSettings
 from .grammar import Grammar
 from .tokens import Vocab, section_names
 

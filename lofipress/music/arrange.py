@@ -1,7 +1,7 @@
 """Arrange a composed song for the band on the 16th grid: keys, melody and bass, section by section.
 
 `arrange_parts()` takes the composer's piece (keys notes, the lead, the sections)
-and returns grid notes per part; `lofipress.perform` turns them into notes in
+and returns grid notes per part; `lofipress.music.perform` turns them into notes in
 seconds (swing, timing, velocity). The quality gate scores these parts, so what
 is scored is what is published.
 
@@ -17,9 +17,9 @@ from __future__ import annotations
 import numpy as np
 
 from .chords import root_of
-from .station.config import ArrangeSettings
+from ..station.config import ArrangeSettings
 from .tokens import Piece, section_names
-from .core.keys import parse_key
+from ..core.keys import parse_key
 
 STEPS_PER_BAR = 16
 MELODY_LOW, MELODY_HIGH = 55, 88  # G3..E6: the lead keeps the register the model gave it inside this

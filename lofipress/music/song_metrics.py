@@ -1,6 +1,6 @@
 """Metrics of an arranged song, part by part: its form, its melody and its bass.
 
-They read what is published: the arranged grid parts (`lofipress.arrange`), or
+They read what is published: the arranged grid parts (`lofipress.music.arrange`), or
 the same parts read back from a track's MIDI (`parts_from_midi`). The melody
 targets are the 1st-99th percentiles of a reference set of real melodies
 (`MELODY_REFERENCE`, measured by scripts/melody_reference.py; see the README):

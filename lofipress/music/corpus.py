@@ -18,9 +18,9 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from .core.errors import CorpusError, MidiError
+from ..core.errors import CorpusError, MidiError
 from .tokens import STEPS_PER_BAR, Piece, monophonic, quantize
-from .core.keys import key_name
+from ..core.keys import key_name
 
 MIDI_SUFFIXES = (".mid", ".midi", ".kar")
 ABC_SUFFIXES = (".abc",)

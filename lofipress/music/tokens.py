@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from .core.keys import key_name, parse_key
-from .core.errors import ModelError
+from ..core.keys import key_name, parse_key
+from ..core.errors import ModelError
 
 STEPS_PER_BAR = 16  # 16th-note grid, 4/4
 MAX_DURATION = 32  # 2 bars: longer notes are clipped (lo-fi keys rarely hold longer)

@@ -12,7 +12,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from .core.errors import ConfigError
+from ..core.errors import ConfigError
 
 PC_NAMES = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 _MINOR_PC_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "G#", "A", "Bb", "B")

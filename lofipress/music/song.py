@@ -18,9 +18,9 @@ from __future__ import annotations
 import numpy as np
 
 from .chords import parse_symbol, root_of, voice
-from .station.form import FORMS, Form
+from ..station.form import FORMS, Form
 from .tokens import STEPS_PER_BAR, Piece, QNote, Section, quantize, tonic_reference
-from .core.keys import parse_key
+from ..core.keys import parse_key
 
 BODY = ("A", "B", "A2")  # the sections that share what intro and outro leave, in whole loops
 EDGE = ("intro", "outro")

@@ -1,6 +1,6 @@
 """Perform arranged grid parts: swing, timing and velocity in seconds, then MIDI and the site's note data.
 
-`perform()` turns `lofipress.arrange` grid notes into `Note`s in seconds for the
+`perform()` turns `lofipress.music.arrange` grid notes into `Note`s in seconds for the
 renderer; `write_midi()` saves them as a .mid per track and `notes_to_beats()`
 gives the site's notes JSON.
 """
@@ -14,8 +14,8 @@ import numpy as np
 import pretty_midi
 
 from .chords import key_name_to_number
-from .station.config import ArrangeSettings
-from .core.notes import PARTS, Note, bars_to_seconds
+from ..station.config import ArrangeSettings
+from ..core.notes import PARTS, Note, bars_to_seconds
 
 STEPS_PER_BAR = 16
 PROGRAMS = {"keys": 4, "melody": 0, "bass": 33}  # electric piano, piano, fingered bass (the MIDI file's labels)

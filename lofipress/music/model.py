@@ -1,7 +1,7 @@
 """The models: a Keras model for training, a numpy step model for generation, for every arch.
 
 Archs: the LSTM (`small`, the default, and `seed`, the articles' stack; here), `wavenet`
-(lofipress.wavenet) and `transformer` (lofipress.transformer_keras / lofipress.transformer).
+(lofipress.music.wavenet) and `transformer` (lofipress.music.transformer_keras / lofipress.music.transformer).
 Generation never imports TensorFlow: `step_from_file` reads the weights straight out of the
 saved `model.keras` (a zip holding config.json and model.weights.h5) and returns a step model
 that runs one token per step for a whole batch. Every step model has the same contract:
@@ -24,7 +24,7 @@ import numpy as np
 
 from . import keras_file
 from .keras_file import sigmoid
-from .core.errors import ModelError
+from ..core.errors import ModelError
 from .tokens import Vocab
 
 MODEL_FILE, VOCAB_FILE, CARD_FILE, LOSS_PNG = "model.keras", "vocab.json", "card.json", "loss.png"

@@ -3,7 +3,7 @@
 Each block keeps, per row of the batch, the keys and values of the last `max_len` tokens in a ring buffer,
 and each row its own position, so rows of different prompt lengths share one batch. A query at position p
 meets the key in slot s at distance (p - s) mod max_len and adds that distance's learned embedding: the
-same sum the Keras layer (lofipress.transformer_keras) computes by skewing, here one gather per step. Past
+same sum the Keras layer (lofipress.music.transformer_keras) computes by skewing, here one gather per step. Past
 `max_len` tokens the window slides: the model never saw a longer context in training.
 """
 from __future__ import annotations

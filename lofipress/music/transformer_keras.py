@@ -4,7 +4,7 @@ Huang et al. 2018 ("Music Transformer"): self-attention whose logits add a learn
 *relative* distance between query and key, so a motif is recognised wherever it recurs. Their
 memory-efficient "skewing" turns Q·Erᵀ (one column per distance) into the (query, key) layout with one pad
 and one reshape, instead of an L x L x d tensor of gathered embeddings. Pre-layer-norm blocks (attention,
-then a ReLU feed-forward), no absolute positions. Generation never imports this: lofipress.transformer runs
+then a ReLU feed-forward), no absolute positions. Generation never imports this: lofipress.music.transformer runs
 the same weights in numpy with a key/value cache.
 """
 from __future__ import annotations
