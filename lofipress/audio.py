@@ -13,7 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import encode, fx, master as mastering, packs, render, segments
+from .sound import encode, fx, master as mastering, render, segments
+from . import packs
 from .packs import samples
 from .station.config import FxSettings, MasterSettings
 from .core.errors import AudioError
@@ -46,7 +47,7 @@ def _press(audio: np.ndarray, sample_rate: int, out_path, target_lufs: float, ce
     such as a ride cymbal), so each retry lowers the limiter's ceiling by what the
     last encode added; it converges in one or two retries. With `cut`
     ((tempo_bpm, segment plan)), the level about to be kept is also written as
-    segments (lofipress.segments) from the same mastered samples; the player plays
+    segments (lofipress.sound.segments) from the same mastered samples; the player plays
     those or the full file, so the peak of either must stay under the ceiling.
     """
     aim_lufs, aim_ceiling = target_lufs, ceiling_dbtp
@@ -95,7 +96,7 @@ def press_track(notes, pack_dir, fx_settings: FxSettings, master: MasterSettings
                 out_path, seed: int, sections=()) -> dict:
     """Render an arranged track with the pack, run the lo-fi chain, master to track_lufs and write the MP3.
 
-    Also writes the track as segments at its sections' bar lines (lofipress.segments)
+    Also writes the track as segments at its sections' bar lines (lofipress.sound.segments)
     beside out_path: segment i at cache.part_path(out_path, i).
 
     Returns:

@@ -19,8 +19,8 @@ from .station.config import Station, derive_seed
 from .core.errors import LofipressError, PackError
 from .packs import role_for
 
-AUDIO_CODE = ("audio", "render", "fx", "station.presets", "master", "dsp", "dsp_noise", "dsp_color", "dsp_sampler",
-              "dsp_master", "encode", "lametag", "seams", "packs.foreign_audio", "packs", "packs.samples", "core.notes", "segments",
+AUDIO_CODE = ("audio", "sound.render", "sound.fx", "station.presets", "sound.master", "sound.dsp", "sound.dsp_noise", "sound.dsp_color", "sound.dsp_sampler",
+              "sound.dsp_master", "sound.encode", "sound.lametag", "sound.seams", "packs.foreign_audio", "packs", "packs.samples", "core.notes", "sound.segments",
               "cache", "station.mood", "music.tokens", "core.audiofile", "core.files")
 
 

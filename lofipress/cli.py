@@ -143,7 +143,7 @@ def _parser() -> argparse.ArgumentParser:
     p = _command(sub, "audiocheck", help="report loudness, true peak, length and seam of every MP3 in a site")
     p.add_argument("site", nargs="?", default="site", metavar="SITE", help="a built site's folder (default: ./site)")
     p.add_argument("--json", action="store_true", help="end with one JSON object")
-    p.set_defaults(handler="lofipress.audiocheck:cli_audiocheck")
+    p.set_defaults(handler="lofipress.sound.audiocheck:cli_audiocheck")
     return ap
 
 

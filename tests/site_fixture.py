@@ -134,8 +134,8 @@ def song_metrics(i: int) -> dict:
 
 
 def _segments(folder: Path, sections: list[list], bars: int, bpm: int, n: int, freq_hz: float) -> list[dict]:
-    """The track's sine cut at the build's segment bar lines, one MP3 each (lofipress.segments)."""
-    from lofipress.segments import plan_segments, segment_edges
+    """The track's sine cut at the build's segment bar lines, one MP3 each (lofipress.sound.segments)."""
+    from lofipress.sound.segments import plan_segments, segment_edges
 
     plan = plan_segments(sections, bars)
     edges = segment_edges(plan, bpm, SAMPLE_RATE, n)

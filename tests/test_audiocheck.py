@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from lofipress import audiocheck, encode, master
+from lofipress.sound import audiocheck, encode, master
 
 SR = 44100
 

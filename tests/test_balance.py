@@ -9,7 +9,7 @@ from lofipress.packs import balance
 from lofipress import packs
 from lofipress.core.notes import Note
 from lofipress.packs.importer import import_folder
-from lofipress.render import render_track
+from lofipress.sound.render import render_track
 
 ROOT = packs.Path(__file__).resolve().parents[1]
 SR = 44100

@@ -18,7 +18,8 @@ from scipy.signal import butter, sosfilt
 
 from build_fixture import PACK_NAME, build, make_station, site_dir, write_station
 from thirdparty_samples import drum_loop
-from lofipress import cli, encode, master as mastering, packs, render, seams
+from lofipress import cli, packs
+from lofipress.sound import encode, master as mastering, render, seams
 from lofipress.audio import press_drum_loop
 from lofipress.station.config import MasterSettings
 from lofipress.core.errors import PackError, SiteError

@@ -4,7 +4,7 @@ import pytest
 from scipy.signal import welch
 
 from audio_helpers import SR
-from lofipress import dsp, dsp_master, dsp_noise, dsp_sampler, fx
+from lofipress.sound import dsp, dsp_master, dsp_noise, dsp_sampler, fx
 
 
 def _direct_decimate(x, h, down):

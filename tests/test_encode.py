@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from audio_helpers import SR, sine
-from lofipress import encode, master
+from lofipress.sound import encode, master
 from lofipress.core.errors import AudioError
 
 
@@ -92,7 +92,7 @@ def test_mono_and_48k(tmp_path):
 def test_a_loop_is_coded_with_its_neighbours_and_the_tag_drops_them(tmp_path):
     """The LAME tag's delay and padding grow by the frame of context either side; a tag whose CRC is wrong is
     refused rather than rewritten; the chord's seam, coded from silence before, has no burst now."""
-    from lofipress import lametag, seams
+    from lofipress.sound import lametag, seams
 
     t = np.arange(2 * SR) / SR
     x = 0.2 * sum(np.sin(2 * np.pi * f * t + 1.0) for f in (220.0, 330.0, 441.0))  # starts on a loud sample

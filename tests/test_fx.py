@@ -4,7 +4,7 @@ import pytest
 from scipy.signal import hilbert
 
 from audio_helpers import SR, level_db, sine
-from lofipress import fx
+from lofipress.sound import fx
 from lofipress.station.config import FxSettings
 
 KICKS = [0.0, 0.5, 1.0, 1.5]

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from lofipress.music import compose, metrics
-from lofipress import fx
+from lofipress.sound import fx
 from lofipress.station import config, mood
 from lofipress.core.keys import parse_key
 

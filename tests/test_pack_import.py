@@ -166,7 +166,7 @@ def test_aac_files_from_a_phone_are_decoded_by_pydub_and_kept_as_flac(tmp_path, 
     """.m4a (AAC) is no format libsndfile reads: pydub decodes it, the pack gets FLAC at the same pitch."""
     import subprocess
 
-    from lofipress.encode import ffmpeg_exe
+    from lofipress.sound.encode import ffmpeg_exe
 
     src = tmp_path / "src" / "guitar"
     src.mkdir(parents=True)

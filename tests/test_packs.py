@@ -123,7 +123,7 @@ def test_any_format_any_rate_resampled(tmp_path, suffix):
     x = (0.3 * np.sin(2 * np.pi * 441 * t)).astype(np.float32)
     path = tmp_path / f"a.{suffix}"
     if suffix == "mp3":
-        from lofipress.encode import write_mp3
+        from lofipress.sound.encode import write_mp3
 
         write_mp3(x[:, None], 22050, path, loop=False)
     else:

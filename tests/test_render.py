@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from audio_helpers import SR, level_db, make_pack, peak_hz
-from lofipress import render, seams
+from lofipress.sound import render, seams
 from lofipress.core.notes import Note, loop_n_samples
 from lofipress.packs import Pattern, load_pack
 

@@ -1,6 +1,6 @@
 """Seams judged by the sound around them: a plain cut and a limiter that does not wrap now fail; real joins pass.
 
-Before lofipress.seams, a seam passed if it jumped no more than the loop's largest step anywhere: any loop
+Before lofipress.sound.seams, a seam passed if it jumped no more than the loop's largest step anywhere: any loop
 with a drum hit or noise in it passed, a plain cut of the fire bed and a limiter without wrap-around included.
 Each test below shows that old rule passing what the new one fails.
 """
@@ -11,7 +11,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from lofipress import audiocheck, dsp_master, encode, master, packs, render, seams
+from lofipress.sound import audiocheck, dsp_master, encode, master, render, seams
+from lofipress import packs
 from lofipress.core.errors import AudioError
 
 SR = 44100

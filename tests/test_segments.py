@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from audio_helpers import SR
-from lofipress import encode, segments
+from lofipress.sound import encode, segments
 from lofipress.core.files import part_path
 from lofipress.core.errors import AudioError
 from lofipress.core.notes import loop_n_samples
@@ -182,7 +182,7 @@ def test_a_segment_of_the_wrong_length_is_caught(pressed):
 def test_a_built_station_ships_segments_that_add_up_join_and_match(tmp_path):
     """The tiny station's site: decoded by ffmpeg, every track's segments are its full MP3, end to end."""
     import build_fixture as bf
-    from lofipress import audiocheck
+    from lofipress.sound import audiocheck
 
     site = bf.site_dir(bf.golden())
     manifest = json.loads((site / "manifest.json").read_text())

@@ -19,7 +19,7 @@ import tomllib
 from pathlib import Path
 
 from . import report
-from .. import encode
+from ..sound import encode
 from ..core.errors import ConfigError
 
 FX_CHANGE = ("lowpass_hz", 7500.0)  # one knob of the chain: every track is redone, no loop is

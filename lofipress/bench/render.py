@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from . import report
-from .. import encode, fx, master, packs, render
+from ..sound import encode, fx, master, render
+from .. import packs
 from ..core.notes import Note, loop_n_samples
 
 TEMPO_BPM, BARS = 80.0, 30

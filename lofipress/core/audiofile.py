@@ -1,7 +1,7 @@
 """Reading audio files that libsndfile cannot: any format through ffmpeg (imageio-ffmpeg's, with libmp3lame).
 
 Shared by the packs (their samples, read within bounds by lofipress.packs.samples) and the sound stage (the MP3s it
-wrote, checked by lofipress.encode), below both.
+wrote, checked by lofipress.sound.encode), below both.
 """
 from __future__ import annotations
 

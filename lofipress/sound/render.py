@@ -10,9 +10,9 @@ import numpy as np
 from scipy.signal import butter
 
 from . import dsp_sampler
-from .core.notes import Note, loop_n_samples
-from .packs import Pack, Zone, role_for
-from .packs.samples import load_audio, stretch_loop
+from ..core.notes import Note, loop_n_samples
+from ..packs import Pack, Zone, role_for
+from ..packs.samples import load_audio, stretch_loop
 
 PART_GAIN = {"keys": 0.45, "melody": 0.55, "bass": 0.8}  # a rough mix; mastering sets the final level
 RELEASE_S = {"keys": 0.28, "piano": 0.35, "lead": 0.3, "bass": 0.12}  # decay time constant after note-off, per role

@@ -1,7 +1,7 @@
-"""Compiled kernels of the lo-fi chain's colour (lofipress.fx): wow and flutter (a varying delay), tape
+"""Compiled kernels of the lo-fi chain's colour (lofipress.sound.fx): wow and flutter (a varying delay), tape
 saturation, bit crushing, the bus compressor's block gains and the kick's ducking.
 
-Same rules as lofipress.dsp, whose plumbing they use: one pass each, float64 state, no fastmath, the long
+Same rules as lofipress.sound.dsp, whose plumbing they use: one pass each, float64 state, no fastmath, the long
 passes split in two fixed halves.
 """
 from __future__ import annotations

@@ -14,12 +14,12 @@ from pathlib import Path
 import numpy as np
 
 from . import dsp, lametag, seams
-from .core.files import writable_or_error
-from .core.audiofile import (  # noqa: F401 - decode: what decode_mp3 falls back to, and encode.decode
+from ..core.files import writable_or_error
+from ..core.audiofile import (  # noqa: F401 - decode: what decode_mp3 falls back to, and encode.decode
     decode,
     ffmpeg_exe,
 )
-from .core.errors import AudioError
+from ..core.errors import AudioError
 
 
 # The bit reservoir reaches 511 bytes back: 7 frames of 32 kbps at 44.1 kHz, and a frame
@@ -52,7 +52,7 @@ def check_join(before: np.ndarray, after: np.ndarray, sample_rate: int, path, wh
                fix: str = "render the loop wrap-around") -> None:
     """AudioError naming `what` if `before` running into `after` clicks.
 
-    It clicks (lofipress.seams) if it jumps more than the loud steps just around it, or bursts in the high band
+    It clicks (lofipress.sound.seams) if it jumps more than the loud steps just around it, or bursts in the high band
     where the sound around it does not. Its jump against the largest step anywhere, the rule before, passed
     any loop with a drum hit in it and failed a pure tone for its coding error.
     """
@@ -85,7 +85,7 @@ def encode_checked(audio: np.ndarray, sample_rate: int, path: str | Path, qualit
     """Encode float audio (n, channels) to an MP3 at path, decode it back and check it.
 
     The codec is fed CONTEXT_SAMPLES of what surrounds the audio on either side (a loop's own end and start, or
-    `context`), and the Info tag tells decoders to drop them (lofipress.lametag): its edges code as music that
+    `context`), and the Info tag tells decoders to drop them (lofipress.sound.lametag): its edges code as music that
     runs on, not as music out of and into silence.
 
     Args:

@@ -1,7 +1,7 @@
-"""Compiled kernels of mastering (lofipress.master): K-weighted energy and its gated segments, true peak,
+"""Compiled kernels of mastering (lofipress.sound.master): K-weighted energy and its gated segments, true peak,
 and the look-ahead limiter's gain.
 
-Same rules as lofipress.dsp: float64 state, no fastmath, the long passes split in two fixed halves.
+Same rules as lofipress.sound.dsp: float64 state, no fastmath, the long passes split in two fixed halves.
 """
 from __future__ import annotations
 

@@ -15,8 +15,8 @@ from scipy import fft as sp_fft
 from scipy.signal import butter, firwin, sosfilt
 
 from . import dsp, dsp_color, dsp_noise
-from .station.config import FxSettings
-from .station.presets import PRESETS, SP1200_RATE_HZ, resolve  # noqa: F401  (part of fx's API)
+from ..station.config import FxSettings
+from ..station.presets import PRESETS, SP1200_RATE_HZ, resolve  # noqa: F401  (part of fx's API)
 
 OFF_DB = -100.0  # noise levels at or below this are off
 FILTER_PAD_S = 0.5  # settle time of the IIR filters: far above the time constant of a 30 Hz 2nd-order HPF

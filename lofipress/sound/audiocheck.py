@@ -5,8 +5,8 @@ import json
 from pathlib import Path
 
 from . import encode, master, seams
-from .station.config import MasterSettings
-from .core.errors import AudioError
+from ..station.config import MasterSettings
+from ..core.errors import AudioError
 
 LUFS_TOLERANCE = 0.5  # DESIGN.md: tracks at their target +-0.5 LU
 LAYER_TOLERANCE = 3.0  # drums, beds and quotes: within 3 LU of their level (a silent bed is 100 LU off, not fine)

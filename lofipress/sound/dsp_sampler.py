@@ -1,7 +1,7 @@
-"""Compiled kernels of the sampler (lofipress.render): each sample pitched once, every note mixed under its
+"""Compiled kernels of the sampler (lofipress.sound.render): each sample pitched once, every note mixed under its
 envelope in one pass, the loop folded onto its length.
 
-Same rules as lofipress.dsp: float64 state, no fastmath, the same bytes for the same input.
+Same rules as lofipress.sound.dsp: float64 state, no fastmath, the same bytes for the same input.
 """
 from __future__ import annotations
 

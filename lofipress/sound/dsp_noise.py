@@ -1,7 +1,7 @@
-"""Compiled kernels of the lo-fi chain's rate reduction and noise (lofipress.fx): polyphase decimation and
+"""Compiled kernels of the lo-fi chain's rate reduction and noise (lofipress.sound.fx): polyphase decimation and
 interpolation (the sampler's 26 kHz), white noise from a counter (the same on every machine), and vinyl ticks.
 
-Same rules as lofipress.dsp, whose plumbing they use: one pass each, float64 state, no fastmath, the long
+Same rules as lofipress.sound.dsp, whose plumbing they use: one pass each, float64 state, no fastmath, the long
 passes split in two fixed halves.
 """
 from __future__ import annotations

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core.files import part_path
-from .core.errors import AudioError
-from .core.notes import loop_n_samples
+from ..core.files import part_path
+from ..core.errors import AudioError
+from ..core.notes import loop_n_samples
 
 FIRST_BARS = 1  # 1 bar at 80 BPM is ~70 KB at -V2: under half a second at 1.6 Mbps, with the page itself
 MAX_BARS = 8  # ~24 s of music in ~600 KB: each fetch stays far ahead of playback, few requests

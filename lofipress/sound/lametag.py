@@ -4,7 +4,7 @@ Every decoder we serve (ffmpeg, mpg123, Chromium's and Firefox's `decodeAudioDat
 padding this tag gives. Encoding a loop with a frame of its own end before it and of its start after it, and
 adding those samples to the delay and padding, lets the codec see the music run on at both edges: the first and
 last granules no longer start from or fall into silence, which left a burst of coding noise on the seam (up to
-26 dB under the music, above 5 kHz: heard as a tick on every pass, lofipress.seams). The decoded length stays
+26 dB under the music, above 5 kHz: heard as a tick on every pass, lofipress.sound.seams). The decoded length stays
 the music's own.
 
 Layout (LAME's "Mp3 Info Tag" rev 1): after the frame header and side information, "Xing" or "Info", a flags
