@@ -14,7 +14,7 @@ import json
 import time
 from pathlib import Path
 
-from .compare_table import HEAD_ROWS
+from .site.compare_table import HEAD_ROWS
 
 ARCHS = ("small", "wavenet", "transformer")
 NAMES = {"small": "LSTM", "seed": "LSTM (seed)", "wavenet": "WaveNet", "transformer": "Transformer"}

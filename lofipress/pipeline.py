@@ -23,7 +23,7 @@ from .core.files import file_hash
 from .station.config import Station, derive_seed
 from .core.errors import ModelError
 from .audio_jobs import audio_jobs, check_drum_loops, run_jobs
-from .budget import audio_cost_line
+from .site.budget import audio_cost_line
 from .press import gather
 from .site import SITE_STAMP  # in the built site: its key, and proof that lofipress made it
 
@@ -152,7 +152,7 @@ def build(station: Station, force: bool = False, jobs: int = 0, quiet: bool = Fa
         LofipressError: bad input anywhere; the previous site is left as it was.
     """
     from . import packs
-    from . import theme
+    from .site import theme
     from .site import check_output, write_site
 
     log = Log(quiet)
@@ -183,7 +183,7 @@ def build(station: Station, force: bool = False, jobs: int = 0, quiet: bool = Fa
     log(audio_cost_line(job_list))
     press = gather(station, pack, tracks, job_list, model_dir, pieces)
     site_key = digest("site", press, dataclasses.replace(station, root=""),
-                      code_hash("site", "pages", "manifest", "pianoroll", "press", "theme"), theme.theme_hash(station),
+                      code_hash("site", "site.pages", "site.manifest", "site.pianoroll", "press", "site.theme"), theme.theme_hash(station),
                       os.environ.get("SOURCE_DATE_EPOCH", ""), root=station.path("."))  # the same wherever it lives
     stamp = out_dir / SITE_STAMP
     if not force and stamp.is_file() and _stamp_key(stamp) == site_key:

@@ -180,7 +180,7 @@ def snapshot(paths: list[Path]) -> tuple:
 def sources(station) -> list[Path]:
     """What a station's rebuild depends on besides its file: templates and player files (built-in and the
     station's own), the pack."""
-    from . import theme
+    from .site import theme
 
     return [*theme.watched(station), station.path(station.pack.dir) / station.pack.name]
 

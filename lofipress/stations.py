@@ -28,7 +28,7 @@ import tomllib
 from pathlib import Path
 
 from .station import config
-from . import manifest as mf
+from .site import manifest as mf
 from .core.errors import ConfigError
 from .site import SITE_STAMP as STAMP  # in the picker's folder too: `lofipress clean` knows the site is ours
 

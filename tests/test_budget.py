@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from lofipress import budget, site
+from lofipress.site import budget
+from lofipress import site
 from lofipress.station import config
 from lofipress.core.errors import SiteError
 from site_fixture import make_press

@@ -5,7 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from lofipress import compare, compare_table, pages, press
+from lofipress import compare, press
+from lofipress.site import compare_table, pages
 from lofipress.station import config
 from test_model import write_loops
 

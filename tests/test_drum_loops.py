@@ -23,7 +23,7 @@ from lofipress.sound import encode, master as mastering, render, seams
 from lofipress.audio import press_drum_loop
 from lofipress.station.config import MasterSettings
 from lofipress.core.errors import PackError, SiteError
-from lofipress.manifest import check_tempos
+from lofipress.site.manifest import check_tempos
 from lofipress.core.notes import loop_n_samples
 
 SR = 44100

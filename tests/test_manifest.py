@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from lofipress.station import config
-from lofipress import manifest as mf, site
+from lofipress.site import manifest as mf
+from lofipress import site
 from lofipress.core.errors import SiteError
 from site_fixture import make_press
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from lofipress.station import config
-from lofipress import pages, site
+from lofipress.site import pages
+from lofipress import site
 from site_fixture import LEAPY, built, make_press, press  # noqa: F401 - built and press are fixtures
 
 ROOT = Path(__file__).resolve().parents[1]

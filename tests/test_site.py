@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from lofipress.station import config
-from lofipress import csp, site
+from lofipress.site import csp
+from lofipress import site
 from lofipress.core.errors import SiteError
 from site_fixture import built, make_press, press  # noqa: F401 - built and press are fixtures
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .core.errors import SiteError
+from ..core.errors import SiteError
 
 
 def job_bytes(job: dict) -> int:

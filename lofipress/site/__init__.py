@@ -20,11 +20,11 @@ from . import manifest as mf
 from . import pages, pianoroll, theme
 from .budget import over_budget
 from .csp import CSP, with_csp  # noqa: F401 - every page's policy; stations and serve read it here too
-from .core.errors import SiteError
-from .core.resources import BUNDLED, NODE_MODULES, ROOT, STATIC, TEMPLATES  # noqa: F401 - the install's own files
+from ..core.errors import SiteError
+from ..core.resources import BUNDLED, NODE_MODULES, ROOT, STATIC, TEMPLATES  # noqa: F401 - the install's own files
 
 # What a station's static/ may replace besides the player's files: the build's stand-ins for what a station may
-# bring (its own icon, social card). Pages, the manifest, audio and notes it may not (lofipress.theme).
+# bring (its own icon, social card). Pages, the manifest, audio and notes it may not (lofipress.site.theme).
 STATION_MAY_REPLACE = {".nojekyll", "favicon.svg", "favicon.png", "img/social.png"}
 SITE_STAMP = ".lofipress-build.json"  # in a built site: the key it was built from, and proof that lofipress made it
 VENDOR = {  # site path -> file under node_modules (pinned in package.json)

@@ -11,7 +11,7 @@ import json
 import re
 from pathlib import Path
 
-from .core.errors import SiteError
+from ..core.errors import SiteError
 
 VERSION = 1  # bump when a field changes meaning; the player checks it
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")  # ids become file names and URL parts: no '#', '/', '%'

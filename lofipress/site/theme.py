@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .core import resources
-from .core.files import tree_hash
-from .core.errors import SiteError
+from ..core import resources
+from ..core.files import tree_hash
+from ..core.errors import SiteError
 
 TEMPLATES_FOLDER = "templates"
 STATIC_FOLDER = "static"
