@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from .station import config, config_check, mood
-from . import stations
+from .build import stations
 from .core.errors import LofipressError
 
 
@@ -26,7 +26,7 @@ def station_from_args(args) -> config.Station:
 
 def cli_build(args) -> int:
     """`lofipress build`: one station, or a stations/ folder (every station and a picker)."""
-    from .pipeline import build
+    from .build.pipeline import build
 
     base_url = getattr(args, "base_url", None) or None  # empty (a workflow with no address to give): not given
     if base_url is not None:
@@ -69,7 +69,7 @@ def cli_clean(args) -> int:
 
 def cli_compose(args) -> int:
     """`lofipress compose`: the build's compose and arrange stages, with each .mid copied to --out."""
-    from . import pipeline
+    from .build import pipeline
 
     station = station_from_args(args)
     if args.tracks is not None:

@@ -190,7 +190,7 @@ class _Target:
 
     def __init__(self, path: Path):
         from .station import config
-        from . import stations
+        from .build import stations
 
         self.path = Path(path)
         if stations.is_stations_folder(self.path):
@@ -207,7 +207,7 @@ class _Target:
         return list(dict.fromkeys(files + [p for s in self.stations for p in sources(s)]))
 
     def build(self) -> None:
-        from . import pipeline, stations
+        from .build import pipeline, stations
 
         if self.lineup is None:
             pipeline.build(self.stations[0], force=False, jobs=0, quiet=True)
@@ -290,7 +290,7 @@ def cli_serve(args) -> int:
     Raises:
         LofipressError: the first build fails (later failures are printed and the old site stays).
     """
-    from . import stations
+    from .build import stations
 
     # Ctrl-C stops the preview even when the shell or test runner that started it ignores SIGINT (a process
     # started with SIGINT ignored keeps it ignored: Python then never raises KeyboardInterrupt).

@@ -118,7 +118,7 @@ def make_station(folder: Path, **overrides: dict) -> Path:
 def build(folder: Path, force: bool = False, jobs: int = 1) -> dict:
     """Build a station folder's site in this process, quietly (the pipeline's own entry point)."""
     from lofipress.station import config
-    from lofipress import pipeline
+    from lofipress.build import pipeline
 
     return pipeline.build(config.load(Path(folder) / "station.toml"), force=force, jobs=jobs, quiet=True)
 

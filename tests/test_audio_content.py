@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from audio_helpers import make_pack
-from lofipress import audio, audio_jobs
+from lofipress.build import audio, audio_jobs
 from lofipress.sound import render
 from lofipress.station.config import FxSettings, MasterSettings
 from lofipress.core.errors import AudioError

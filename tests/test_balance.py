@@ -103,8 +103,8 @@ def test_a_near_silent_file_is_never_taken_for_a_bed(tmp_path):
 
 def test_the_build_says_the_balance_warning_from_its_cache_once_measured(unbalanced, tmp_path, monkeypatch):
     """A no-op rebuild must not decode the reference zones again (about 2 s of imports and decoding)."""
-    from lofipress import pipeline
-    from lofipress.cache import Cache
+    from lofipress.build import pipeline
+    from lofipress.build.cache import Cache
 
     raw = packs.load_pack(unbalanced)
     raw = packs.Pack(raw.name, raw.license, raw.root, {r: packs.Instrument(r, i.zones) for r, i in

@@ -16,7 +16,7 @@ import pytest
 
 import build_fixture as bf
 from build_fixture import site_sources  # noqa: F401 - a fixture
-from lofipress import cache as lcache
+from lofipress.build import cache as lcache
 from lofipress.core import files
 
 ALL = {"compose": 1, "arrange": 1, "midi": 2, "audio/track": 2, "audio/drums": 1, "audio/ambience": 1, "audio/quote": 1,
@@ -187,7 +187,7 @@ def test_force_redoes_everything_and_gives_the_same_bytes(station):
 
 @pytest.mark.slow
 def test_an_interrupted_build_keeps_the_old_site_and_what_it_finished(station, monkeypatch):
-    from lofipress import audio
+    from lofipress.build import audio
 
     real, calls = audio.press_track, []
 
@@ -261,7 +261,7 @@ def test_audio_cache_keys_cover_every_module_the_audio_jobs_run():
     import subprocess
     import sys
 
-    from lofipress.audio_jobs import AUDIO_CODE
+    from lofipress.build.audio_jobs import AUDIO_CODE
 
     def loaded(module):
         code = (f"import sys, {module}; print(' '.join(sorted(m.split('.')[1] for m in sys.modules "
@@ -269,12 +269,12 @@ def test_audio_cache_keys_cover_every_module_the_audio_jobs_run():
         return set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split())
 
     # what parsing station.toml needs (config and its imports) reaches the jobs as settings, which are in each key
-    assert loaded("lofipress.audio") - loaded("lofipress.station.config") <= set(AUDIO_CODE)
+    assert loaded("lofipress.build.audio") - loaded("lofipress.station.config") <= set(AUDIO_CODE)
 
 
 def test_a_job_that_fails_leaves_no_temporary_file(tmp_path, monkeypatch):
     """A render that writes its MP3 and then fails a check must not leave the half-made file in the cache."""
-    from lofipress import audio, audio_jobs
+    from lofipress.build import audio, audio_jobs
     from lofipress.core.errors import AudioError
 
     def writes_then_fails(out_path):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from lofipress import audio_jobs, pipeline
+from lofipress.build import audio_jobs, pipeline
 
 PACKAGE = Path(pipeline.__file__).parent
 # Settings (and their checks) and errors reach the cache key as data (the station's settings), not as code.

@@ -3,7 +3,7 @@ temporary file (the red-team's read-only `.cache` ended as a `bug:` line, a full
 import numpy as np
 import pytest
 
-from lofipress import audio_jobs, cache
+from lofipress.build import audio_jobs, cache
 from lofipress.sound import encode
 from lofipress.core.errors import LofipressError
 

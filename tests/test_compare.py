@@ -5,7 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from lofipress import compare, press
+from lofipress import compare
+from lofipress.build import press
 from lofipress.site import compare_table, pages
 from lofipress.station import config
 from test_model import write_loops
@@ -67,7 +68,7 @@ def test_compare_trains_every_arch_on_one_split_and_scores_what_each_composes(tm
 def test_a_station_asking_for_another_arch_than_its_model_is_told_so(tmp_path):
     from pathlib import Path
 
-    from lofipress import pipeline
+    from lofipress.build import pipeline
     from lofipress.core.errors import ModelError
 
     root = Path(__file__).resolve().parent.parent

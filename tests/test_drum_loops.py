@@ -20,7 +20,7 @@ from build_fixture import PACK_NAME, build, make_station, site_dir, write_statio
 from thirdparty_samples import drum_loop
 from lofipress import cli, packs
 from lofipress.sound import encode, master as mastering, render, seams
-from lofipress.audio import press_drum_loop
+from lofipress.build.audio import press_drum_loop
 from lofipress.station.config import MasterSettings
 from lofipress.core.errors import PackError, SiteError
 from lofipress.site.manifest import check_tempos

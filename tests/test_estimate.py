@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from lofipress import audio_jobs
+from lofipress.build import audio_jobs
 
 
 def _jobs(n_tracks: int, bars: int = 30, bpm: float = 80.0) -> list[dict]:

@@ -14,7 +14,7 @@ import hashlib
 
 import build_fixture as bf
 from lofipress.station import config
-from lofipress import pipeline
+from lofipress.build import pipeline
 
 GOLDEN = {"t01": "8afe7677034ae3c7", "t02": "a88215c7319bc65f"}  # sha256[:16] of each track's .mid
 

@@ -4,7 +4,7 @@ import pytest
 from scipy.signal import resample_poly
 
 from audio_helpers import SR, make_pack, sine
-from lofipress import audio
+from lofipress.build import audio
 from lofipress.sound import encode, master
 from lofipress.station.config import FxSettings, MasterSettings
 from lofipress.core.notes import Note

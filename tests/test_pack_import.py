@@ -269,7 +269,7 @@ def test_soundfont_import_without_fluidsynth_says_so(tmp_path, capsys, monkeypat
 @pytest.mark.slow
 def test_station_with_the_imported_pack_builds(imported, tmp_path):
     from lofipress.station import config
-    from lofipress.pipeline import build
+    from lofipress.build.pipeline import build
 
     _, _, out = imported
     (tmp_path / "samples").mkdir()

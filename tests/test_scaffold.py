@@ -101,7 +101,7 @@ def test_new_refuses_a_folder_that_is_not_empty_in_one_line(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_new_station_builds_as_it_is(made, tmp_path):
-    from lofipress import pipeline
+    from lofipress.build import pipeline
 
     s = config.load(made / "station.toml")
     s = dataclasses.replace(s, station=dataclasses.replace(s.station, tracks=2, bars=8),

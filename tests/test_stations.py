@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from lofipress.station import config
-from lofipress import site, stations
+from lofipress import site
+from lofipress.build import stations
 from lofipress.core.errors import ConfigError, PackError, SiteError
 from site_fixture import make_press
 

@@ -1,5 +1,5 @@
 """Files every stage writes or hashes: a file's and a folder's hash, where an artifact's parts live beside it,
-and one clear error for a folder that cannot be written. Shared by the build's cache (lofipress.cache), the
+and one clear error for a folder that cannot be written. Shared by the build's cache (lofipress.build.cache), the
 sound stage (its segments and MP3s) and the site (a station's own files), below all three.
 """
 from __future__ import annotations

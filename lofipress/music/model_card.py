@@ -1,6 +1,6 @@
 """A trained model in words and numbers, from its card: how many weights it has and how its layers read a song.
 
-The build asks here (lofipress.press) and hands the about page plain data, so the site never imports a model.
+The build asks here (lofipress.build.press) and hands the about page plain data, so the site never imports a model.
 """
 from __future__ import annotations
 

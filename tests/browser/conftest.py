@@ -49,7 +49,7 @@ def built_site(tmp_path_factory) -> Path:
     out = work / "out" / "site"
     if os.environ.get("LOFIPRESS_BROWSER_FAKE") != "1":
         from lofipress.station import config
-        from lofipress import pipeline
+        from lofipress.build import pipeline
 
         pipeline.build(config.load(ROOT / "station.toml"), quiet=True, out=str(out))
         return out

@@ -44,7 +44,7 @@ def third_party_station(work: Path):
 
 @pytest.fixture(scope="module")
 def multi_site(tmp_path_factory) -> Path:
-    from lofipress import stations
+    from lofipress.build import stations
 
     work = tmp_path_factory.mktemp("stations")
     lineup = stations.load_lineup(ROOT / "stations")

@@ -16,9 +16,9 @@ import os
 from functools import partial
 from pathlib import Path
 
-from .core.files import file_hash, part_path, writable_or_error
+from ..core.files import file_hash, part_path, writable_or_error
 
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parents[1]  # lofipress/: code_hash names modules from here
 SEAL = "sealed"  # metadata key holding [size, mtime_ns, sha256] of the artifact
 SEAL_PARTS = "sealed_parts"  # the same for each of its parts (a track's segments), in order
 

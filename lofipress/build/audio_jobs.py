@@ -1,8 +1,8 @@
 """The build's audio: every MP3 a site needs as a cached job, rendered over every core.
 
 `audio_jobs` lists the jobs (tracks, drums, ambience, quotes, sampler zones), each keyed by the hash of the
-pack data and file bytes it reads; `run_jobs` renders the missing ones in worker processes (lofipress.workers)
-after saying how long that will take and checking the cache has room. Split from lofipress.pipeline, the
+pack data and file bytes it reads; `run_jobs` renders the missing ones in worker processes (lofipress.build.workers)
+after saying how long that will take and checking the cache has room. Split from lofipress.build.pipeline, the
 recipe, which calls it between arranging and writing the site.
 """
 from __future__ import annotations
@@ -14,14 +14,14 @@ from pathlib import Path
 
 from . import workers as workers_mod
 from .cache import Cache, code_hash, digest, intact, seal
-from .core.files import file_hash, part_path, writable_or_error
-from .station.config import Station, derive_seed
-from .core.errors import LofipressError, PackError
-from .packs import role_for
+from ..core.files import file_hash, part_path, writable_or_error
+from ..station.config import Station, derive_seed
+from ..core.errors import LofipressError, PackError
+from ..packs import role_for
 
-AUDIO_CODE = ("audio", "sound.render", "sound.fx", "station.presets", "sound.master", "sound.dsp", "sound.dsp_noise", "sound.dsp_color", "sound.dsp_sampler",
+AUDIO_CODE = ("build.audio", "sound.render", "sound.fx", "station.presets", "sound.master", "sound.dsp", "sound.dsp_noise", "sound.dsp_color", "sound.dsp_sampler",
               "sound.dsp_master", "sound.encode", "sound.lametag", "sound.seams", "packs.foreign_audio", "packs", "packs.samples", "core.notes", "sound.segments",
-              "cache", "station.mood", "music.tokens", "core.audiofile", "core.files")
+              "build.cache", "station.mood", "music.tokens", "core.audiofile", "core.files")
 
 
 def audio_jobs(station: Station, cache: Cache, pack, tracks: list[dict]) -> list[dict]:
@@ -30,7 +30,7 @@ def audio_jobs(station: Station, cache: Cache, pack, tracks: list[dict]) -> list
     A key holds the pack data and file bytes its job reads, not the whole pack nor where it lives:
     a new kick redoes the drum loops only.
     """
-    from . import packs
+    from .. import packs
 
     pack_dir = str(pack.root)
     m, fx = station.master, station.fx
@@ -101,7 +101,7 @@ def drum_loop_tempos(pack, tempos: list[float]) -> list[tuple]:
     Raises:
         PackError: a track tempo would have no drums.
     """
-    from .packs import VARISPEED_MAX
+    from ..packs import VARISPEED_MAX
 
     plan = [(loop, [b for b in tempos if abs(b / loop.tempo_bpm - 1) <= VARISPEED_MAX]) for loop in pack.drum_loops]
     uncovered = [b for b in tempos if not any(b in fits for _, fits in plan)]
@@ -115,7 +115,7 @@ def drum_loop_tempos(pack, tempos: list[float]) -> list[tuple]:
 def _run_job(func: str, args, mp3: str, meta: str, what: str = "") -> dict:
     """Worker: make one MP3 under a temporary name, then move it, its parts and its metadata into place.
 
-    func names a function of lofipress.audio: a build with nothing to render never imports the DSP stack.
+    func names a function of lofipress.build.audio: a build with nothing to render never imports the DSP stack.
     A track's segments are parts: the job writes them at part_path(its temporary MP3, i).
     """
     from . import audio

@@ -19,13 +19,13 @@ import numpy as np
 
 from .cache import Cache, code_hash, digest
 
-from .core.files import file_hash
-from .station.config import Station, derive_seed
-from .core.errors import ModelError
+from ..core.files import file_hash
+from ..station.config import Station, derive_seed
+from ..core.errors import ModelError
 from .audio_jobs import audio_jobs, check_drum_loops, run_jobs
-from .site.budget import audio_cost_line
+from ..site.budget import audio_cost_line
 from .press import gather
-from .site import SITE_STAMP  # in the built site: its key, and proof that lofipress made it
+from ..site import SITE_STAMP  # in the built site: its key, and proof that lofipress made it
 
 COMPOSE_CODE = ("music.compose", "music.generate", "music.priors", "music.tokens", "music.metrics", "music.model", "music.keras_file", "music.wavenet", "music.transformer",
                 "music.chords", "music.train", "music.song", "music.arrange", "music.song_metrics", "music.copying", "music.corpus",
@@ -48,14 +48,14 @@ def _model_dir(station: Station) -> Path:
 
 def ensure_model(station: Station, log) -> Path:
     """The station's model folder, training it first if it has no model."""
-    from .music.model import CARD_FILE, MODEL_FILE, VOCAB_FILE
+    from ..music.model import CARD_FILE, MODEL_FILE, VOCAB_FILE
 
     model_dir = _model_dir(station)
     if all((model_dir / f).is_file() for f in (MODEL_FILE, VOCAB_FILE, CARD_FILE)):
         _check_arch(station, model_dir / CARD_FILE)
         return model_dir
     log(f"no trained model in {model_dir}: training on {station.corpus.dir} (TensorFlow, minutes)")
-    from .music.train import train
+    from ..music.train import train
 
     train(station.path(station.corpus.dir), model_dir, station.model, station.corpus, seed=station.station.seed,
           log=log)
@@ -79,8 +79,8 @@ def _check_arch(station: Station, card_path: Path) -> None:
 
 def compose_stage(station: Station, cache: Cache, model_dir: Path, log) -> list[dict]:
     """Composed pieces as plain dicts, from the cache when model, sampling and plan are unchanged."""
-    from .music.model import MODEL_FILE, VOCAB_FILE
-    from .music.train import EVENTS_FILE
+    from ..music.model import MODEL_FILE, VOCAB_FILE
+    from ..music.train import EVENTS_FILE
 
     model_files = [file_hash(model_dir / f) for f in (MODEL_FILE, VOCAB_FILE) if (model_dir / f).is_file()]
     events = model_dir / EVENTS_FILE
@@ -92,7 +92,7 @@ def compose_stage(station: Station, cache: Cache, model_dir: Path, log) -> list[
     if hit is not None:
         log(f"composed {len(hit)} pieces (cached)")
         return hit
-    from .music.compose import compose
+    from ..music.compose import compose
 
     pieces = compose(station, log=log, drop_failing=True)
     data = [{"index": c.index, "id": c.id, "title": c.title, "key": c.key, "tempo_bpm": c.tempo_bpm,
@@ -118,7 +118,7 @@ def arrange_stage(station: Station, cache: Cache, pieces: list[dict]) -> list[di
 
 
 def _arrange(station: Station, cache: Cache, pieces: list[dict]) -> list[dict]:
-    from .music import perform
+    from ..music import perform
 
     out = []
     for p in pieces:
@@ -151,9 +151,9 @@ def build(station: Station, force: bool = False, jobs: int = 0, quiet: bool = Fa
     Raises:
         LofipressError: bad input anywhere; the previous site is left as it was.
     """
-    from . import packs
-    from .site import theme
-    from .site import check_output, write_site
+    from .. import packs
+    from ..site import theme
+    from ..site import check_output, write_site
 
     log = Log(quiet)
     started = time.perf_counter()
@@ -183,7 +183,7 @@ def build(station: Station, force: bool = False, jobs: int = 0, quiet: bool = Fa
     log(audio_cost_line(job_list))
     press = gather(station, pack, tracks, job_list, model_dir, pieces)
     site_key = digest("site", press, dataclasses.replace(station, root=""),
-                      code_hash("site", "site.pages", "site.manifest", "site.pianoroll", "press", "site.theme"), theme.theme_hash(station),
+                      code_hash("site", "site.pages", "site.manifest", "site.pianoroll", "build.press", "site.theme"), theme.theme_hash(station),
                       os.environ.get("SOURCE_DATE_EPOCH", ""), root=station.path("."))  # the same wherever it lives
     stamp = out_dir / SITE_STAMP
     if not force and stamp.is_file() and _stamp_key(stamp) == site_key:
@@ -198,7 +198,7 @@ def build(station: Station, force: bool = False, jobs: int = 0, quiet: bool = Fa
 def _balance_warning(pack, cache: Cache) -> str | None:
     """balance.apart_warning, cached by what it reads (each role's reference zone and gain): decoding those
     zones costs a no-op rebuild about 2 s (scipy's resampler and the decoders load for it)."""
-    from .packs.balance import apart_warning, reference_zone
+    from ..packs.balance import apart_warning, reference_zone
 
     key = digest("balance", [(role, inst.gain_db, file_hash(reference_zone(inst).file))
                              for role, inst in sorted(pack.instruments.items())], pack.name,

@@ -10,8 +10,8 @@ import dataclasses
 import json
 from pathlib import Path
 
-from .core.files import part_path
-from .station.config import Station
+from ..core.files import part_path
+from ..station.config import Station
 
 
 def _meta(job: dict) -> dict:
@@ -66,8 +66,8 @@ def gather(station: Station, pack, tracks: list[dict], jobs: list[dict], model_d
     sampler: dict = {}
     for j in by.get("sample", []):
         sampler.setdefault(j["ref"], {})[j["root"]] = j["mp3"]
-    from .music.evaluate import summarize_rows
-    from .music.model_card import describe
+    from ..music.evaluate import summarize_rows
+    from ..music.model_card import describe
 
     card = json.loads((model_dir / "card.json").read_text())
     fxp = _live_fx(station)
@@ -106,7 +106,7 @@ def drum_breaks(sections, bars: int) -> list[int]:
 
 def _live_fx(station: Station) -> dict:
     """The in-browser chain for live songs, from the same fx preset as the renders."""
-    from .station.presets import resolve
+    from ..station.presets import resolve
 
     r = resolve(station.fx)
     return {"lowpass_hz": float(r.get("lowpass_hz", 9000.0)), "bit_depth": int(r.get("bit_depth", 12) or 16),

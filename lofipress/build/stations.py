@@ -27,10 +27,10 @@ import shutil
 import tomllib
 from pathlib import Path
 
-from .station import config
-from .site import manifest as mf
-from .core.errors import ConfigError
-from .site import SITE_STAMP as STAMP  # in the picker's folder too: `lofipress clean` knows the site is ours
+from ..station import config
+from ..site import manifest as mf
+from ..core.errors import ConfigError
+from ..site import SITE_STAMP as STAMP  # in the picker's folder too: `lofipress clean` knows the site is ours
 
 INDEX_FILE = "stations.toml"  # optional: title, description, out_dir, stations (files, in picker order)
 HOME_URL = "../index.html"  # from a station's top folder up to the picker
@@ -113,7 +113,8 @@ def build_all(lineup: Lineup, out: str | None = None, force: bool = False, jobs:
     Raises:
         LofipressError: a station failed; the previous site is left as it was, whole.
     """
-    from . import pipeline, site
+    from . import pipeline
+    from .. import site
 
     build = build or pipeline.build
     out_dir = Path(out).absolute() if out else lineup.out_dir
@@ -154,7 +155,7 @@ def _seed(previous: Path, staged: Path) -> None:
 
 def station_card(station, site_dir: Path) -> dict:
     """What the picker shows of one built station, read from its manifest (so it matches what was built)."""
-    from . import site
+    from .. import site
 
     m = json.loads((site_dir / "manifest.json").read_text(encoding="utf-8"))
     bpms = sorted({t["bpm"] for t in m["tracks"]})
@@ -168,8 +169,8 @@ def station_card(station, site_dir: Path) -> dict:
 
 def write_picker(lineup: Lineup, site_dir: Path) -> None:
     """index.html (one card per station, in the first station's look), its CSS, icon, 404 page and stamp."""
-    from .core import resources
-    from . import site
+    from ..core import resources
+    from .. import site
 
     env = site.environment((str(resources.TEMPLATES),))
     first = lineup.stations[0].site

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .sound import encode, fx, master as mastering, render, segments
-from . import packs
-from .packs import samples
-from .station.config import FxSettings, MasterSettings
-from .core.errors import AudioError
-from .core.notes import Note
+from ..sound import encode, fx, master as mastering, render, segments
+from .. import packs
+from ..packs import samples
+from ..station.config import FxSettings, MasterSettings
+from ..core.errors import AudioError
+from ..core.notes import Note
 
 LUFS_TOLERANCE = 0.5  # DESIGN.md: -14 LUFS +-0.5 LU on the decoded MP3
 LUFS_AIM = 0.2  # re-encode when the decoded file is further than this off target: keeps tracks within 1 LU
