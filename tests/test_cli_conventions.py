@@ -62,7 +62,7 @@ def test_q_leaves_out_the_preamble_and_v_shows_a_bug_s_traceback(tmp_path, capsy
     def broken(*args, **kwargs):
         raise RuntimeError("exploded")
 
-    monkeypatch.setattr("lofipress.scaffold.scaffold", broken)
+    monkeypatch.setattr("lofipress.cli.scaffold.scaffold", broken)
     assert cli.main(["new", str(tmp_path / "c")]) == 1
     assert "Traceback" not in capsys.readouterr().err
     assert cli.main(["new", str(tmp_path / "c"), "-v"]) == 1
@@ -97,7 +97,7 @@ def test_global_flags_work_before_the_command(tmp_path, capsys, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("exploded")
 
-    monkeypatch.setattr("lofipress.scaffold.scaffold", broken)
+    monkeypatch.setattr("lofipress.cli.scaffold.scaffold", broken)
     assert cli.main(["-v", "new", str(tmp_path / "c")]) == 1
     assert "Traceback" in capsys.readouterr().err
     assert cli.main(["--debug", "pack", "-q", "check", str(tmp_path / "none")]) == 2  # nested, flags both sides

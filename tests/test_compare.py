@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from lofipress import compare
+from lofipress.bench import compare
 from lofipress.build import press
 from lofipress.site import compare_table, pages
 from lofipress.station import config

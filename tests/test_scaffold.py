@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from lofipress.station import config
-from lofipress import packs, scaffold
+from lofipress import packs
+from lofipress.cli import scaffold
 from lofipress.cli import main
 
 

@@ -15,7 +15,7 @@ import pytest
 
 import build_fixture as bf
 from build_fixture import site_sources  # noqa: F401 - private templates/ and site_static/ for the preview
-from lofipress import serve
+from lofipress.cli import serve
 
 
 def get(url: str) -> bytes:

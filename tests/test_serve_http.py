@@ -7,7 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from lofipress import cli, serve
+from lofipress import cli
+from lofipress.cli import serve
 
 
 @pytest.fixture

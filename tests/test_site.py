@@ -262,7 +262,7 @@ def test_preview_server_injects_reload_only_in_responses(built, tmp_path):
     import threading
     import urllib.request
 
-    from lofipress import serve
+    from lofipress.cli import serve
 
     server = serve.make_server(built, 0, lambda: "7")
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -290,7 +290,7 @@ def test_preview_server_stays_in_the_site_and_answers_bad_paths(built, tmp_path)
     import http.client
     import threading
 
-    from lofipress import serve
+    from lofipress.cli import serve
 
     secret = tmp_path / "secret.txt"
     secret.write_text("private")
@@ -345,7 +345,7 @@ def test_every_page_carries_a_strict_csp_and_no_inline_code(built):
 
 
 def test_snapshot_sees_a_change(tmp_path):
-    from lofipress import serve
+    from lofipress.cli import serve
 
     (tmp_path / "a.txt").write_text("1")
     before = serve.snapshot([tmp_path, tmp_path / "missing"])
@@ -364,7 +364,7 @@ def test_plain_server_serves_files_as_they_are(built):
     import threading
     import urllib.request
 
-    from lofipress import serve
+    from lofipress.cli import serve
 
     server = serve.make_server(built, 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -4,7 +4,7 @@ import tomllib
 import pytest
 
 from lofipress.station import config
-from lofipress import scaffold
+from lofipress.cli import scaffold
 from lofipress.core import tomlfile
 from lofipress.packs.write import PATTERNS, kit_patterns, pack_toml
 

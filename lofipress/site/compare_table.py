@@ -1,7 +1,7 @@
 """A models comparison (the compare.json `lofipress models compare` writes) as its tables show it: the rows and
 their formats, and the about page's table, made from the file's plain data alone.
 
-The site reads a comparison here rather than from lofipress.compare, which trains and benchmarks.
+The site reads a comparison here rather than from lofipress.bench.compare, which trains and benchmarks.
 """
 from __future__ import annotations
 

@@ -21,10 +21,10 @@ import tokenize
 import tomllib
 from pathlib import Path
 
-from .station import config
-from .core import tomlfile
-from .station.mood import lexicon_table
-from .core.errors import LofipressError
+from ..station import config
+from ..core import tomlfile
+from ..station.mood import lexicon_table
+from ..core.errors import LofipressError
 
 STARTER_PACK = "starter"
 STARTER_MOOD = "chill rainy night"  # shows the mood line at work; an empty mood keeps every default
@@ -75,7 +75,7 @@ def starter_pack(src: Path, dest: Path) -> int:
     Returns the number of audio files copied. Every file the copy names is inside
     `dest` and credited, because it is checked with packs.load_pack before returning.
     """
-    from .packs import load_pack
+    from ..packs import load_pack
 
     data = tomllib.loads((src / "pack.toml").read_text(encoding="utf-8"))
     for table in data.get("instruments", {}).values():

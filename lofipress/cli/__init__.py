@@ -7,8 +7,8 @@ import os
 import sys
 import traceback
 
-from . import __version__
-from .core.errors import LofipressError
+from .. import __version__
+from ..core.errors import LofipressError
 
 EXIT_OK, EXIT_BUG, EXIT_USER = 0, 1, 2
 
@@ -62,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--base-url", metavar="URL",
                    help="the address the site is published at (overrides [site] base_url): social cards, "
                         "canonical links and the 404 page's link home become absolute")
-    p.set_defaults(handler="lofipress.commands:cli_build")
+    p.set_defaults(handler="lofipress.cli.commands:cli_build")
 
     p = _command(sub, "serve", help="preview the site on localhost; rebuild and reload on change")
     _station_arg(p, lineup=True)
@@ -71,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     p.add_argument("--open", action="store_true", help="open the site in your web browser once it is built")
     p.add_argument("--no-watch", action="store_true", help="serve only, do not rebuild on change")
-    p.set_defaults(handler="lofipress.serve:cli_serve")
+    p.set_defaults(handler="lofipress.cli.serve:cli_serve")
 
     p = _command(sub, "train", help="train a model (LSTM, WaveNet or Transformer) on a folder of MIDI/ABC files")
     p.add_argument("--corpus", required=True, help="folder of .mid/.midi/.abc files")
@@ -95,20 +95,20 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--out", default=None, help="folder for the models and compare.json (default: .cache/compare/)")
     q.add_argument("--json", action="store_true", help="end with one JSON object")
     _station_arg(q)
-    q.set_defaults(handler="lofipress.commands:cli_compare")
+    q.set_defaults(handler="lofipress.cli.commands:cli_compare")
 
     p = _command(sub, "compose", help="compose the station's pieces to MIDI (no audio)")
     _station_arg(p)
     p.add_argument("--out", default=None, help="folder for the .mid files (default: build cache)")
     p.add_argument("--tracks", type=int, default=None, help="override station.tracks")
-    p.set_defaults(handler="lofipress.commands:cli_compose")
+    p.set_defaults(handler="lofipress.cli.commands:cli_compose")
 
     p = _command(sub, "eval", help="score composed pieces against the quality targets")
     _station_arg(p)
     p.add_argument("--tracks", type=int, default=None, help="how many pieces to compose and score")
     p.add_argument("--site", default=None, help="score a built site's published MIDI instead of composing")
     p.add_argument("--json", action="store_true", help="end with one JSON object")
-    p.set_defaults(handler="lofipress.commands:cli_eval")
+    p.set_defaults(handler="lofipress.cli.commands:cli_eval")
 
     p = _command(sub, "bench", help="benchmarks: generate, render, site, build, scale (100 tracks)")
     p.add_argument("what", choices=["generate", "render", "site", "build", "scale"], metavar="WHAT",
@@ -116,11 +116,11 @@ def _parser() -> argparse.ArgumentParser:
                         "on three networks), build (a cold and a warm build), scale (100 tracks)")
     _station_arg(p)
     p.add_argument("--json", action="store_true", help="end with one JSON object")
-    p.set_defaults(handler="lofipress.commands:cli_bench")
+    p.set_defaults(handler="lofipress.cli.commands:cli_bench")
 
     p = _command(sub, "new", help="scaffold a new station folder that builds as it is")
     p.add_argument("dir", metavar="DIR", help="the folder to make (new, or empty)")
-    p.set_defaults(handler="lofipress.scaffold:cli_new")
+    p.set_defaults(handler="lofipress.cli.scaffold:cli_new")
 
     p = _command(sub, "pack", help="check or import a sample pack")
     psub = p.add_subparsers(dest="pack_command", required=True, metavar="PACK_COMMAND")
@@ -138,7 +138,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = _command(sub, "clean", help="remove what lofipress made (site and cache), nothing else")
     _station_arg(p, lineup=True)
-    p.set_defaults(handler="lofipress.commands:cli_clean")
+    p.set_defaults(handler="lofipress.cli.commands:cli_clean")
 
     p = _command(sub, "audiocheck", help="report loudness, true peak, length and seam of every MP3 in a site")
     p.add_argument("site", nargs="?", default="site", metavar="SITE", help="a built site's folder (default: ./site)")

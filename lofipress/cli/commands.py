@@ -11,9 +11,9 @@ import shutil
 import time
 from pathlib import Path
 
-from .station import config, config_check, mood
-from .build import stations
-from .core.errors import LofipressError
+from ..station import config, config_check, mood
+from ..build import stations
+from ..core.errors import LofipressError
 
 
 def station_from_args(args) -> config.Station:
@@ -26,7 +26,7 @@ def station_from_args(args) -> config.Station:
 
 def cli_build(args) -> int:
     """`lofipress build`: one station, or a stations/ folder (every station and a picker)."""
-    from .build.pipeline import build
+    from ..build.pipeline import build
 
     base_url = getattr(args, "base_url", None) or None  # empty (a workflow with no address to give): not given
     if base_url is not None:
@@ -47,7 +47,7 @@ def cli_clean(args) -> int:
 
     A stations/ folder: every station's cache and the multi-station site.
     """
-    from .site import SITE_STAMP
+    from ..site import SITE_STAMP
 
     if stations.is_stations_folder(args.station):
         lineup = stations.load_lineup(args.station)
@@ -69,7 +69,7 @@ def cli_clean(args) -> int:
 
 def cli_compose(args) -> int:
     """`lofipress compose`: the build's compose and arrange stages, with each .mid copied to --out."""
-    from .build import pipeline
+    from ..build import pipeline
 
     station = station_from_args(args)
     if args.tracks is not None:
@@ -87,8 +87,8 @@ def cli_compose(args) -> int:
 
 def cli_eval(args) -> int:
     """`lofipress eval`: compose (or read a built site) and print the evaluation table (and one JSON line with --json)."""
-    from .music.compose import compose
-    from .music.evaluate import score_site, summarize, summarize_rows, table
+    from ..music.compose import compose
+    from ..music.evaluate import score_site, summarize, summarize_rows, table
 
     station = station_from_args(args)
     started = time.perf_counter()
@@ -106,7 +106,7 @@ def cli_eval(args) -> int:
 
 def cli_compare(args) -> int:
     """`lofipress models compare`: train every arch on one split in one budget; print the table (and JSON)."""
-    from .compare import compare, table
+    from ..bench.compare import compare, table
 
     station = station_from_args(args) if Path(args.station).exists() else config.Station()
     archs = tuple(a.strip() for a in args.archs.split(",") if a.strip())
@@ -126,7 +126,7 @@ def cli_bench(args) -> int:
 
     station = station_from_args(args)
     if args.what in ("build", "scale"):  # they copy the station file itself
-        from .bench import build
+        from ..bench import build
 
         run = build.run if args.what == "build" else build.run_scale
         return int(run(station, args.json, Path(args.station)) or 0)

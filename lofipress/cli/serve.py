@@ -19,8 +19,8 @@ from pathlib import Path
 
 from urllib.parse import unquote
 
-from .core.errors import LofipressError
-from .site import CSP
+from ..core.errors import LofipressError
+from ..site import CSP
 
 POLL_S = 1.0  # how often the watcher looks at mtimes and the page asks for the version
 VERSION_PATH = "/__lofipress_version"
@@ -180,7 +180,7 @@ def snapshot(paths: list[Path]) -> tuple:
 def sources(station) -> list[Path]:
     """What a station's rebuild depends on besides its file: templates and player files (built-in and the
     station's own), the pack."""
-    from .site import theme
+    from ..site import theme
 
     return [*theme.watched(station), station.path(station.pack.dir) / station.pack.name]
 
@@ -189,8 +189,8 @@ class _Target:
     """What a preview builds: one station file, or a stations/ folder (every station and the picker)."""
 
     def __init__(self, path: Path):
-        from .station import config
-        from .build import stations
+        from ..station import config
+        from ..build import stations
 
         self.path = Path(path)
         if stations.is_stations_folder(self.path):
@@ -207,7 +207,7 @@ class _Target:
         return list(dict.fromkeys(files + [p for s in self.stations for p in sources(s)]))
 
     def build(self) -> None:
-        from .build import pipeline, stations
+        from ..build import pipeline, stations
 
         if self.lineup is None:
             pipeline.build(self.stations[0], force=False, jobs=0, quiet=True)
@@ -290,7 +290,7 @@ def cli_serve(args) -> int:
     Raises:
         LofipressError: the first build fails (later failures are printed and the old site stays).
     """
-    from .build import stations
+    from ..build import stations
 
     # Ctrl-C stops the preview even when the shell or test runner that started it ignores SIGINT (a process
     # started with SIGINT ignored keeps it ignored: Python then never raises KeyboardInterrupt).

@@ -14,7 +14,7 @@ import json
 import time
 from pathlib import Path
 
-from .site.compare_table import HEAD_ROWS
+from ..site.compare_table import HEAD_ROWS
 
 ARCHS = ("small", "wavenet", "transformer")
 NAMES = {"small": "LSTM", "seed": "LSTM (seed)", "wavenet": "WaveNet", "transformer": "Transformer"}
@@ -23,11 +23,11 @@ NAMES = {"small": "LSTM", "seed": "LSTM (seed)", "wavenet": "WaveNet", "transfor
 def compare(corpus_dir: Path, out_dir: Path, station, archs=ARCHS, budget_s: float = 480.0, songs: int = 48,
             log=print) -> dict:
     """Train and score each arch; writes out_dir/<arch>/ (a model folder) and out_dir/compare.json."""
-    from .bench.generate import batched_rate
-    from .music.compose import compose
-    from .music.evaluate import summarize, target_of
-    from .music.model import load
-    from .music.train import train
+    from .generate import batched_rate
+    from ..music.compose import compose
+    from ..music.evaluate import summarize, target_of
+    from ..music.model import load
+    from ..music.train import train
 
     out_dir.mkdir(parents=True, exist_ok=True)
     results = {}
@@ -67,7 +67,7 @@ def compare(corpus_dir: Path, out_dir: Path, station, archs=ARCHS, budget_s: flo
 
 def table(data: dict) -> str:
     """One column an arch, one row a figure, then the median of every evaluation metric."""
-    from .music.evaluate import COLUMNS
+    from ..music.evaluate import COLUMNS
 
     archs = list(data["archs"].values())
     width = max(12, *(len(a["name"]) + 2 for a in archs))
