@@ -13,9 +13,10 @@ site: setup-site
 
 # Every station in stations/ (stations/stations.toml lists them) and a picker, into site-stations/.
 stations: setup
-	$(PY) -m lofipress.cli build --station stations
+	$(PY) -m lofipress build --station stations
 
 test: setup system
+	$(VENV)/bin/lint-imports --config .importlinter   # the layers: docs/architecture.md
 	$(PY) -m pytest -q -n 2 --dist loadgroup
 
 test-fast: setup
@@ -51,9 +52,9 @@ system:
 	sh scripts/install-system.sh
 
 bench: setup
-	$(PY) -m lofipress.cli bench generate
-	$(PY) -m lofipress.cli bench render
-	$(PY) -m lofipress.cli bench build
+	$(PY) -m lofipress bench generate
+	$(PY) -m lofipress bench render
+	$(PY) -m lofipress bench build
 
 # A wheel and sdist in dist/ that work without the repository or npm (templates, player, Tone.js, p5, the
 # default pack and model inside). It needs the build front-end and npm's files, nothing else: a small
@@ -80,7 +81,7 @@ corpus: setup
 pack: setup
 	$(PY) scripts/make_pack.py
 model: setup
-	$(PY) -m lofipress.cli train --corpus corpus --out models/default
+	$(PY) -m lofipress train --corpus corpus --out models/default
 
 clean:
-	$(PY) -m lofipress.cli clean
+	$(PY) -m lofipress clean

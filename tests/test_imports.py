@@ -1,88 +1,74 @@
-"""The house: no import cycle between lofipress modules, and the flow runs one way (cli -> commands -> recipe ->
-stages -> config). Imports inside functions count: a lazy import is still a dependency; only `if TYPE_CHECKING:`
-blocks, which never run, are left out."""
+"""The house's layers, held by import-linter (.importlinter, `lint-imports`): commands over benchmarks over the
+build over the stages (music, sound and site, independent of each other) over the packs over the settings over
+the core; no import circle among the modules of any package, `if TYPE_CHECKING:` and lazy imports included.
+
+What the contract cannot see stays here: the commands' handlers are named as strings (imported when run), so
+each must resolve."""
 from __future__ import annotations
 
-import ast
+import importlib
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent.parent / "lofipress"
-ENTRY = {"cli", "commands", "bench.cli", "__main__"}  # the command line and its handlers: nothing imports them
+import pytest
+
+from lofipress import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+LINT = Path(sys.executable).parent / "lint-imports"
 
 
-def module_name(path: Path) -> str:
-    parts = path.relative_to(PACKAGE).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts) or "__init__"
+def lint(root: Path) -> subprocess.CompletedProcess:
+    """lint-imports on the package under `root` (its own .importlinter), with no cache of earlier runs."""
+    return subprocess.run([str(LINT), "--config", str(root / ".importlinter"), "--no-cache"], cwd=root,
+                          capture_output=True, text=True, env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"})
 
 
-def _runtime_nodes(tree: ast.AST):
-    """Every node, except the bodies of `if TYPE_CHECKING:`."""
-    todo = [tree]
-    while todo:
-        node = todo.pop()
-        yield node
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.If) and getattr(child.test, "id", getattr(child.test, "attr", "")) == "TYPE_CHECKING":
-                todo.extend(child.orelse)
-                continue
-            todo.append(child)
+def test_the_contract_is_kept():
+    assert LINT.is_file(), "lint-imports is missing: run `make setup` (import-linter is a dev extra)"
+    done = lint(ROOT)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "3 kept, 0 broken" in done.stdout
 
 
-def graph() -> dict[str, set[str]]:
-    mods = {module_name(p): p for p in PACKAGE.rglob("*.py")}
-    out = {m: set() for m in mods}
-    for m, path in mods.items():
-        package = m.split(".")[:-1] if path.name != "__init__.py" else m.split(".")
-        for node in _runtime_nodes(ast.parse(path.read_text(encoding="utf-8"))):
-            if not isinstance(node, ast.ImportFrom):
-                continue
-            if node.level:
-                base = package[:len(package) - node.level + 1]
-            elif (node.module or "").startswith("lofipress"):
-                base, node = [], ast.ImportFrom(module=node.module.removeprefix("lofipress").lstrip(".") or None,
-                                                names=node.names, level=0)
-            else:
-                continue
-            target = ".".join([*base, *(node.module.split(".") if node.module else [])])
-            found = {target} if target in mods else set()
-            found |= {f"{target}.{a.name}".lstrip(".") for a in node.names if f"{target}.{a.name}".lstrip(".") in mods}
-            out[m] |= found - {m}
-    return out
+@pytest.mark.parametrize("file, planted, broken", [
+    # a sound stage reaching into the build's cache (it was so: encode -> cache.writable_or_error)
+    ("sound/seams.py", "from ..build import cache  # planted\n", "lofipress.sound.seams -> lofipress.build.cache"),
+    # the site describing the model by importing it (it was so: pages -> model, wavenet)
+    ("site/pages.py", "from ..music import model  # planted\n", "lofipress.site.pages -> lofipress.music.model"),
+    # a circle hidden under TYPE_CHECKING (it was so: generate <-> priors)
+    ("music/grammar.py", "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .generate import Request\n",
+     "No import circle"),
+])
+def test_the_contract_breaks_on_a_planted_import(tmp_path, file, planted, broken):
+    copy = tmp_path / "copy"
+    shutil.copytree(ROOT / "lofipress", copy / "lofipress", ignore=shutil.ignore_patterns("__pycache__", "_data"))
+    shutil.copy(ROOT / ".importlinter", copy / ".importlinter")
+    target = copy / "lofipress" / file
+    text = target.read_text(encoding="utf-8")
+    head = text.index("from __future__ import annotations\n") + len("from __future__ import annotations\n")
+    target.write_text(text[:head] + planted + text[head:], encoding="utf-8")
+    done = lint(copy)
+    assert done.returncode != 0 and "BROKEN" in done.stdout and broken in done.stdout, done.stdout[-3000:]
 
 
-def cycle(g: dict[str, set[str]]) -> list[str] | None:
-    """One import cycle, as a path of modules, or None."""
-    state: dict[str, int] = {}
-    stack: list[str] = []
+def _handlers(parser):
+    import argparse
 
-    def visit(v):
-        state[v] = 1
-        stack.append(v)
-        for w in sorted(g[v]):
-            if state.get(w) == 1:
-                return stack[stack.index(w):] + [w]
-            if w not in state and (found := visit(w)):
-                return found
-        stack.pop()
-        state[v] = 2
-        return None
-
-    for v in sorted(g):
-        if v not in state and (found := visit(v)):
-            return found
-    return None
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                if sub.get_default("handler"):
+                    yield sub.get_default("handler")
+                yield from _handlers(sub)
 
 
-def test_no_module_imports_another_that_imports_it_back():
-    assert cycle(graph()) is None, " -> ".join(cycle(graph()))
-
-
-def test_the_flow_runs_one_way_no_stage_imports_the_command_line():
-    g = graph()
-    wrong = sorted(f"{m} imports {t}" for m, targets in g.items() for t in targets & ENTRY if m not in ENTRY)
-    assert not wrong, wrong
-
-
-def test_the_checker_finds_a_cycle():
-    assert cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
-    assert cycle({"a": {"b"}, "b": set()}) is None
+def test_every_command_s_handler_resolves():
+    """Handlers are strings so that `lofipress --help` imports nothing heavy; each names a real function."""
+    handlers = set(_handlers(cli._parser()))
+    assert len(handlers) >= 12
+    for handler in sorted(handlers):
+        module, func = handler.split(":")
+        assert callable(getattr(importlib.import_module(module), func, None)), handler
