@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*==[A-Za-z0-9][A-Za-z0-9.+!_-]*(\s*;\s*[^#@]+)?$")  # name==version; marker
 # file: URLs, and a path from the root (/tmp/..., /home/...) that is not part of a URL, a variable or a relative path
-ABSOLUTE = re.compile(r"file:/+|(?<![\w.~$)}\]:/-])/(?!/)[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]*)*")
+ABSOLUTE = re.compile(r"file:/+|(?<![\w.~$)}\]:/*-])/(?!/)[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]*)*")
 INSTALL_FILES = ["pyproject.toml", "Makefile", ".github/workflows/pages.yml", "constraints.txt", "package.json"]
 
 

@@ -19,9 +19,11 @@ from ..station.config import Station, derive_seed
 from ..core.errors import LofipressError, PackError
 from ..packs import role_for
 
-AUDIO_CODE = ("build.audio", "sound.render", "sound.fx", "station.presets", "sound.master", "sound.dsp", "sound.dsp_noise", "sound.dsp_color", "sound.dsp_sampler",
-              "sound.dsp_master", "sound.encode", "sound.lametag", "sound.seams", "packs.foreign_audio", "packs", "packs.samples", "core.notes", "sound.segments",
-              "build.cache", "station.mood", "music.tokens", "core.audiofile", "core.files")
+AUDIO_CODE = (  # tests/build/test_cache_code.py checks the list
+    "build.audio", "build.cache", "sound.render", "sound.fx", "sound.master", "sound.dsp", "sound.dsp_noise",
+    "sound.dsp_color", "sound.dsp_sampler", "sound.dsp_master", "sound.encode", "sound.lametag", "sound.seams",
+    "sound.segments", "packs", "packs.foreign_audio", "packs.samples", "station.presets", "station.mood",
+    "music.tokens", "core.notes", "core.audiofile", "core.files", "core.keys")
 
 
 def audio_jobs(station: Station, cache: Cache, pack, tracks: list[dict]) -> list[dict]:

@@ -27,9 +27,13 @@ from ..site.budget import audio_cost_line
 from .press import gather
 from ..site import SITE_STAMP  # in the built site: its key, and proof that lofipress made it
 
-COMPOSE_CODE = ("music.compose", "music.generate", "music.priors", "music.tokens", "music.metrics", "music.model", "music.keras_file", "music.wavenet", "music.transformer",
-                "music.chords", "music.train", "music.song", "music.arrange", "music.song_metrics", "music.copying", "music.corpus",
-                "station.mood")  # tests/test_cache_code.py checks the list; the archs' step models load lazily
+SITE_CODE = ("site", "site.pages", "site.manifest", "site.pianoroll", "site.theme", "site.csp", "site.budget",
+             "site.compare_table", "build.press", "music.model_card", "core.files", "station.mood", "core.keys")
+COMPOSE_CODE = (  # tests/build/test_cache_code.py checks the list; the archs' step models load lazily
+    "music.compose", "music.generate", "music.grammar", "music.priors", "music.tokens", "music.metrics",
+    "music.model", "music.keras_file", "music.wavenet", "music.transformer", "music.chords", "music.train",
+    "music.song", "music.arrange", "music.song_metrics", "music.copying", "music.corpus", "station.mood",
+    "station.form", "core.keys")
 
 
 class Log:
@@ -183,7 +187,7 @@ def build(station: Station, force: bool = False, jobs: int = 0, quiet: bool = Fa
     log(audio_cost_line(job_list))
     press = gather(station, pack, tracks, job_list, model_dir, pieces)
     site_key = digest("site", press, dataclasses.replace(station, root=""),
-                      code_hash("site", "site.pages", "site.manifest", "site.pianoroll", "build.press", "site.theme"), theme.theme_hash(station),
+                      code_hash(*SITE_CODE), theme.theme_hash(station),
                       os.environ.get("SOURCE_DATE_EPOCH", ""), root=station.path("."))  # the same wherever it lives
     stamp = out_dir / SITE_STAMP
     if not force and stamp.is_file() and _stamp_key(stamp) == site_key:

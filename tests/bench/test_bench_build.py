@@ -5,7 +5,7 @@ from pathlib import Path
 from lofipress.station import config
 from lofipress.bench import build
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_station_copy_reads_the_same_inputs_and_writes_only_in_its_folder(tmp_path):

@@ -12,7 +12,7 @@ from lofipress.site import pages
 from lofipress import site
 from site_fixture import LEAPY, built, make_press, press  # noqa: F401 - built and press are fixtures
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def main_of(html: str) -> str:

@@ -15,7 +15,7 @@ from lofipress.packs.check import cli_check
 from lofipress.packs import load_pack, role_for
 from lofipress.packs.samples import load_audio
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_good_pack_loads(tmp_path):

@@ -64,7 +64,7 @@ def test_no_mood_pushes_tempo_out_of_lofi_range():
 
 def test_every_preset_in_the_lexicon_exists_and_the_doc_lists_the_lexicon():
     assert {n.preset for n in mood.LEXICON.values()} - {""} <= set(fx.PRESETS)
-    doc = (Path(__file__).resolve().parent.parent / "docs" / "mood.md").read_text(encoding="utf-8")
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "mood.md").read_text(encoding="utf-8")
     assert mood.lexicon_table() in doc, "regenerate the table: python -m lofipress.station.mood"
 
 

@@ -16,7 +16,7 @@ from lofipress import packs
 from lofipress.core.errors import AudioError
 
 SR = 44100
-DEFAULT_PACK = Path(__file__).resolve().parents[1] / "samples" / "default"
+DEFAULT_PACK = Path(__file__).resolve().parents[2] / "samples" / "default"
 
 
 def old_rule_passes(audio) -> bool:

@@ -101,7 +101,7 @@ def test_sparse_bright_drums_reach_the_drum_level_under_the_ceiling(tmp_path, te
     """
     from pathlib import Path
 
-    pack = Path(__file__).resolve().parents[1] / "samples" / "nightcap"
+    pack = Path(__file__).resolve().parents[2] / "samples" / "nightcap"
     m = MasterSettings()
     got = audio.press_drums(pack, "ride-slow", tempo_bpm, 8, m, tmp_path / "ride.mp3", seed=1)
     assert abs(got["lufs"] - m.drums_lufs) <= 0.5 and got["true_peak_dbtp"] <= m.ceiling_dbtp

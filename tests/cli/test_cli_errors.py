@@ -12,6 +12,7 @@ import soundfile as sf
 from bad_input_kit import (  # noqa: F401 - no_tensorflow is an autouse fixture
     REPO, assert_one_line, edit, make_station, no_tensorflow, tree, write_midi)
 from lofipress import cli
+from lofipress.music.model import require_training as REQUIRE_TRAINING
 
 
 def test_the_exit_code_is_real_through_build_py(tmp_path):
@@ -57,9 +58,12 @@ def test_skip_bad_is_the_explicit_way_past_a_bad_file(tmp_path, capsys, monkeypa
     assert "kept 4/5 files" in out and "bad.mid" in out
 
 
-def test_training_without_the_train_extra_says_how_to_get_it(tmp_path, capsys):
+def test_training_without_the_train_extra_says_how_to_get_it(tmp_path, capsys, monkeypatch):
     """TensorFlow and Keras are the `train` extra: an install without them builds from a committed model, and
     training says in one line what to install (the autouse fixture blocks both imports here)."""
+    from lofipress.music import model
+
+    monkeypatch.setattr(model, "require_training", REQUIRE_TRAINING)  # the real check, on an install without them
     st = make_station(tmp_path / "st")
     (st / "corpus").mkdir(exist_ok=True)
     (st / "corpus" / "piece.mid").write_bytes(b"not MIDI")  # never read: the check comes first

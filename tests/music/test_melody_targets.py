@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 import melody_reference as ref  # noqa: E402
 
 from lofipress.music.song_metrics import MELODY_REFERENCE  # noqa: E402

@@ -40,7 +40,7 @@ def test_workers_end_when_the_build_is_killed(tmp_path):
     script = tmp_path / "parent.py"
     script.write_text(PARENT)
     proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
-                            cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+                            cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
     pids = [int(p) for p in proc.stdout.readline().split()]
     assert len(pids) == 2 and all(_alive(p) for p in pids)
     os.kill(proc.pid, signal.SIGKILL)

@@ -16,7 +16,7 @@ from lofipress.packs.importer import import_folder, midi_to_name, note_from_name
 from lofipress.packs import load_pack
 from thirdparty_samples import drum_loop, tone, write_thirdparty_folder
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SR = ANALYSIS_SR
 
 NAMES = [  # file stem -> (MIDI note, velocity hint)

@@ -12,7 +12,7 @@ from lofipress.music import compose as compose_mod
 from lofipress.station import config
 from lofipress.core.errors import ModelError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def station(tracks: int, redraws: int):

@@ -11,7 +11,7 @@ import pytest
 from lofipress.music.chords import key_tonic_and_mode
 from lofipress.music.metrics import TARGETS, piece_metrics
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location("make_corpus", ROOT / "scripts" / "make_corpus.py")
 make_corpus = importlib.util.module_from_spec(_spec)
 sys.modules.setdefault("make_corpus", make_corpus)  # dataclasses look their module up here

@@ -10,7 +10,7 @@ from lofipress.music.compose import compose
 from lofipress.station.config import ModelSettings
 from lofipress.music.song import plan_sections
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
 
 @pytest.mark.slow

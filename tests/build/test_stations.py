@@ -19,7 +19,7 @@ from lofipress.build import stations
 from lofipress.core.errors import ConfigError, PackError, SiteError
 from site_fixture import make_press
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def write_station(folder: Path, name: str, title: str, tempo: tuple[int, int], palette: list[str]) -> Path:

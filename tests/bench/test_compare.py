@@ -9,7 +9,7 @@ from lofipress.bench import compare
 from lofipress.build import press
 from lofipress.site import compare_table, pages
 from lofipress.station import config
-from test_model import write_loops
+from midi_kit import write_loops
 
 RESULT = {"corpus": "bach120", "budget_s": 360.0, "songs": 96, "archs": {
     "small": {"name": "LSTM", "val_perplexity": 6.1, "parameters": 825243, "train_s": 361.0, "tokens_per_s": 5700.0,
@@ -71,7 +71,7 @@ def test_a_station_asking_for_another_arch_than_its_model_is_told_so(tmp_path):
     from lofipress.build import pipeline
     from lofipress.core.errors import ModelError
 
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     (tmp_path / "station.toml").write_text(f'[model]\narch = "wavenet"\ndir = "{root / "models"}"\n')
     station = config.load(tmp_path / "station.toml")
     with pytest.raises(ModelError, match="trained as 'small'.*model.arch = 'wavenet'"):
@@ -101,7 +101,7 @@ def test_the_shipped_transformer_composes_songs_without_training(tmp_path):
     from lofipress.music.model import load
     from lofipress.music.transformer import TransformerStep
 
-    models = Path(__file__).resolve().parent.parent / "models"
+    models = Path(__file__).resolve().parents[2] / "models"
     step, vocab, card = load(models / "transformer")
     assert isinstance(step, TransformerStep) and card["settings"]["arch"] == "transformer"
     (tmp_path / "station.toml").write_text(f'[station]\ntracks = 3\n[model]\nname = "transformer"\n'

@@ -11,7 +11,7 @@ from lofipress.core.notes import Note
 from lofipress.packs.importer import import_folder
 from lofipress.sound.render import render_track
 
-ROOT = packs.Path(__file__).resolve().parents[1]
+ROOT = packs.Path(__file__).resolve().parents[2]
 SR = 44100
 
 

@@ -3,31 +3,14 @@ import json
 import os
 
 import numpy as np
-import pretty_midi
 import pytest
 
 from lofipress.music import model as model_mod
 from lofipress.station.config import ModelSettings
 from lofipress.core.errors import ModelError
+from midi_kit import write_loops  # noqa: F401 - test_model's own tests and test_compare use it
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-
-def write_loops(folder, n=6):
-    """Small ii-V-I loops in several keys, made in code."""
-    folder.mkdir()
-    for k in range(n):
-        pm = pretty_midi.PrettyMIDI(initial_tempo=80)
-        inst = pretty_midi.Instrument(4)
-        beat = 0.75
-        for bar, chord in enumerate([(50, 53, 57, 60), (55, 59, 62, 65), (48, 52, 55, 59), (57, 60, 64, 67)]):
-            for rep in range(2):
-                start = (bar * 4 + rep * 2) * beat
-                for p in chord:
-                    inst.notes.append(pretty_midi.Note(70, p + k, start, start + 2 * beat))
-            inst.notes.append(pretty_midi.Note(80, chord[-1] + 12 + k, (bar * 4 + 3.5) * beat, (bar * 4 + 4) * beat))
-        pm.instruments.append(inst)
-        pm.write(str(folder / f"loop{k}.mid"))
 
 
 @pytest.mark.slow
@@ -101,7 +84,7 @@ def test_vocabulary_mismatch_is_a_clear_error(tmp_path):
     import shutil
     from pathlib import Path
 
-    src = Path(__file__).resolve().parent.parent / "models" / "default"
+    src = Path(__file__).resolve().parents[2] / "models" / "default"
     dst = tmp_path / "m"
     shutil.copytree(src, dst)
     tokens = json.loads((dst / "vocab.json").read_text())["tokens"]
@@ -160,7 +143,7 @@ def test_every_sampling_control_works_for_every_arch(tmp_path, arch):
     from lofipress.music.song import plan_sections
     from lofipress.music.tokens import Vocab
 
-    vocab = Vocab.load(Path(__file__).resolve().parent.parent / "models" / "default" / "vocab.json")
+    vocab = Vocab.load(Path(__file__).resolve().parents[2] / "models" / "default" / "vocab.json")
     settings = dataclasses.replace(ModelSettings(), arch=arch, embedding=8, units=16, width=16, heads=2, blocks=1,
                                    seq_len=48)
     model_mod.build_for(settings, len(vocab)).save(tmp_path / "m.keras")

@@ -7,7 +7,7 @@ import pytest
 from lofipress.music import model_card
 from lofipress.music.model import StepModel
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_parameter_count_matches_the_saved_default_model():
