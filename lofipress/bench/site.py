@@ -59,7 +59,7 @@ READY_TO_TAP_JS = """() => {
   if (b) return b.usableAt != null;
   const nav = performance.getEntriesByType("navigation")[0];  // deferred scripts run before DOMContentLoaded
   if (!nav || !(nav.domContentLoadedEventEnd > 0)) return false;
-  return !window.lofipress || !("manifest" in window.lofipress) || window.lofipress.site.manifest != null;
+  return !window.lofipress || !("manifest" in window.lofipress) || window.lofipress.manifest != null;
 }"""
 STATION_HOOKS_JS = """() => { const lp = window.lofipress;
   return !!lp && ["stationDueSeconds", "seek", "on"].every((k) => typeof lp[k] === "function"); }"""

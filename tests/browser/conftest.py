@@ -135,7 +135,7 @@ def open_page(browser, site_url):
         page = ctx.new_page()
         watch = PageWatch(page)
         page.goto(site_url + "index.html" + query)
-        page.wait_for_function("window.lofipress && window.lofipress.site.manifest")
+        page.wait_for_function("window.lofipress && window.lofipress.manifest")
         return page, watch
 
     yield _open

@@ -20,7 +20,7 @@ def tapped(browser, url: str, query: str = ""):
     page = ctx.new_page()
     watch = PageWatch(page)
     page.goto(url + "index.html" + query)
-    page.wait_for_function("window.lofipress && window.lofipress.site.manifest")
+    page.wait_for_function("window.lofipress && window.lofipress.manifest")
     return ctx, page, watch
 
 

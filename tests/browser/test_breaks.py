@@ -32,7 +32,7 @@ def sample(page, lo: float, hi: float) -> dict:
 def test_drums_drop_out_in_break_bars_and_come_back(open_page, source):
     page, watch = open_page(f"?source={source}")
     state = start_playing(page)
-    m = page.evaluate("window.lofipress.site.manifest")
+    m = page.evaluate("window.lofipress.manifest")
     items = m["songs"] if source == "live" else m["tracks"]
     item = next(x for x in items if x["id"] == (state["songId"] if source == "live" else state["trackId"]))
     loop_bars = round(state["loops"]["track"]["lengthBars"])
@@ -61,7 +61,7 @@ def test_track_change_follows_the_new_tracks_breaks(open_page):
     page.click("#next")
     page.wait_for_function(f"window.lofipress.state.trackId !== {state['trackId']!r} && window.lofipress.state.loaded")
     page.wait_for_function("window.lofipress.transport.state === 'started'")
-    m = page.evaluate("window.lofipress.site.manifest")
+    m = page.evaluate("window.lofipress.manifest")
     track = next(t for t in m["tracks"] if t["id"] == page.evaluate("window.lofipress.state.trackId"))
     breaks = set(track["breaks"])
     # the new transport starts at bar 0: outside a break the drums play

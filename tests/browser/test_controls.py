@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 def test_layers_and_volumes_change_state_and_gains(open_page):
     page, watch = open_page("?mixer=1")
     start_playing(page)
-    m = page.evaluate("window.lofipress.site.manifest")
+    m = page.evaluate("window.lofipress.manifest")
     drums2, amb2 = m["drums"][1]["id"], m["ambience"][1]["id"]
     page.select_option("#drums-select", drums2)
     page.select_option("#ambience-select", amb2)
@@ -57,7 +57,7 @@ def test_layers_and_volumes_change_state_and_gains(open_page):
 
 def test_url_restores_the_mix(open_page):
     page, _ = open_page()
-    m = page.evaluate("window.lofipress.site.manifest")
+    m = page.evaluate("window.lofipress.manifest")
     t2, d2, a2 = m["tracks"][1]["id"], m["drums"][1]["id"], m["ambience"][1]["id"]
     q2 = m["quotes"][1]["id"]
     page2, watch = open_page(f"?track={t2}&drums={d2}&ambience={a2}&quote={q2}&vdrums=33&vmaster=55&mute=quote")
@@ -78,7 +78,7 @@ def test_live_song_plays_through_the_sampler(open_page):
     page, watch = open_page("?source=live")
     state = start_playing(page)
     assert state["source"] == "live" and state["layers"]["main"] == []
-    m = page.evaluate("window.lofipress.site.manifest")
+    m = page.evaluate("window.lofipress.manifest")
     song = m["songs"][0]
     bar_s = 4 * 60 / state["bpm"]
     assert abs(state["loops"]["track"]["lengthSeconds"] - song["bars"] * bar_s) < 1e-6

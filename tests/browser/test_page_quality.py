@@ -55,7 +55,7 @@ def test_nu_html_checker_finds_no_error(built_site):
 def test_screenshot_of_the_playing_page(open_page, artifacts, name, width, height, ambience):
     """The room while it plays, in three of the station's scenes: test-artifacts/player-<scene>-<size>.png."""
     page, _ = open_page()
-    amb = page.evaluate("(i) => (window.lofipress.site.manifest.ambience[i] || {}).id", ambience)
+    amb = page.evaluate("(i) => (window.lofipress.manifest.ambience[i] || {}).id", ambience)
     assert amb is not None, f"the default station has no ambience {ambience}: its pack has four"
     page, watch = open_page(f"?ambience={amb}", width=width, height=height)
     start_playing(page)
@@ -95,12 +95,12 @@ def test_the_csp_holds_while_music_plays_and_every_scene_draws(browser, site_url
         watch = PageWatch(page)
         page.add_init_script(CSP_WATCH)
         page.goto(site_url + "index.html?mixer=1")
-        _until(page, "!!(window.lofipress && window.lofipress.site.manifest)")
+        _until(page, "!!(window.lofipress && window.lofipress.manifest)")
         assert "script-src 'self' blob:" in page.get_attribute('meta[http-equiv="Content-Security-Policy"]', "content")
         page.click("#play")
         _until(page, "window.lofipress.state.playing && window.lofipress.state.sceneLoaded "
                      "&& window.lofipress.state.noteEvents > 2")
-        for amb in page.evaluate("window.lofipress.site.manifest.ambience.map((a) => a.id)"):  # every scene draws
+        for amb in page.evaluate("window.lofipress.manifest.ambience.map((a) => a.id)"):  # every scene draws
             page.select_option("#ambience-select", amb)
             _until(page, "(a) => window.lofipress.state.ambienceId === a", amb)
             _until(page, "() => document.getElementById('visual').dataset.scene === window.lofipress.state.visual")

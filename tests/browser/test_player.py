@@ -10,7 +10,7 @@ pytestmark = pytest.mark.browser
 
 def test_loads_clean_and_play_starts_transport_at_track_tempo(open_page):
     page, watch = open_page()
-    m = page.evaluate("window.lofipress.site.manifest")
+    m = page.evaluate("window.lofipress.manifest")
     state = start_playing(page)
     track = next(t for t in m["tracks"] if t["id"] == state["trackId"])
     assert state["loaded"] and state["playing"]
@@ -61,7 +61,7 @@ def test_loop_lengths_are_exact_bars_and_quote_at_bar_5(open_page):
     page.wait_for_function("window.lofipress.transport.state === 'started'")
     state2 = page.evaluate("window.lofipress.state")
     bar2 = 4 * 60 / state2["bpm"]
-    m = page.evaluate("window.lofipress.site.manifest")
+    m = page.evaluate("window.lofipress.manifest")
     assert abs(state2["bpm"] - next(t["bpm"] for t in m["tracks"] if t["id"] == state2["trackId"])) < 1e-9
     for layer, bars in (("drums", 8), ("ambience", 12), ("track", 30)):
         assert abs(state2["loops"][layer]["lengthSeconds"] - bars * bar2) < 1e-6, layer
@@ -71,7 +71,7 @@ def test_every_mp3_decodes_to_the_manifest_sample_count(open_page):
     page, watch = open_page()
     assert page.evaluate("window.lofipress.transport.sampleRate") == 44100
     lengths = page.evaluate("window.lofipress.decodeAll()")
-    m = page.evaluate("window.lofipress.site.manifest")
+    m = page.evaluate("window.lofipress.manifest")
     expected = {t["audio"]["src"]: t["audio"]["samples"] for t in m["tracks"]}
     for t in m["tracks"]:  # a track's segments decode to their own counts, which add up to the whole
         segs = t["audio"].get("segments") or []
@@ -112,7 +112,7 @@ JOINS_JS = """async (segs) => {
 
 def test_segments_decode_to_the_track_and_join_without_a_jump(open_page):
     page, watch = open_page()
-    m = page.evaluate("window.lofipress.site.manifest")
+    m = page.evaluate("window.lofipress.manifest")
     track = m["tracks"][0]
     segs = track["audio"]["segments"]
     assert len(segs) >= 3 and segs[0]["bars"] <= 2  # a small first segment: the first sound comes fast

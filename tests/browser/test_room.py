@@ -114,7 +114,7 @@ def test_music_starts_before_every_layer_has_arrived_and_late_layers_join(browse
 def test_live_song_names_itself_once_and_offers_no_ai_tracks_links(open_page):
     page, _ = open_page("?source=live&mixer=1")
     start_playing(page)
-    song = page.evaluate("window.lofipress.site.manifest.songs[0]")
+    song = page.evaluate("window.lofipress.manifest.songs[0]")
     assert page.text_content("#np-title") == song["title"] and "(live) (live)" not in page.text_content("#now-playing")
     assert "Live song" in page.text_content("#np-kind")
     assert not page.evaluate(VISIBLE, "#dl-mp3") and not page.evaluate(VISIBLE, "#track-page")

@@ -100,8 +100,8 @@ def test_each_station_plays_and_links_back(page, multi_site, multi_url, name):
     watch = PageWatch(page)
     page.goto(multi_url + "index.html")
     page.click(f'.station-card a[href="{name}/index.html"]')
-    page.wait_for_function("window.lofipress && window.lofipress.site.manifest")
-    m = page.evaluate("window.lofipress.site.manifest")
+    page.wait_for_function("window.lofipress && window.lofipress.manifest")
+    m = page.evaluate("window.lofipress.manifest")
     assert m["station"]["name"] == name and m["station"]["home"] == "../index.html"
     state = start_playing(page, timeout_ms=60000)
     assert page.evaluate("Tone.getContext().rawContext.state") == "running"
