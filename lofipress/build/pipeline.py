@@ -22,13 +22,15 @@ from .cache import Cache, code_hash, digest
 from ..core.files import file_hash
 from ..station.config import Station, derive_seed
 from ..core.errors import ModelError
+from ..core.resources import ROOT as INSTALL_ROOT
 from .audio_jobs import audio_jobs, check_drum_loops, run_jobs
 from ..site.budget import audio_cost_line
 from .press import gather
-from ..site import SITE_STAMP  # in the built site: its key, and proof that lofipress made it
+from ..site import SITE_STAMP, intact as site_intact  # noqa: F401 - the stamp: its key, its files, proof it is ours
 
 SITE_CODE = ("site", "site.pages", "site.manifest", "site.pianoroll", "site.theme", "site.csp", "site.budget",
-             "site.compare_table", "build.press", "music.model_card", "core.files", "station.mood", "core.keys")
+             "site.compare_table", "site.templates", "site.stamp", "build.press", "music.model_card", "core.files",
+             "station.mood", "core.keys")
 COMPOSE_CODE = (  # tests/build/test_cache_code.py checks the list; the archs' step models load lazily
     "music.compose", "music.generate", "music.grammar", "music.priors", "music.tokens", "music.metrics",
     "music.model", "music.keras_file", "music.wavenet", "music.transformer", "music.chords", "music.train",
@@ -58,6 +60,15 @@ def ensure_model(station: Station, log) -> Path:
     if all((model_dir / f).is_file() for f in (MODEL_FILE, VOCAB_FILE, CARD_FILE)):
         _check_arch(station, model_dir / CARD_FILE)
         return model_dir
+    from ..music.corpus import corpus_files
+
+    corpus = station.path(station.corpus.dir)
+    if not (corpus.is_dir() and corpus_files(corpus)):  # nothing to train on: the missing model is the news
+        models = sorted({p.parent.name for folder in (model_dir.parent, INSTALL_ROOT / "models")
+                         for p in folder.glob(f"*/{MODEL_FILE}")})
+        raise ModelError(f"no model '{station.model.name}' in {model_dir.parent} or lofipress's own (the models "
+                         f"there: {', '.join(models) or 'none'}), and no MIDI in {corpus} to train one on", None,
+                         "set [model] name to one of those, or put MIDI files in the corpus and build again")
     log(f"no trained model in {model_dir}: training on {station.corpus.dir} (TensorFlow, minutes)")
     from ..music.train import train
 
@@ -189,8 +200,7 @@ def build(station: Station, force: bool = False, jobs: int = 0, quiet: bool = Fa
     site_key = digest("site", press, dataclasses.replace(station, root=""),
                       code_hash(*SITE_CODE), theme.theme_hash(station),
                       os.environ.get("SOURCE_DATE_EPOCH", ""), root=station.path("."))  # the same wherever it lives
-    stamp = out_dir / SITE_STAMP
-    if not force and stamp.is_file() and _stamp_key(stamp) == site_key:
+    if not force and site_intact(out_dir, site_key):  # the key, and every file the site was built with
         log(f"site unchanged: {out_dir}")
         return {"dir": str(out_dir), "rebuilt": False, "seconds": round(time.perf_counter() - started, 3)}
     summary = write_site(station, press, out_dir, site_key)
@@ -212,10 +222,3 @@ def _balance_warning(pack, cache: Cache) -> str | None:
         hit = {"warning": apart_warning(pack)}
         cache.put_json("balance", key, hit)
     return hit["warning"]
-
-
-def _stamp_key(path: Path) -> str | None:
-    try:
-        return json.loads(path.read_text()).get("key")
-    except (OSError, ValueError):
-        return None

@@ -30,6 +30,7 @@ from pathlib import Path
 from ..station import config
 from ..site import manifest as mf
 from ..core.errors import ConfigError
+from ..site.templates import render_page, render_text
 from ..site import SITE_STAMP as STAMP  # in the picker's folder too: `lofipress clean` knows the site is ours
 
 INDEX_FILE = "stations.toml"  # optional: title, description, out_dir, stations (files, in picker order)
@@ -183,9 +184,9 @@ def write_picker(lineup: Lineup, site_dir: Path) -> None:
         c["look"] + "".join(f'.station-card[data-station="{c["name"]}"] .swatches span:nth-child({i + 1}) '
                             f"{{ background: {color}; }}\n" for i, color in enumerate(c["palette"]))
         for c in cards)
-    pages = {"index.html": env.get_template("picker.html").render(ctx, stations=cards),
-             "404.html": site.with_csp(env.get_template("404.html").render(ctx, station=ctx["site"], home_url="./")),
-             "favicon.svg": env.get_template("favicon.svg").render(ctx, station=ctx["site"]),
+    pages = {"index.html": render_page(env, "picker.html", {**ctx, "stations": cards}, "index.html"),
+             "404.html": render_page(env, "404.html", {**ctx, "station": ctx["site"], "home_url": "./"}, "404.html"),
+             "favicon.svg": render_text(env, "favicon.svg", {**ctx, "station": ctx["site"]}),
              site.LOOK_CSS: look,
              ".nojekyll": "",
              STAMP: mf.dump_json({"made_by": "lofipress", "stations": [c["name"] for c in cards]})}

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
 import traceback
 
@@ -26,6 +27,14 @@ def _station_arg(p: argparse.ArgumentParser, lineup: bool = False) -> None:
     p.add_argument("--station", "-s", default="station.toml",
                    help="station file or its folder (default: ./station.toml)"
                    + ("; a stations/ folder works on every station in it" if lineup else ""))
+
+
+def _port(text: str) -> int:
+    """--port: a TCP port, 0 (any free one) to 65535, checked here so a typo is a usage error, not a bug in bind()."""
+    if not re.fullmatch(r"[0-9]{1,5}", text.strip()) or int(text) > 65535:  # no int() of a 5,000-digit typo
+        shown = text if len(text) <= 20 else text[:20] + "..."
+        raise argparse.ArgumentTypeError(f"{shown!r} is not a port: give a number from 0 to 65535 (0: any free port)")
+    return int(text)
 
 
 def _command(sub, name: str, **kwargs) -> argparse.ArgumentParser:
@@ -68,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     _station_arg(p, lineup=True)
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1; 0.0.0.0 lets a phone on your network listen)")
-    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    p.add_argument("--port", type=_port, default=8000, help="port to listen on (default 8000)")
     p.add_argument("--open", action="store_true", help="open the site in your web browser once it is built")
     p.add_argument("--no-watch", action="store_true", help="serve only, do not rebuild on change")
     p.set_defaults(handler="lofipress.cli.serve:cli_serve")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.errors import PackError
+from ..core.text import unprintable
 
 ROLES = ("keys", "piano", "bass", "lead")  # keys = electric piano; lead = the melody's voice (guitar, flute...)
 PART_ROLES = {"keys": ("keys",), "melody": ("lead", "piano", "keys"), "bass": ("bass",)}  # Note.part -> the roles
@@ -134,8 +135,9 @@ class _Reader:
         if kind is str:  # every pack text may reach a page: bounded, and no control character (NUL, BEL, ESC...)
             if len(value) > MAX_TEXT_CHARS:
                 self.fail(f"'{where}' is {len(value)} characters long", f"shorten it to {MAX_TEXT_CHARS} or fewer")
-            if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
-                self.fail(f"'{where}' holds a control character", "remove it (write plain text)")
+            bad = unprintable(value)
+            if bad:
+                self.fail(f"'{where}' holds {bad}", "remove it (write plain text)")
         return float(value) if kind is float else value
 
     def file(self, value, where: str) -> Path:

@@ -9,14 +9,15 @@ from pathlib import Path
 
 from . import balance
 from . import load_pack, needs_human, role_for
-from .samples import CHECK_RATE, audio_files, load_audio
+from .samples import CHECK_RATE, audio_files, load_audio, load_bed
 
 
 def cli_check(args) -> int:
     """`lofipress pack check DIR`: validate, print the credits table, warn about what still needs a human."""
     pack = load_pack(Path(args.dir))
+    beds = {bed.file for bed in pack.ambience}
     for path in audio_files(pack):  # decode what the build will decode, with the build's limits
-        load_audio(path, CHECK_RATE)
+        (load_bed if path in beds else load_audio)(path, CHECK_RATE)
     print(f"pack '{pack.name}' ({pack.license}): "
           + ", ".join(f"{r} {len(i.zones)} zones" for r, i in pack.instruments.items())
           + f"; kit {len(pack.kit)}; patterns {len(pack.patterns)}; loops {len(pack.drum_loops)};"

@@ -59,6 +59,7 @@ def load_audio(path: Path, sample_rate: int) -> np.ndarray:
         else:
             import soundfile as sf
 
+            _check_wav_length(path)
             info = sf.info(str(path))
             seconds = info.frames / info.samplerate if info.samplerate else float("inf")
             if not MIN_SAMPLE_RATE <= info.samplerate <= MAX_SAMPLE_RATE or seconds > MAX_SAMPLE_SECONDS:
@@ -77,6 +78,56 @@ def load_audio(path: Path, sample_rate: int) -> np.ndarray:
         data = resample_poly(data, sample_rate // g, sr // g, axis=0).astype(np.float32)
     data.setflags(write=False)
     return data
+
+
+BED_MIN_RMS_DBFS = -50.0  # an ambience bed quieter than this is an export mistake: mastering would lift its noise
+
+
+def load_bed(path: Path, sample_rate: int) -> np.ndarray:
+    """An ambience bed, as load_audio reads it, refused when it is near silent, wherever it is read (pack check,
+    the build): a bed at -100 dBFS would be mastered up by 80 dB into hiss and published as "Rain".
+
+    Raises:
+        PackError: as load_audio, or the bed's RMS is under BED_MIN_RMS_DBFS.
+    """
+    data = load_audio(path, sample_rate)
+    rms = float(np.sqrt(np.mean(np.square(data, dtype=np.float64)))) if data.size else 0.0
+    level_db = 20 * np.log10(max(rms, 1e-12))
+    if level_db < BED_MIN_RMS_DBFS:
+        raise PackError(f"this ambience bed is near silent ({level_db:.1f} dBFS RMS; a bed needs "
+                        f"{BED_MIN_RMS_DBFS:.0f} dBFS or more)", path, "export it again at its real level")
+    return data
+
+
+WAV_STREAMING_SIZES = (0, 0xFFFFFFFF)  # what a recorder writes when it could not go back to fill in the size
+
+
+def _check_wav_length(path: Path) -> None:
+    """A WAV whose data chunk says more than the file holds is cut short (a copy that stopped, a crashed
+    recorder): libsndfile would quietly read what is there, so a damaged sample would ship. Name it instead.
+
+    Raises:
+        PackError: the header's data size is more than the bytes after it.
+    """
+    import struct
+
+    if path.suffix.lower() not in (".wav", ".wave"):
+        return
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        head = fh.read(64 * 1024)  # the chunks before the audio; a data chunk further in is not a sample's
+    if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return  # RF64, W64, AIFF in disguise: libsndfile judges those
+    at = 12
+    while at + 8 <= len(head):
+        chunk, length = head[at:at + 4], struct.unpack("<I", head[at + 4:at + 8])[0]
+        if chunk == b"data":
+            held = size - (at + 8)
+            if length not in WAV_STREAMING_SIZES and length > held:
+                raise PackError(f"is cut short: its header says {length:,} bytes of audio, the file holds {held:,}",
+                                path, "copy or export it again from the original")
+            return
+        at += 8 + length + (length & 1)  # chunks are padded to an even length
 
 
 def _first_line(exc: Exception) -> str:

@@ -19,14 +19,15 @@ from pathlib import Path, PurePosixPath
 from . import manifest as mf
 from . import pages, pianoroll, theme
 from .budget import over_budget
+from .templates import render_page, render_text
 from .csp import CSP, with_csp  # noqa: F401 - every page's policy; stations and serve read it here too
 from ..core.errors import SiteError
+from .stamp import SITE_STAMP, intact, record  # noqa: F401 - the stamp: the build reads it here too
 from ..core.resources import BUNDLED, NODE_MODULES, ROOT, STATIC, TEMPLATES  # noqa: F401 - the install's own files
 
 # What a station's static/ may replace besides the player's files: the build's stand-ins for what a station may
 # bring (its own icon, social card). Pages, the manifest, audio and notes it may not (lofipress.site.theme).
 STATION_MAY_REPLACE = {".nojekyll", "favicon.svg", "favicon.png", "img/social.png"}
-SITE_STAMP = ".lofipress-build.json"  # in a built site: the key it was built from, and proof that lofipress made it
 VENDOR = {  # site path -> file under node_modules (pinned in package.json)
     "vendor/Tone.js": "tone/build/Tone.js",
     "vendor/Tone.js.LICENSE.txt": "tone/LICENSE.md",
@@ -93,8 +94,9 @@ def write_site(station, press: dict, out_dir: Path, key: str = "") -> dict:
         generated = build_date(station, press)
         _write_pages(station, press, tmp, bool(loss_png), generated)
         mf.build_manifest(station, press, tmp, generated)
-        _write(tmp / SITE_STAMP, json.dumps({"made_by": "lofipress", "key": key}) + "\n")  # in before the swap
         _copy_station_files(theme.station_files(station), tmp, set(player) | STATION_MAY_REPLACE)
+        _write(tmp / SITE_STAMP, json.dumps({"made_by": "lofipress", "key": key, "files": record(tmp)},
+                                            sort_keys=True) + "\n")  # in before the swap
         summary = summarize(tmp)
         over_budget(station, summary["bytes"])  # before the swap: a site over its budget never replaces the last
         swap(tmp, out_dir)
@@ -111,7 +113,8 @@ def _copy_station_files(files: dict[str, Path], tmp: Path, replaceable: set[str]
     """The station's static/ at the site root, last, so that a file the build wrote is seen and never replaced
     (but for `replaceable`: the player's files, which is how a station restyles the player, and the stand-ins)."""
     for rel, src in sorted(files.items()):
-        hit = next((p for p in [PurePosixPath(rel), *PurePosixPath(rel).parents][:-1] if (tmp / p).exists()), None)
+        hit = next((p for p in [PurePosixPath(rel), *PurePosixPath(rel).parents][:-1]
+                    if (tmp / p).exists() or p.as_posix() == SITE_STAMP), None)
         if hit is not None and not (hit.as_posix() == rel and rel in replaceable and (tmp / rel).is_file()):
             raise SiteError(f"static/{rel} would replace {hit.as_posix()}, which the build writes", src,
                             "rename or move the file: a station's static/ lands at the site root")
@@ -342,7 +345,7 @@ def _write_pages(station, press: dict, site: Path, has_loss: bool, generated: st
                "page_url": f"{base_url}/{rel.removesuffix('index.html')}" if base_url else "",  # home: the root
                "social": {"url": social},
                "page_name": rel.removesuffix(".html").split("/")[0], **extra}
-        _write(site / rel, with_csp(env.get_template(template).render(ctx)))
+        _write(site / rel, render_page(env, template, ctx, rel))  # checked against the policy, whoever wrote it
 
     layers = [{"name": "drums", "label": "Drums", "items": press.get("drums", [])},
               {"name": "ambience", "label": "Ambience", "items": press.get("ambience", [])},
@@ -365,8 +368,8 @@ def _write_pages(station, press: dict, site: Path, has_loss: bool, generated: st
     render("about.html", "about.html", "", **pages.about_context(press.get("about"), tracks, has_loss,
                                                                press.get("pack", {}).get("name", "")))
     render("404.html", "404.html", "", home_url=f"{base_url}/" if base_url else "./")
-    _write(site / "favicon.svg", env.get_template("favicon.svg").render(station={"title": meta.title},
-                                                                       palette=palette))
+    _write(site / "favicon.svg", render_text(env, "favicon.svg", {"station": {"title": meta.title},
+                                                                  "palette": palette}))
     pianoroll.render_favicon_png(palette, site / "favicon.png")
     first = press["tracks"][0] if press.get("tracks") else {"notes": [], "bars": 1}
     pianoroll.render_social(meta.title, meta.description, first["notes"], first["bars"], palette,

@@ -25,7 +25,10 @@ SKIPPED = {"__pycache__", ".git", ".DS_Store", "Thumbs.db"}  # never published, 
 def template_dirs(station) -> tuple[str, ...]:
     """The folders Jinja looks in, in order: the station's templates/ (if it has one), then the built-in ones."""
     own, built_in = station.path(TEMPLATES_FOLDER), str(resources.TEMPLATES)
-    return (str(own), built_in) if own.is_dir() else (built_in,)
+    if not own.is_dir():
+        return (built_in,)
+    _refuse_links_out(own, TEMPLATES_FOLDER, _tree(own, dotfiles=True))
+    return (str(own), built_in)
 
 
 def player_files() -> dict[str, Path]:
@@ -45,12 +48,21 @@ def station_files(station) -> dict[str, Path]:
     if not folder.is_dir():
         return {}
     files = _tree(folder, dotfiles=True)
+    _refuse_links_out(folder, STATIC_FOLDER, files)
+    return files
+
+
+def _refuse_links_out(folder: Path, name: str, files: dict[str, Path]) -> None:
+    """A station's own files stay in its folder, as a pack's do: a link out (to ~/.ssh, /etc) is never published.
+
+    Raises:
+        SiteError: a file is a link that leads out of the folder.
+    """
     inside = folder.resolve()
     for rel, src in files.items():
         if not src.resolve().is_relative_to(inside):
-            raise SiteError(f"static/{rel} is a link to a file outside the station's static folder", src,
-                            "copy the file into static/ instead of linking to it")
-    return files
+            raise SiteError(f"{name}/{rel} is a link to a file outside the station's {name} folder", src,
+                            f"copy the file into {name}/ instead of linking to it")
 
 
 def _tree(folder: Path, dotfiles: bool) -> dict[str, Path]:

@@ -12,7 +12,7 @@ from scipy.signal import butter
 from . import dsp_sampler
 from ..core.notes import Note, loop_n_samples
 from ..packs import Pack, Zone, role_for
-from ..packs.samples import load_audio, stretch_loop
+from ..packs.samples import load_audio, load_bed, stretch_loop
 
 PART_GAIN = {"keys": 0.45, "melody": 0.55, "bass": 0.8}  # a rough mix; mastering sets the final level
 RELEASE_S = {"keys": 0.28, "piano": 0.35, "lead": 0.3, "bass": 0.12}  # decay time constant after note-off, per role
@@ -176,7 +176,7 @@ def render_ambience(pack: Pack, bed_id: str, tempo_bpm: float, bars: int, sample
     bed = next((a for a in pack.ambience if a.id == bed_id), None)
     if bed is None:
         raise KeyError(f"no ambience {bed_id!r} in pack {pack.name!r}")
-    x = load_audio(bed.file, sample_rate)
+    x = load_bed(bed.file, sample_rate)
     x = np.repeat(x, 2, axis=1) if x.shape[1] == 1 else x[:, :2]
     n = loop_n_samples(bars, tempo_bpm, sample_rate)
     xf = min(int(AMBIENCE_XFADE_S * sample_rate), len(x) // 4, n // 4)

@@ -87,6 +87,9 @@ def from_dict(data: dict, path: Path, root: Path | None = None) -> Station:
         kwargs[name] = _build_section(hints[name], table, name, path)
     station = Station(**kwargs, root=str((root or path.parent).resolve()))
     explicit = {f"{name}.{key}" for name, table in data.items() for key in table}
+    if "station.bars" in explicit and "loops.track_bars" not in explicit:  # the track loops over all its bars:
+        station = dataclasses.replace(  # `bars = 8` alone is a whole request, not a clash with the loop's 30
+            station, loops=dataclasses.replace(station.loops, track_bars=station.station.bars))
     station = _builtin_folders(mood.resolve(station, explicit), explicit)
     validate(station, path)
     return station

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ..core.errors import ConfigError
+from ..core.text import unprintable
 
 if TYPE_CHECKING:
     from .settings import Station
@@ -70,7 +71,9 @@ def validate(s: "Station", path: Path) -> None:
     need(lp.drums_bars >= 1 and lp.ambience_bars >= 1 and lp.track_bars >= 1, "loops.*_bars",
          "must be at least 1")
     need(lp.track_bars == m.bars, "loops.track_bars", f"must equal station.bars ({m.bars})")
-    need(_is_bbs(lp.quote_at), "loops.quote_at", "must be bars:beats:sixteenths like \"4:0:0\"")
+    need(_is_bbs(lp.quote_at), "loops.quote_at",
+         f"is {lp.quote_at!r}: it must be bars:beats:sixteenths with bars 0-{QUOTE_MAX_BARS}, beats 0-3 and "
+         "sixteenths 0-3", 'like "4:0:0", the start of bar 5')
     ms = s.master
     need(ms.sample_rate in (22050, 32000, 44100, 48000), "master.sample_rate",
          "must be 22050, 32000, 44100 or 48000")
@@ -103,8 +106,8 @@ def validate(s: "Station", path: Path) -> None:
     for key, value, limit in (("station.title", m.title, 80), ("station.description", m.description, 300),
                               ("site.base_url", s.site.base_url, 200), ("site.home_url", s.site.home_url, 200)):
         need(len(value) <= limit, key, f"is {len(value)} characters long", f"shorten it to {limit} or fewer")
-        need(not any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value), key, "holds a control character",
-             "remove it (write plain text)")
+        bad = unprintable(value)
+        need(bad is None, key, f"holds {bad}", "remove it (write plain text)")
     need(not s.site.base_url or _is_web_url(s.site.base_url), "site.base_url",
          f"is {s.site.base_url!r}: it must start with https:// or http://", "write the site's address, like "
          "https://you.github.io/station")
@@ -137,6 +140,13 @@ def _is_folder_name(name: str) -> bool:
     return bool(name) and name not in (".", "..") and all(c.isalnum() or c in "-_." for c in name)
 
 
+QUOTE_MAX_BARS = 256  # the quote plays once, on the transport's clock: bar 256 is 13 minutes in at 80 BPM
+
+
 def _is_bbs(text: str) -> bool:
+    """Tone.js bars:beats:sixteenths in 4/4, within QUOTE_MAX_BARS ("99:99:99" is no time a listener meets)."""
     parts = text.split(":")
-    return len(parts) == 3 and all(p.isdigit() for p in parts)
+    if len(parts) != 3 or not all(p.isascii() and p.isdigit() and len(p) <= 3 for p in parts):
+        return False
+    bar, beat, sixteenth = map(int, parts)
+    return bar <= QUOTE_MAX_BARS and beat < 4 and sixteenth < 4

@@ -160,7 +160,8 @@ def test_the_title_rewrites_the_site_only(station):
 
 NOOP = """
 import json, sys
-from lofipress import config, pipeline
+from lofipress.build import pipeline
+from lofipress.station import config
 summary = pipeline.build(config.load(sys.argv[1]), jobs=1, quiet=True)
 print(json.dumps({"rebuilt": summary["rebuilt"],
                   "tensorflow": any(m.split(".")[0] in ("tensorflow", "keras") for m in sys.modules)}))
@@ -293,3 +294,25 @@ def test_a_job_that_fails_leaves_no_temporary_file(tmp_path, monkeypatch):
     with pytest.raises(AudioError):
         audio_jobs._run_job("writes_then_fails", (None,), str(tmp_path / "a.mp3"), str(tmp_path / "a.json"))
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("damage", ["truncate a segment", "delete manifest.json", "edit a page"])
+def test_a_damaged_site_is_rewritten_not_declared_unchanged(tmp_path, capsys, damage):
+    """The stamp records every file's size and hash: the next build checks them before "site unchanged"."""
+    from lofipress import cli
+
+    station = bf.copy_station(bf.golden(), tmp_path / "station")
+    site = station / "site"
+    before = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    segment = sorted((site / "audio" / "tracks").glob("*/*.mp3"))[1]  # a track's second segment
+    if damage == "truncate a segment":
+        segment.write_bytes(segment.read_bytes()[:1000])
+    elif damage == "delete manifest.json":
+        (site / "manifest.json").unlink()
+    else:
+        (site / "about.html").write_text("defaced")
+    assert cli.main(["build", "--station", str(station / "station.toml")]) == 0
+    assert "site unchanged" not in capsys.readouterr().out
+    assert before == {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}  # whole again
+    assert cli.main(["build", "--station", str(station / "station.toml")]) == 0
+    assert "site unchanged" in capsys.readouterr().out  # and an intact site is left alone

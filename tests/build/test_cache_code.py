@@ -12,9 +12,9 @@ from lofipress.build import audio_jobs, pipeline
 
 PACKAGE = Path(pipeline.__file__).parents[1]  # lofipress/
 # Settings (their types and checks) and errors reach the cache key as data (the station's settings), not as code.
-AS_DATA = {"station.config", "station.config_check", "station.settings", "core.errors", "build.cache",
-           "core.resources"}  # config_check only rejects settings; resources only says where the install keeps
-# its files (their bytes are hashed where they are read)
+AS_DATA = {"station.config", "station.config_check", "station.settings", "core.errors", "build.cache", "core.text",
+           "core.resources"}  # config_check and core.text only reject settings and texts; resources only says
+# where the install keeps its files (their bytes are hashed where they are read)
 
 
 def _file(name: str) -> Path | None:

@@ -11,7 +11,7 @@ import pytest
 
 PARENT = """
 import os, sys, time
-from lofipress import workers
+from lofipress.build import workers
 
 def busy(_):
     time.sleep(60)  # a long render

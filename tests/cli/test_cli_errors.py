@@ -131,3 +131,13 @@ def test_a_usage_mistake_is_one_line_naming_it_and_the_help(capsys, argv, names)
     err = capsys.readouterr().err.strip().splitlines()
     assert info.value.code == 2 and len(err) == 1
     assert err[0].startswith("error: lofipress") and names in err[0] and "--help" in err[0]
+
+
+def test_a_missing_model_with_nothing_to_train_on_is_named_at_once(tmp_path, capsys):
+    """`[model] name = "nosuch"` in a new station trained for 24 s, then blamed an empty corpus."""
+    assert cli.main(["-q", "new", str(tmp_path / "st")]) == 0
+    edit(tmp_path / "st" / "station.toml", '# name = "default"', 'name = "nosuch"')
+    assert cli.main(["build", "--station", str(tmp_path / "st")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no model 'nosuch'" in err[0] and "default" in err[0] and "no MIDI in" in err[0]
+    assert not (tmp_path / "st" / "models" / "nosuch").exists()  # nothing half-trained left behind

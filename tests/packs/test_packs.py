@@ -78,6 +78,7 @@ BAD = {
     "unknown role": ("[instruments.lead]", "[instruments.guitar]", "'lead'"),
     "lead without zones": ("[instruments.lead]\nzones = [", "[instruments.lead]\nzones = [] #", "instruments.lead"),
     "lead zone out of range": ('root = 84, lo = 78, hi = 89', 'root = 84, lo = 78, hi = 130', "lead"),
+    "right-to-left override in a text": ('speaker = "Nobody"', 'speaker = "Nobody \u202eevil"', "U+202E"),
 }
 
 
@@ -145,3 +146,32 @@ def test_pack_check_decodes_every_file_the_build_will(tmp_path, capsys):
     assert cli.main(["pack", "check", str(pack)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "kick.flac" in err[0] and "re-export" in err[0]
+
+
+def test_a_wav_cut_short_is_named_not_read_as_far_as_it_goes(tmp_path, capsys):
+    """A header claiming 2 GB on a 1,000-byte file: libsndfile reads what is there; pack check names it."""
+    import struct
+
+    root = make_pack(tmp_path / "p")
+    wav = bytearray((root / "snare.wav").read_bytes())
+    at = wav.find(b"data")
+    wav[at + 4:at + 8] = struct.pack("<I", 2_000_000_000)
+    (root / "snare.wav").write_bytes(bytes(wav[:1000]))
+    load_audio.cache_clear()
+    with pytest.raises(PackError, match=r"snare\.wav: is cut short: its header says 2,000,000,000 bytes"):
+        cli_check(argparse.Namespace(dir=str(root)))
+
+
+def test_a_near_silent_bed_is_refused_by_pack_check_and_by_the_build(tmp_path):
+    """A bed at -100 dBFS passed pack check and was mastered up into published hiss."""
+    from lofipress.sound.render import render_ambience
+
+    root = make_pack(tmp_path / "p")
+    bed = next(iter(load_pack(root).ambience))
+    quiet = (np.random.default_rng(1).standard_normal((44100, 1)) * 1e-5).astype(np.float32)  # -100 dBFS, -93 once stored in 16 bits
+    sf.write(bed.file, quiet, 44100)
+    load_audio.cache_clear()
+    with pytest.raises(PackError, match=r"near silent \(-9\d\.\d dBFS RMS"):
+        cli_check(argparse.Namespace(dir=str(root)))
+    with pytest.raises(PackError, match="near silent"):
+        render_ambience(load_pack(root), bed.id, 80.0, 2, 44100)

@@ -77,3 +77,52 @@ def test_a_static_link_out_of_the_station_is_refused(tmp_path, capsys):
     assert cli.main(["build", "--station", str(station / "station.toml")]) == 2
     assert "static/leak.txt is a link to a file outside" in capsys.readouterr().err
     assert not (station / "site" / "leak.txt").exists()
+
+
+def test_a_template_link_out_of_the_station_is_refused(tmp_path, capsys):
+    station = bf.copy_station(bf.golden(), tmp_path / "station")
+    secret = tmp_path / "about.html"
+    secret.write_text((resources.TEMPLATES / "about.html").read_text(encoding="utf-8"))
+    (station / "templates").mkdir()
+    (station / "templates" / "about.html").symlink_to(secret)
+    assert cli.main(["build", "--station", str(station / "station.toml")]) == 2
+    assert "templates/about.html is a link to a file outside" in capsys.readouterr().err
+
+
+ABOUT_MAIN = "</main>"
+BROKEN_TEMPLATES = {  # what goes into the station's about.html -> what the one line says
+    "an inline script": (f"<script>alert(1)</script>{ABOUT_MAIN}", "holds an inline <script>"),
+    "a javascript: link": (f'<a href="javascript:alert(1)">x</a>{ABOUT_MAIN}', "holds a link that runs code"),
+    "a style attribute": (f'<p style="color:red">x</p>{ABOUT_MAIN}', "holds a style attribute"),
+    "an event handler": (f'<img src="x.png" onerror="alert(1)">{ABOUT_MAIN}', "holds an event-handler attribute"),
+    "a division by zero": (f"{{{{ 1/0 }}}}{ABOUT_MAIN}", "template error at line"),
+    "a bad tag": (f"{{% if %}}{ABOUT_MAIN}", "template error at line"),
+    "an undefined attribute": (f"{{{{ station.nosuch.deeper }}}}{ABOUT_MAIN}", "UndefinedError"),
+    "a path out": (f'{{% include "../../secret.html" %}}{ABOUT_MAIN}', "not found"),
+    "itself": (f'{{% include "about.html" %}}{ABOUT_MAIN}', "includes or extends itself"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN_TEMPLATES) + ["no policy", "not UTF-8"])
+def test_a_station_template_that_breaks_the_policy_or_fails_is_one_line_naming_it(tmp_path, capsys, case):
+    """A strict CSP on every page, whoever wrote the template; a template's error names its file, exit 2."""
+    station = bf.copy_station(bf.golden(), tmp_path / "station")
+    site = station / "site"
+    before = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    about = (resources.TEMPLATES / "about.html").read_text(encoding="utf-8")
+    mine = station / "templates" / "about.html"
+    mine.parent.mkdir()
+    if case == "no policy":  # a page of its own, not extending _base.html
+        mine.write_text("<!doctype html><title>about</title><p>hello</p>")
+        said = "does not carry the site's Content-Security-Policy"
+    elif case == "not UTF-8":
+        mine.write_bytes(about.encode("utf-8").replace(b"</main>", b"\xff\xfe</main>", 1))
+        said = "not UTF-8"
+    else:
+        insert, said = BROKEN_TEMPLATES[case]
+        mine.write_text(about.replace(ABOUT_MAIN, insert, 1), encoding="utf-8")
+    assert cli.main(["build", "--station", str(station / "station.toml")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and said in err[0], err
+    assert str(mine) in err[0] or "about.html" in err[0]
+    assert before == {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}  # untouched

@@ -28,6 +28,13 @@ def test_the_default_station_loads_and_every_missing_key_has_a_default(tmp_path)
     ("[sampling]\ntop_p = 0\n", ["sampling.top_p"]),
     ("[fx]\npreset = \"loud\"\n", ["fx.preset"]),
     ("[station\nname = 1", ["not valid TOML"]),
+    # a right-to-left override turns a title around in a tab or a list (Trojan Source)
+    ('[station]\ntitle = "Rain \u202eevil.mp3"\n', ["station.title", "bidirectional control (U+202E)"]),
+    ('[station]\ndescription = "a \u2066b"\n', ["station.description", "U+2066"]),
+    ('[loops]\nquote_at = "99:99:99"\n', ["loops.quote_at", "beats 0-3"]),
+    ('[loops]\nquote_at = "4:0:0:0"\n', ["loops.quote_at"]),
+    ('[loops]\nquote_at = "9999:0:0"\n', ["loops.quote_at", "bars 0-256"]),
+    ("[station]\nbars = 8\n[loops]\ntrack_bars = 30\n", ["loops.track_bars", "station.bars (8)"]),
 ])
 def test_bad_station_files_name_the_file_and_the_key(tmp_path, text, words):
     path = write(tmp_path, text)
@@ -58,3 +65,15 @@ def test_cli_turns_a_bad_station_into_one_line_and_exit_2(tmp_path, capsys):
     assert main(["eval", "--station", str(path)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "station.colour" in err and str(path) in err
+
+
+def test_bars_alone_carries_the_track_loop_with_it(tmp_path):
+    """`bars = 8` is a whole request: the track loops over its 8 bars (it was refused: track_bars stayed 30)."""
+    station = config.load(write(tmp_path, "[station]\nbars = 8\n"))
+    assert station.station.bars == station.loops.track_bars == 8
+
+
+def test_emoji_with_joiners_and_the_latest_quote_time_are_fine(tmp_path):
+    station = config.load(write(tmp_path, '[station]\ntitle = "night shift \U0001F469\u200d\U0001F4BB"\n'
+                                          '[loops]\nquote_at = "256:3:3"\n'))
+    assert station.station.title.endswith("\U0001F4BB") and station.loops.quote_at == "256:3:3"
