@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 # `make site STATION=mystation/station.toml` builds your own station instead of the default
 STATION ?= station.toml
 
-.PHONY: site stations test test-fast setup setup-site system bench clean corpus pack model wheel constraints picture
+.PHONY: site stations test test-fast setup setup-site system bench clean corpus pack model wheel constraints picture mutants
 
 site: setup-site
 	$(PY) build.py --station $(STATION)
@@ -69,6 +69,10 @@ $(WHEEL_VENV)/.installed: constraints.txt
 	$(PYTHON) -m venv $(WHEEL_VENV)
 	$(WHEEL_VENV)/bin/python -m pip install -q -c constraints.txt build setuptools
 	touch $@
+
+# Plant each defect of scripts/mutants.py in turn and run the tests that should catch it (the README lists them).
+mutants: setup system
+	$(PY) scripts/mutants.py
 
 # The README's picture (docs/player.jpg): the built site playing in Chromium, a scene with the bar.
 picture: setup system

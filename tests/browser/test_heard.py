@@ -15,6 +15,7 @@ from lofipress.bench.audiotap import AUDIBLE_RMS, silent_gap_ms
 pytestmark = pytest.mark.browser
 
 LOUD_RMS = 10 * AUDIBLE_RMS  # -40 dBFS: music playing, not a whisper
+STATION_PASSES = 3  # each track plays three times through in station mode (site_static/player/core.js)
 
 
 def test_play_is_heard_and_mute_and_pause_fall_silent(browser, site_url):
@@ -32,6 +33,23 @@ def test_play_is_heard_and_mute_and_pause_fall_silent(browser, site_url):
         assert until_silent(page, AUDIBLE_RMS) <= AUDIBLE_RMS
         assert page.get_attribute("#play", "aria-label") == "Play"
         assert watch.errors == [] and watch.failed == []
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize("layer", ["main", "drums", "ambience"])
+def test_each_layer_s_own_mute_silences_it(browser, site_url, layer):
+    """One layer alone is heard, and its own mute button silences it (muting everything at once, above,
+    cannot tell a layer that ignores its own mute)."""
+    others = ",".join(n for n in ("main", "drums", "ambience", "quote") if n != layer)
+    ctx, page, watch = tapped(browser, site_url, f"?mixer=1&mute={others}")
+    try:
+        page.click("#play")
+        page.wait_for_function("window.__benchTap.soundAt != null", timeout=30000)
+        assert until_heard(page, 2 * AUDIBLE_RMS, timeout_ms=15000) > 2 * AUDIBLE_RMS, f"{layer} alone is not heard"
+        page.click(f"#mute-{layer}")
+        assert until_silent(page, AUDIBLE_RMS) <= AUDIBLE_RMS, f"{layer} is still heard after its mute"
+        assert watch.errors == []
     finally:
         ctx.close()
 
@@ -57,7 +75,15 @@ def test_station_mode_hands_over_on_its_own_schedule_without_a_gap(browser, tiny
         page.click("#station-mode")
         assert page.get_attribute("#station-mode", "aria-pressed") == "true"
         page.evaluate("window.__benchTap.series = []")  # hear the whole way to the hand-over and past it
-        advance = page.evaluate("() => new Promise((r) => window.lofipress.on('advance', r))")  # scheduled ahead
+        advance = page.evaluate("() => new Promise((r) => window.lofipress.on('advance', (a) => r({...a, "
+                                "nowContext: window.lofipress.transport.contextTime, "
+                                "nowTransport: window.lofipress.transport.seconds})))")  # scheduled ahead
+        track = page.evaluate("(id) => window.lofipress.manifest.tracks.find((t) => t.id === id)", first)
+        loop_s = track["bars"] * 4 * 60 / track["bpm"]  # the manifest's loop, not the player's own record
+        due_on_transport_s = advance["nowTransport"] + advance["dueTime"] - advance["nowContext"]
+        assert abs(due_on_transport_s - STATION_PASSES * loop_s) < 0.05, (
+            f"the hand-over is due {due_on_transport_s:.2f} s in, not after {STATION_PASSES} passes of "
+            f"{loop_s:.2f} s")
         page.wait_for_function("(t) => window.lofipress.transport.contextTime > t",
                                arg=advance["dueTime"] + 2.0, timeout=30000)  # hear 2 s of the new track
         heard = page.evaluate("() => { const s = window.__benchTap.series; window.__benchTap.series = null; return s; }")
