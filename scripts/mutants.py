@@ -31,7 +31,7 @@ MUTANTS = [
     ("seam-zeroed", "the last 32 samples before a loop's seam zeroed before encoding",
      "lofipress/build/audio.py", "        out = mastering.master(audio, sample_rate, aim_lufs, aim_ceiling)\n",
      "        out = mastering.master(audio, sample_rate, aim_lufs, aim_ceiling)\n        out[-32:] = 0\n",
-     ["tests/sound/test_seams.py", "tests/sound/test_master.py"]),
+     ["tests/sound/test_seams.py", "tests/sound/test_audio_content.py", "tests/site/test_base_url.py"]),
     ("picker-without-csp", "the stations picker page loses its Content-Security-Policy",
      "templates/picker.html", '<meta http-equiv="Content-Security-Policy" content="{{ csp }}">', "",
      ["tests/build/test_stations.py"]),

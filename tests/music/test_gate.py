@@ -83,3 +83,21 @@ def test_the_committed_model_s_station_passes_the_gate_with_its_redraws():
     st = config.load(ROOT / "station.toml")
     pieces = compose_mod.compose(st, log=lambda *_: None, drop_failing=True)
     assert len(pieces) == st.station.tracks and not any(p.failures for p in pieces)
+
+
+def test_the_real_gate_fails_songs_made_to_miss_and_passes_what_it_passed():
+    """With the real measures (no scripted rule): a composed song that passed still passes when scored again; the
+    same song with its melody removed, or its keys and melody scattered over all twelve pitch classes, fails."""
+    import numpy as np
+
+    songs = compose_mod.compose(station(2, 4), log=lambda *a: None)
+    song = next(s for s in songs if not s.failures)
+    sections, bars = song.piece.sections, song.piece.bars
+    again = compose_mod.failures_of(compose_mod.score(song.parts, song.key, bars, sections, None))
+    assert again == []
+    no_melody = {**song.parts, "melody": []}
+    assert compose_mod.failures_of(compose_mod.score(no_melody, song.key, bars, sections, None))
+    rng = np.random.default_rng(7)
+    scattered = {part: [(n[0], n[1], int(48 + rng.integers(0, 24)), *n[3:]) for n in notes]
+                 for part, notes in song.parts.items()}
+    assert compose_mod.failures_of(compose_mod.score(scattered, song.key, bars, sections, None))
