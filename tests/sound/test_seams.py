@@ -118,3 +118,22 @@ def test_audiocheck_fails_a_published_bed_that_was_cut_plainly(fire_beds, tmp_pa
     rows = {r["id"]: r for r in json.loads(capsys.readouterr().out.splitlines()[-1])["rows"]}
     assert rows["faded@77"]["ok"], rows["faded@77"]
     assert any(p.startswith("seam jumps") for p in rows["cut@77"]["problems"]), rows["cut@77"]
+
+
+@pytest.mark.parametrize("dropped", [16, 32])  # a 1 ms hole or longer passes: see the note
+def test_a_dropout_before_the_seam_fails_on_chords_with_hiss(tmp_path, dropped):
+    """The last samples before a loop's seam zeroed (a slip in the wrap-around): on a held chord under hiss, the
+    hole is a click a listener hears, and the build's check of the decoded MP3 refuses it; the whole loop passes."""
+    from lofipress.core.errors import AudioError
+    from lofipress.sound import encode, fx
+
+    n = SR * 4
+    t = np.arange(n) / SR
+    chord = sum(0.12 * np.sin(2 * np.pi * fx._loop_hz(f, n, SR) * t) for f in (220.0, 277.2, 329.6))
+    loop = fx.vinyl_noise(np.stack([chord, chord], 1).astype(np.float32), SR, fx.OFF_DB, -30.0,
+                          np.random.default_rng(1))
+    encode.encode_checked(loop, SR, tmp_path / "whole.mp3", 2, loop=True)  # the loop as rendered: no click
+    holed = loop.copy()
+    holed[-dropped:] = 0
+    with pytest.raises(AudioError, match="loop seam"):
+        encode.encode_checked(holed, SR, tmp_path / "holed.mp3", 2, loop=True)
