@@ -91,3 +91,12 @@ def clicks(step_ratio: float, click_ratio: float) -> str | None:
         return (f"clicks: {click_ratio:.1f}x the high-band energy around it (at most {CLICK_RATIO_MAX:g}, "
                 f"above {CLICK_BAND_HZ / 1000:g} kHz)")
     return None
+
+
+CUT_MARGIN = 1.25  # a cut may measure this much over the continuous music at its place: coding noise, not a click
+
+
+def no_worse(ratios: tuple[float, float], own: tuple[float, float]) -> bool:
+    """A join measures no worse than the continuous music at the same instant (within CUT_MARGIN): what it
+    would fail for is in the music itself."""
+    return all(r <= CUT_MARGIN * o for r, o in zip(ratios, own))

@@ -201,3 +201,31 @@ def test_a_built_station_ships_segments_that_add_up_join_and_match(tmp_path):
         assert abs(20 * np.log10(_rms(joined) / _rms(full))) < segments.LEVEL_TOLERANCE_DB
     rows = [audiocheck.check_file(site / e["src"], e) for e in audiocheck._entries(manifest) if e["kind"] == "segment"]
     assert rows and all(r["ok"] for r in rows), [r for r in rows if not r["ok"]]
+
+
+def _struck_on_the_bar_line():
+    """A pad with a hat struck exactly on bar 2's line (a burst above 5 kHz the continuous track has too)."""
+    n, edge = loop_n_samples(4, BPM, SR), loop_n_samples(2, BPM, SR)
+    t = np.arange(n) / SR
+    pcm = np.stack([0.1 * np.sin(2 * np.pi * 110 * t)] * 2, axis=1)
+    burst = np.random.default_rng(5).standard_normal((88, 2)) * np.exp(-np.arange(88) / 20)[:, None]
+    pcm[edge:edge + 88] += 0.3 * burst
+    return pcm.astype(np.float32), [0, edge, n]
+
+
+def test_a_note_struck_on_the_bar_line_is_music_not_a_click_the_cut_made():
+    """nightcap's t08 failed its build: segment 4 into 5 measured 8.1, the continuous track 8.9 at the same
+    place (its PCM 9.0). A join is judged by what the cut adds to the music there."""
+    pcm, edges = _struck_on_the_bar_line()
+    own = seams.join_ratios(pcm[:edges[1]], pcm[edges[1]:], SR)
+    assert seams.clicks(*own)  # the old judgement: the music itself "clicks" there
+    cut = [pcm[lo:hi] for lo, hi in zip(edges, edges[1:])]
+    segments.check_segments(cut, pcm, pcm, edges, loop_n_samples(1, BPM, SR), SR, "t.mp3")  # passes
+
+
+def test_a_step_the_cut_makes_on_the_bar_line_still_fails():
+    pcm, edges = _struck_on_the_bar_line()
+    cut = [pcm[lo:hi].copy() for lo, hi in zip(edges, edges[1:])]
+    cut[0] += 0.2  # an offset in one segment: a jump where the continuous music has none
+    with pytest.raises(AudioError, match="segment 0 into 1"):
+        segments.check_segments(cut, pcm, pcm, edges, loop_n_samples(1, BPM, SR), SR, "t.mp3")
