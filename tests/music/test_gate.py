@@ -6,6 +6,7 @@ driven exactly; the songs themselves come from the committed model.
 import dataclasses
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from lofipress.music import compose as compose_mod
@@ -85,19 +86,52 @@ def test_the_committed_model_s_station_passes_the_gate_with_its_redraws():
     assert len(pieces) == st.station.tracks and not any(p.failures for p in pieces)
 
 
-def test_the_real_gate_fails_songs_made_to_miss_and_passes_what_it_passed():
-    """With the real measures (no scripted rule): a composed song that passed still passes when scored again; the
-    same song with its melody removed, or its keys and melody scattered over all twelve pitch classes, fails."""
-    import numpy as np
+@pytest.fixture(scope="module")
+def passing_song():
+    """A 30-bar song the committed model composed and the gate passed, with its arranged parts."""
+    st = config.load(ROOT / "station.toml")
+    st = dataclasses.replace(st, station=dataclasses.replace(st.station, tracks=2, bars=30),
+                             sampling=dataclasses.replace(st.sampling, max_redraws=4))
+    return next(s for s in compose_mod.compose(st, log=lambda *a: None) if not s.failures)
 
-    songs = compose_mod.compose(station(2, 4), log=lambda *a: None)
-    song = next(s for s in songs if not s.failures)
-    sections, bars = song.piece.sections, song.piece.bars
-    again = compose_mod.failures_of(compose_mod.score(song.parts, song.key, bars, sections, None))
-    assert again == []
-    no_melody = {**song.parts, "melody": []}
-    assert compose_mod.failures_of(compose_mod.score(no_melody, song.key, bars, sections, None))
-    rng = np.random.default_rng(7)
-    scattered = {part: [(n[0], n[1], int(48 + rng.integers(0, 24)), *n[3:]) for n in notes]
-                 for part, notes in song.parts.items()}
-    assert compose_mod.failures_of(compose_mod.score(scattered, song.key, bars, sections, None))
+
+def _section(notes, first_bar, last_bar):
+    return [n for n in notes if first_bar * 16 <= n[0] < last_bar * 16]
+
+
+def _repeat_a(parts):
+    """B and A2 replaced by copies of A (bars 2-9): a song whose form is only in its labels."""
+    out = {}
+    for part, notes in parts.items():
+        a = _section(notes, 2, 10)
+        out[part] = [n for n in notes if not 10 * 16 <= n[0] < 26 * 16] + \
+            [(n[0] + 8 * 16, *n[1:]) for n in a] + [(n[0] + 16 * 16, *n[1:]) for n in a]
+    return out
+
+
+MISSES = {  # a passing song changed to miss targets -> words its failures must hold
+    "no melody": (lambda p, rng: {**p, "melody": []}, ["melody: missing"]),
+    "atonal": (lambda p, rng: {k: [(n[0], n[1], int(48 + rng.integers(0, 24)), *n[3:]) for n in v]
+                               for k, v in p.items()}, ["key_consistency", "in_key", "pc_entropy_bits"]),
+    "a bass drone": (lambda p, rng: {**p, "bass": [(0, 30 * 16, 36)]}, ["bass: holds a note 30.0 bars"]),
+    "form in labels only": (lambda p, rng: _repeat_a(p), ["form: B is 1.00 like A", "repeat exactly"]),
+    "a leaping melody": (lambda p, rng: {**p, "melody": [(n[0], n[1], n[2] + (24 if i % 2 else -12), *n[3:])
+                                                         for i, n in enumerate(p["melody"])]},
+                         ["melody: range_semitones", "melody: step_share"]),
+}
+
+
+def test_the_real_gate_passes_what_it_passed(passing_song):
+    s = passing_song
+    assert compose_mod.failures_of(compose_mod.score(s.parts, s.key, s.piece.bars, s.piece.sections, None)) == []
+
+
+@pytest.mark.parametrize("case", sorted(MISSES))
+def test_the_real_gate_fails_a_song_made_to_miss(passing_song, case):
+    """The real measures (no scripted rule), on the notes alone: each change fails the targets it should."""
+    s = passing_song
+    change, words = MISSES[case]
+    parts = change(s.parts, np.random.default_rng(7))
+    failures = compose_mod.failures_of(compose_mod.score(parts, s.key, s.piece.bars, s.piece.sections, None))
+    for word in words:
+        assert any(word in f for f in failures), (word, failures)
