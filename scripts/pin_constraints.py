@@ -30,9 +30,10 @@ def pins(python: str = sys.executable) -> list[str]:
 def main() -> int:
     target = ROOT / "constraints.txt"
     tmp = target.with_suffix(".txt.new")
-    tmp.write_text("\n".join(HEADER + pins()) + "\n", encoding="utf-8")
+    pinned = pins()  # one `pip list`: it takes seconds
+    tmp.write_text("\n".join(HEADER + pinned) + "\n", encoding="utf-8")
     tmp.replace(target)
-    print(f"wrote {target.name}: {len(pins())} pins")
+    print(f"wrote {target.name}: {len(pinned)} pins")
     return 0
 
 

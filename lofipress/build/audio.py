@@ -119,8 +119,7 @@ def check_music(dry: np.ndarray, pack_dir) -> None:
     if not np.isfinite(dry).all():
         raise AudioError("the rendered music holds NaN or infinite samples", pack_dir,
                          "run `lofipress pack check` on the pack: a sample it plays is broken")
-    rms = float(np.sqrt(np.mean(np.square(dry, dtype=np.float64)))) if dry.size else 0.0
-    level_db = 20 * np.log10(max(rms, 1e-12))
+    level_db = samples.rms_db(dry)
     if level_db < SILENT_MUSIC_DBFS:
         raise AudioError(f"the music is silent before hiss and crackle ({level_db:.0f} dBFS)", pack_dir,
                          "check the pack's instruments sound (`lofipress pack check`) and that the track has notes "

@@ -72,8 +72,7 @@ def ensure_model(station: Station, log) -> Path:
     log(f"no trained model in {model_dir}: training on {station.corpus.dir} (TensorFlow, minutes)")
     from ..music.train import train
 
-    train(station.path(station.corpus.dir), model_dir, station.model, station.corpus, seed=station.station.seed,
-          log=log)
+    train(corpus, model_dir, station.model, station.corpus, seed=station.station.seed, log=log)
     return model_dir
 
 

@@ -18,7 +18,7 @@ from ..core.errors import PackError
 from .listen import ANALYSIS_SR, detect_pitch, detect_tempo, whole_bars
 from .foreign_audio import FOREIGN_SUFFIXES
 from . import AUDIO_SUFFIXES, ROLES, TODO
-from .samples import load_audio
+from .samples import load_audio, rms_db
 
 # readable here, but not a pack format: converted to FLAC (AIFF by libsndfile, AAC by pydub: foreign_audio)
 CONVERT_SUFFIXES = (".aif", ".aiff", *FOREIGN_SUFFIXES)
@@ -308,7 +308,7 @@ def gather(src: Path) -> list[Item]:
             item.info = {"why": f"cannot decode ({exc.__class__.__name__})"}
             items.append(item)
             continue
-        level_db = 20 * np.log10(max(float(np.sqrt(np.mean(np.square(x, dtype=np.float64)))), 1e-12)) if len(x) else -240
+        level_db = rms_db(x)
         if len(x) == 0 or not np.any(x):
             item.info = {"why": "silent or empty"}
         elif level_db < NEAR_SILENT_DBFS:  # mastering would lift it 40-50 dB: hiss, not a bed or a note

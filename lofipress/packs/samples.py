@@ -83,6 +83,12 @@ def load_audio(path: Path, sample_rate: int) -> np.ndarray:
 BED_MIN_RMS_DBFS = -50.0  # an ambience bed quieter than this is an export mistake: mastering would lift its noise
 
 
+def rms_db(audio: np.ndarray) -> float:
+    """RMS level in dBFS, over every sample and channel (-240 for nothing or digital silence)."""
+    rms = float(np.sqrt(np.mean(np.square(audio, dtype=np.float64)))) if audio.size else 0.0
+    return float(20 * np.log10(max(rms, 1e-12)))
+
+
 def load_bed(path: Path, sample_rate: int) -> np.ndarray:
     """An ambience bed, as load_audio reads it, refused when it is near silent, wherever it is read (pack check,
     the build): a bed at -100 dBFS would be mastered up by 80 dB into hiss and published as "Rain".
@@ -91,8 +97,7 @@ def load_bed(path: Path, sample_rate: int) -> np.ndarray:
         PackError: as load_audio, or the bed's RMS is under BED_MIN_RMS_DBFS.
     """
     data = load_audio(path, sample_rate)
-    rms = float(np.sqrt(np.mean(np.square(data, dtype=np.float64)))) if data.size else 0.0
-    level_db = 20 * np.log10(max(rms, 1e-12))
+    level_db = rms_db(data)
     if level_db < BED_MIN_RMS_DBFS:
         raise PackError(f"this ambience bed is near silent ({level_db:.1f} dBFS RMS; a bed needs "
                         f"{BED_MIN_RMS_DBFS:.0f} dBFS or more)", path, "export it again at its real level")

@@ -125,11 +125,10 @@ def check_segments(decoded: list[np.ndarray], full: np.ndarray, pcm: np.ndarray,
     for i, (seg, lo, hi) in enumerate(zip(decoded, edges, edges[1:])):
         after = decoded[(i + 1) % len(decoded)]
         what = "the loop seam (last segment into the first)" if i == len(decoded) - 1 else f"segment {i} into {i + 1}"
-        cut = hi % len(full)  # where this join plays in the full track (the loop seam: its start)
-        own = seams.join_ratios(full[cut - window:cut] if cut else full[-window:], full[cut:cut + window],
-                                sample_rate)
+        cut = hi % len(full)  # where this join plays in the full track; 0: the loop seam, with no music running on
+        own = seams.join_ratios(full[cut - window:cut], full[cut:cut + window], sample_rate) if cut else None
         check_join(seg[-window:], after[:window], sample_rate, path, what, "cut segments from the mastered track",
-                   own=own if cut else None)  # the loop seam has no continuous music to compare with
+                   own=own)
         jump, step = join_jump(seg[-window:], after[:window])  # reported: the join against the bars either side
         joins.append(jump / step if step else 0.0)
         ref, err = full[lo:hi], _rms(full[lo:hi] - pcm[lo:hi])

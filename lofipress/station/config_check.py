@@ -119,7 +119,7 @@ def check_base_url(url: str, where: str) -> None:
     """A site address given on the command line: an http(s) URL of at most 200 characters, or ConfigError."""
     if not url:
         return
-    if len(url) > 200 or any(ord(c) < 32 or 127 <= ord(c) < 160 for c in url) or not _is_web_url(url):
+    if len(url) > 200 or unprintable(url) or not _is_web_url(url):  # the rule [site] base_url meets too
         raise ConfigError(f"{where} is {url[:80]!r}: it must be an http(s) address of at most 200 characters",
                           None, "like https://you.github.io/station")
 

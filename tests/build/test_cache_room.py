@@ -5,6 +5,7 @@ import pytest
 
 from lofipress.build import audio_jobs, cache
 from lofipress.sound import encode
+from lofipress.core import files
 from lofipress.core.errors import LofipressError
 
 
@@ -20,7 +21,7 @@ def test_a_full_disk_is_named_before_rendering(tmp_path, monkeypatch):
     folder = tmp_path / "cache" / "tracks"
     folder.mkdir(parents=True)
     jobs = [{"mp3": folder / f"t{i}.mp3", "meta": folder / f"t{i}.json", "audio_s": 90.0} for i in range(12)]
-    monkeypatch.setattr(cache.shutil, "disk_usage", lambda _: type("U", (), {"free": 5_000_000})())
+    monkeypatch.setattr(files.shutil, "disk_usage", lambda _: type("U", (), {"free": 5_000_000})())  # where it is asked
     with pytest.raises(LofipressError) as err:
         audio_jobs.run_jobs(jobs, 1, lambda *_: None, True)
     line = err.value.one_line()

@@ -55,7 +55,7 @@ def test_a_static_file_that_would_replace_what_the_build_writes_is_an_error_nami
                                                                                          built):
     station = bf.copy_station(bf.golden(), tmp_path / "station")
     site = station / "site"
-    before = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    before = bf.tree_digest(site)
     if name == "notes/x.json/inner":  # a folder where the build writes a file
         name, built = f"notes/{next(iter((site / 'notes').iterdir())).name}/inner", \
             f"notes/{next(iter((site / 'notes').iterdir())).name}"
@@ -65,7 +65,7 @@ def test_a_static_file_that_would_replace_what_the_build_writes_is_an_error_nami
     assert cli.main(["build", "--station", str(station / "station.toml")]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and f"static/{name} would replace {built}" in err
-    assert before == {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}  # untouched
+    assert bf.first_difference(before, bf.tree_digest(site)) is None  # untouched
 
 
 def test_a_static_link_out_of_the_station_is_refused(tmp_path, capsys):
@@ -108,7 +108,7 @@ def test_a_station_template_that_breaks_the_policy_or_fails_is_one_line_naming_i
     """A strict CSP on every page, whoever wrote the template; a template's error names its file, exit 2."""
     station = bf.copy_station(bf.golden(), tmp_path / "station")
     site = station / "site"
-    before = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    before = bf.tree_digest(site)
     about = (resources.TEMPLATES / "about.html").read_text(encoding="utf-8")
     mine = station / "templates" / "about.html"
     mine.parent.mkdir()
@@ -125,4 +125,4 @@ def test_a_station_template_that_breaks_the_policy_or_fails_is_one_line_naming_i
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: ") and said in err[0], err
     assert str(mine) in err[0] or "about.html" in err[0]
-    assert before == {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}  # untouched
+    assert bf.first_difference(before, bf.tree_digest(site)) is None  # untouched
