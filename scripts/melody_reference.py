@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import re
 import sys
 import time
 from pathlib import Path
@@ -39,11 +38,11 @@ import numpy as np
 from music21 import converter, corpus
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
+from lofipress.music.melody_sources import (FOLK_FILES, FOLK_STRIDE, downbeat, folk_tunes,  # noqa: E402
+                                            four_four, grid)
 from lofipress.music.song_metrics import MELODY_REFERENCE, STEPS_PER_BAR, STRONG_STEPS, melody_metrics  # noqa: E402
 
 CHORALES = 150
-FOLK_FILES = ("erk10", "erk20", "erk30", "boehme10", "boehme20", "fink0")
-FOLK_STRIDE = 3  # every 3rd song: a few hundred tunes spread over all six books, not the first book only
 METRICS = ("notes_per_bar", "range_semitones", "step_share", "in_key", "chord_tone_strong",
            "chord_tone_strong_atb", "longest_repeat_bars")
 # Targets that are lo-fi style choices, not reference figures (see MELODY_REFERENCE): sung melodies are denser
@@ -53,39 +52,6 @@ PERCENTILES = (1, 5, 25, 50, 75, 95, 99)  # the gate's bounds are p1 and p99
 MAJOR, MINOR = (0, 2, 4, 5, 7, 9, 11), (0, 2, 3, 5, 7, 8, 9, 10, 11)  # minor: natural + raised 6th and 7th
 # Intervals above a root of the seventh chords (triads are their subsets): dom, maj, min, minmaj, half-dim, dim, aug.
 CHORDS = ({4, 7, 10}, {4, 7, 11}, {3, 7, 10}, {3, 7, 11}, {3, 6, 10}, {3, 6, 9}, {4, 8, 10})
-
-
-def four_four(stream) -> bool:
-    """Only 4/4 throughout: the metrics' strong beats (steps 0 and 8) assume a 16-step 4/4 bar."""
-    sigs = [ts.ratioString for ts in stream.recurse().getElementsByClass("TimeSignature")]
-    return bool(sigs) and all(s == "4/4" for s in sigs)
-
-
-def downbeat(part) -> float | None:
-    """Offset (quarters) of the first full measure, so a pickup does not shift every bar by a beat."""
-    for m in part.getElementsByClass("Measure"):
-        if m.duration.quarterLength >= m.barDuration.quarterLength - 1e-6:
-            return float(m.offset)
-    return None
-
-
-def grid(part, origin: float, top_only: bool) -> list[tuple[int, int, int]]:
-    """A part as grid notes (start, duration in 16ths, MIDI pitch) from the first downbeat on.
-
-    Tied notes are merged (a tie is one sung note); fermatas keep their notated length;
-    grace notes (no duration) are dropped; triplets round to the nearest 16th.
-    """
-    rows = []
-    for n in part.stripTies().flatten().notes:
-        ql = float(n.duration.quarterLength)
-        t = int(round((float(n.offset) - origin) * 4))
-        if ql <= 0 or t < 0:  # grace note, or a pickup note before bar 1
-            continue
-        d = max(1, int(round(ql * 4)))
-        pitches = [p.midi for p in n.pitches]
-        for p in ([max(pitches)] if top_only else pitches):  # a melody chord: its top note is the tune
-            rows.append((t, d, p))
-    return sorted(rows)
 
 
 def scale_of(stream) -> set[int]:
@@ -141,17 +107,6 @@ def chorale_set(skipped: dict) -> dict[str, dict]:
             m["chord_tone_strong_atb"] = measure(mel, atb, scale)["chord_tone_strong"]
             out[name] = m
     return out
-
-
-def folk_tunes():
-    """(name, ABC text) of the 4/4 songs: one `M:` header saying 4/4 and no inline meter change."""
-    for book in FOLK_FILES:
-        text = Path(corpus.getWork(f"essenFolksong/{book}")).read_text(encoding="latin-1")
-        tunes = [t for t in re.split(r"\n(?=X:)", text) if t.lstrip().startswith("X:")]
-        four = [t for t in tunes if re.findall(r"^M:\s*(\S+)", t, re.M) == ["4/4"] and "[M:" not in t]
-        for tune in four[::FOLK_STRIDE]:
-            ident = re.search(r"^N:\s*(\S+)", tune, re.M)  # Essen catalogue number, e.g. E0001C
-            yield f"essenFolksong/{book} {ident.group(1) if ident else tune.split()[0]}", tune
 
 
 def folk_set(skipped: dict) -> dict[str, dict]:

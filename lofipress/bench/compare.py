@@ -5,12 +5,14 @@ same held-out pieces, vocabulary and windows, and stops after the epoch that end
 stopping). Then, per arch: the held-out negative log-likelihood (nats a token, best epoch) and perplexity,
 tokens a second of batched numpy generation, and one first draw of `songs` songs composed with the station's
 sampling settings and gated as a build gates them: the first-draw pass rate and the median of every metric of
-the evaluation (tonality, form, melody, bass, copying).
+the evaluation (tonality, form, melody, bass, copying). Every arch's keys get the station's melody model, so
+the archs are what differs.
 """
 from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 import time
 from pathlib import Path
 
@@ -26,16 +28,21 @@ def compare(corpus_dir: Path, out_dir: Path, station, archs=ARCHS, budget_s: flo
     from .generate import batched_rate
     from ..music.compose import compose
     from ..music.evaluate import summarize, target_of
+    from ..music.melody_model import MELODY_FILE
     from ..music.model import load
     from ..music.train import train
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    melody = station.path(station.model.dir) / station.model.name / MELODY_FILE
+    melody = melody if melody.is_file() and station.song.melody == "model" else None
     results = {}
     for arch in archs:
         settings = dataclasses.replace(station.model, arch=arch, name=arch, epochs=max(station.model.epochs, 200))
         log(f"{NAMES.get(arch, arch)}: training for up to {budget_s:.0f} s")
         card = train(corpus_dir, out_dir / arch, settings, station.corpus, seed=station.station.seed,
-                     log=lambda line: log(f"  {line}"), budget_s=budget_s)
+                     log=lambda line: log(f"  {line}"), budget_s=budget_s, melody=False)
+        if melody is not None:  # every arch's keys under one melody model: the archs are what differs
+            shutil.copyfile(melody, out_dir / arch / MELODY_FILE)
         step, vocab, _ = load(out_dir / arch)
         rate, _ = batched_rate(step, vocab, 24, station.station.bars, station.sampling)
         st = dataclasses.replace(station, model=dataclasses.replace(station.model, dir=str(out_dir.resolve()),

@@ -30,11 +30,12 @@ from ..site import SITE_STAMP, intact as site_intact  # noqa: F401 - the stamp: 
 
 SITE_CODE = ("site", "site.pages", "site.manifest", "site.pianoroll", "site.theme", "site.csp", "site.budget",
              "site.compare_table", "site.templates", "site.stamp", "build.press", "music.model_card", "core.files",
-             "station.mood", "core.keys")
+             "station.mood", "core.keys", "music.form_content")
 COMPOSE_CODE = (  # tests/build/test_cache_code.py checks the list; the archs' step models load lazily
     "music.compose", "music.generate", "music.grammar", "music.priors", "music.tokens", "music.metrics",
     "music.model", "music.keras_file", "music.wavenet", "music.transformer", "music.chords", "music.train",
-    "music.song", "music.arrange", "music.song_metrics", "music.copying", "music.corpus", "station.mood",
+    "music.song", "music.arrange", "music.song_metrics", "music.copying", "music.corpus", "music.form_content",
+    "music.melody_write", "music.melody_model", "music.melody_data", "music.melody_sources", "station.mood",
     "station.form", "core.keys")
 
 
@@ -93,10 +94,11 @@ def _check_arch(station: Station, card_path: Path) -> None:
 
 def compose_stage(station: Station, cache: Cache, model_dir: Path, log) -> list[dict]:
     """Composed pieces as plain dicts, from the cache when model, sampling and plan are unchanged."""
+    from ..music.melody_model import MELODY_FILE
     from ..music.model import MODEL_FILE, VOCAB_FILE
     from ..music.train import EVENTS_FILE
 
-    model_files = [file_hash(model_dir / f) for f in (MODEL_FILE, VOCAB_FILE) if (model_dir / f).is_file()]
+    model_files = [file_hash(model_dir / f) for f in (MODEL_FILE, VOCAB_FILE, MELODY_FILE) if (model_dir / f).is_file()]
     events = model_dir / EVENTS_FILE
     key = digest("compose", model_files, file_hash(events) if events.is_file() else "", station.sampling,
                  station.song, station.arrange, station.station.seed, station.station.tracks, station.station.bars, station.station.tempo_min_bpm,

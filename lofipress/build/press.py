@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from ..core.files import part_path
+from ..music.form_content import NOVELTY_MIN
 from ..station.config import Station
 
 
@@ -32,9 +33,10 @@ def gather(station: Station, pack, tracks: list[dict], jobs: list[dict], model_d
         segments = [{**row, "mp3": part_path(job["mp3"], i)} for i, row in enumerate(meta["segments"])]
         press_tracks.append({"id": t["id"], "title": t["title"], "bpm": t["tempo_bpm"], "key": t["key"],
                              "bars": t["bars"], "seed": t["seed"], "model": station.model.name, "notes": t["beats"],
-                             "mp3": job["mp3"], "segments": segments, "midi": t["midi"], "samples": meta["samples"],
+                             "draws": int(t.get("draws", 1)), "mp3": job["mp3"], "segments": segments, "midi": t["midi"], "samples": meta["samples"],
                              "sample_rate": meta["sample_rate"], "sections": t["sections"],
                              "breaks": drum_breaks(t["sections"], station.song.drum_break_bars),
+                             "novelty": t["metrics"].get("novelty_curve", []), "novelty_min": NOVELTY_MIN,
                              "metrics": {k: v for k, v in t["metrics"].items() if isinstance(v, (int, float))}})
         songs.append({"id": f"live-{t['id']}", "title": f"{t['title']} (live)", "bpm": t["tempo_bpm"],
                       "key": t["key"], "bars": t["bars"], "notes": t["beats"], "midi": t["midi"],

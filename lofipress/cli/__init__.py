@@ -90,6 +90,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="small (the default LSTM), seed (the articles' LSTM 256-512-256), wavenet or transformer")
     p.add_argument("--epochs", type=int, default=None, help="upper bound on epochs (early stopping may end sooner)")
     p.add_argument("--skip-bad", action="store_true", help="skip unreadable corpus files instead of stopping")
+    p.add_argument("--melody-only", action="store_true",
+                   help="train only the melody model (the corpus's leads, music21's folk songs and chorales) into "
+                        "the existing model folder --out")
     _station_arg(p)
     p.set_defaults(handler="lofipress.music.train:cli_train")
 

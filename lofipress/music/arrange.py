@@ -30,9 +30,11 @@ Grid = list[tuple[int, int, int]]  # (start_16th, duration_16ths, MIDI pitch)
 BASS_PATTERNS = {
     "anchor": ((0, "root"), (10, "root")),  # root on 1, again with the kick on the "and of 3"
     "walk": ((0, "root"), (8, "fifth"), (14, "approach")),  # root, fifth on 3, a step into the next bar
-    "push": ((0, "root"), (7, "octave"), (10, "fifth")),  # a busier bar for B
+    "push": ((0, "root"), (3, "root"), (7, "octave"), (10, "fifth"), (14, "approach")),  # B drives: busier
+
+    "whole": ((0, "root"),),  # the outro: one root a bar, held, while the chords ring out
 }
-SECTION_BASS = {"A": ("anchor", "walk"), "A2": ("anchor", "walk"), "B": ("push", "walk"), "outro": ("anchor",),
+SECTION_BASS = {"A": ("anchor", "walk"), "A2": ("anchor", "walk"), "B": ("push",), "outro": ("whole",),
                 "loop": ("anchor", "walk")}  # each section draws its pattern from these, per track
 
 
@@ -128,6 +130,16 @@ def bass_line(spans, sections, total: int, low: int, high: int, tonic_pc: int,
     for c in changes:  # a root on every chord change, wherever it falls
         if names[min(c // STEPS_PER_BAR, len(names) - 1)] != "intro":
             hits[c] = "root"
+    for bar in range(1, len(names)):  # a chord held over the bar line: this bar moves off its root (no drone)
+        lo = bar * STEPS_PER_BAR
+        if names[bar] == "intro" or root_at(lo) != root_at(lo - 1) or any(lo < c < lo + STEPS_PER_BAR for c in changes):
+            continue
+        moves = [t for t in range(lo + 1, lo + STEPS_PER_BAR) if hits.get(t) in ("fifth", "approach")]
+        if not moves:
+            for t in [t for t in range(lo + 1, lo + STEPS_PER_BAR) if hits.get(t) in ("root", "octave")]:
+                hits[t] = "fifth"
+            if not any(lo < t < lo + STEPS_PER_BAR for t in hits):
+                hits[lo + 8] = "fifth"
     starts = sorted(hits)
     out: Grid = []
     prev = (low + high) // 2 - 2
@@ -161,15 +173,73 @@ def bass_line(spans, sections, total: int, low: int, high: int, tonic_pc: int,
     return out
 
 
-def _restrike(keys: Grid, first: int, last: int) -> Grid:
-    """B's comping: chords of a half bar or more struck on the beat and again on the "and of 2" or "and of 4"."""
-    out = []
-    for t, d, p in keys:
-        if first <= t < last and d >= 8 and t % 8 == 0:
-            out += [(t, 6, p), (t + 6, d - 6, p)]
-        else:
-            out.append((t, d, p))
+def _half_bar_chords(keys: Grid, first: int, last: int) -> list[tuple[int, tuple[int, ...]]]:
+    """(step, pitches) per half bar of [first, last): the keys notes sounding three 16ths or more of it."""
+    out, prev = [], ()
+    for h in range(first, last, 8):
+        ps = tuple(sorted({p for t, d, p in keys if min(t + d, h + 8) - max(t, h) >= 3}))
+        out.append((h, ps or prev))
+        prev = ps or prev
     return out
+
+
+STAB_STEPS = ((0, 3), (6, 2), (10, 3))  # B over sustained A: short chords on 1, the "and of 2" and the "and of 3"
+
+
+def _recomp(keys: Grid, first: int, last: int, a_strikes_per_bar: float) -> Grid:
+    """B's comping, the contrast of A's: over busy A (two or more strikes a bar) the chords are held, one
+    strike per chord; over sustained A they are short stabs that push against the beat. Same chords, new feel."""
+    chords = _half_bar_chords(keys, first, last)
+    out = [n for n in keys if not first <= n[0] < last]
+    out = [(t, min(d, first - t), p) if t < first < t + d else (t, d, p) for t, d, p in out]
+    if a_strikes_per_bar >= 2:
+        i = 0
+        while i < len(chords):
+            h, ps = chords[i]
+            span = 8
+            if h % STEPS_PER_BAR == 0 and i + 1 < len(chords) and chords[i + 1][1] == ps:
+                span, i = 16, i + 1
+            out += [(h, span, p) for p in ps]
+            i += 1
+    else:
+        by_step = dict(chords)
+        for bar in range(first, last, STEPS_PER_BAR):
+            for step, dur in STAB_STEPS:
+                ps = by_step.get(bar + step - step % 8, ())
+                out += [(bar + step, dur, p) for p in ps]
+    return out
+
+
+def _strikes_per_bar(keys: Grid, first: int, count: int) -> float:
+    """Distinct keys onset times per bar over `count` bars from bar `first`."""
+    lo, hi = first * STEPS_PER_BAR, (first + count) * STEPS_PER_BAR
+    return len({t for t, _, _ in keys if lo <= t < hi}) / max(count, 1)
+
+
+def _lift(keys: Grid, first: int, last: int, top: int) -> Grid:
+    """B's voicing: the lowest note of every chord of three or more struck in [first, last) an octave up
+    (an inversion over the bass's root), so B sits brighter than A as well as moving differently."""
+    struck: dict[int, list[int]] = {}
+    for t, _, p in keys:
+        if first <= t < last:
+            struck.setdefault(t, []).append(p)
+    lowest = {t: min(ps) for t, ps in struck.items() if len(ps) >= 3 and min(ps) + 12 <= top}
+    return [(t, d, p + 12 if lowest.get(t) == p else p) for t, d, p in keys]
+
+
+def _ring_out(keys: Grid, first: int, last: int) -> Grid:
+    """The outro's keys: each bar's chord (what sounds at its downbeat, else what is struck first) struck once
+    and held the bar, so the song slows into its last chord instead of comping on."""
+    out = [n for n in keys if not first <= n[0] < last]
+    for bar in range(first, last, STEPS_PER_BAR):
+        sounding = [p for t, d, p in keys if t <= bar < t + d]
+        if not sounding:
+            inside = [n for n in keys if bar <= n[0] < bar + STEPS_PER_BAR]
+            t0 = min((n[0] for n in inside), default=None)
+            sounding = [p for t, _, p in inside if t == t0]
+        out = [(t, min(d, bar - t), p) if t < bar < t + d else (t, d, p) for t, d, p in out]  # cut what rings in
+        out += [(bar, STEPS_PER_BAR, p) for p in sorted(set(sounding))]
+    return [n for n in out if n[1] > 0]
 
 
 def arrange_parts(piece: Piece, settings: ArrangeSettings, rng: np.random.Generator) -> dict[str, Grid]:
@@ -190,11 +260,15 @@ def arrange_parts(piece: Piece, settings: ArrangeSettings, rng: np.random.Genera
     melody = [(t, d, p if MELODY_LOW <= p <= MELODY_HIGH else _into_range(p, MELODY_LOW, MELODY_HIGH))
               for t, d, p in clip(piece.lead)]
     spans = chord_spans(keys, total)
+    a_strikes = next((_strikes_per_bar(keys, first, n) for name, first, n in sections if name == "A"), 0.0)
     for name, first, n in sections:
         lo, hi = first * STEPS_PER_BAR, (first + n) * STEPS_PER_BAR
         if name == "intro":  # the keys alone: the melody waits for A
             melody = [m for m in melody if not lo <= m[0] < hi]
-        elif name == "B":  # another comping rhythm; the melody keeps its register (a lift is a leap out of A)
-            keys = _restrike(keys, lo, hi)
+        elif name == "B":  # another comping rhythm and a brighter voicing; the melody keeps its register
+            keys = _lift(_recomp(keys, lo, hi, a_strikes), lo, hi, settings.keys_high + 5)
+        elif name == "outro":  # the chords ring out a bar each; the melody's closing note is in the first bar
+            keys = _ring_out(keys, lo, hi)
+            melody = [m for m in melody if not lo + STEPS_PER_BAR <= m[0] < hi]
     bass = bass_line(spans, sections, total, settings.bass_low, settings.bass_high, tonic_pc, rng)
     return {"keys": _dedupe(keys), "melody": _dedupe(melody), "bass": bass}

@@ -11,6 +11,7 @@ targets is kept.
 """
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 from dataclasses import dataclass, field
@@ -18,11 +19,13 @@ from pathlib import Path
 
 import numpy as np
 
-from . import copying, metrics, song_metrics
+from . import copying, form_content, metrics, song_metrics
 from .arrange import arrange_parts
 from ..station.config import Station, derive_seed
 from ..core.errors import ConfigError, ModelError
 from .generate import Request, generate, primer_tokens
+from . import melody_write
+from .melody_model import load as load_melody
 from .model import load as load_model
 from .song import plan_sections
 from .tokens import Piece, decode
@@ -94,6 +97,7 @@ def score(parts: dict, key: str, bars: int, sections, index: copying.PartIndex |
     heard = sorted(parts.get("keys", [])) + sorted(parts.get("melody", []))
     m = metrics.piece_metrics(heard, bars, None)
     m.update(song_metrics.song_metrics(parts, sections, bars, metrics.key_scale_pcs(m["key"]), parse_key(key)[0]))
+    m.update(form_content.content_metrics(parts, sections, bars))
     if index is not None:
         m.update(copying.copy_metrics(parts.get("keys", []), parts.get("melody", []), index))
     m["notes"] = sum(len(v) for v in parts.values())
@@ -102,7 +106,7 @@ def score(parts: dict, key: str, bars: int, sections, index: copying.PartIndex |
 
 def failures_of(m: dict) -> list[str]:
     """Every target a scored song misses."""
-    return metrics.check(m) + copying.check(m) + song_metrics.check(m)
+    return metrics.check(m) + copying.check(m) + song_metrics.check(m) + form_content.check(m)
 
 
 def compose(station: Station, n: int | None = None, log=print, drop_failing: bool = False) -> list[Composed]:
@@ -123,6 +127,7 @@ def compose(station: Station, n: int | None = None, log=print, drop_failing: boo
     n = station.station.tracks if n is None else n
     model_dir = station.path(station.model.dir) / station.model.name
     step, vocab, _ = load_model(model_dir)
+    melody = load_melody(model_dir) if station.song.melody == "model" else None
     index = load_copy_index(model_dir)
     bars, sampling = station.station.bars, station.sampling
     plans = plan(station, n)
@@ -141,10 +146,17 @@ def compose(station: Station, n: int | None = None, log=print, drop_failing: boo
             requests.append(Request(parse_key(p["key"])[1], derive_seed(station.station.seed, "track", i, draw), primer,
                                     sections))
         sequences = generate(step, vocab, requests, bars, sampling, station.song)
-        still = []
-        for i, req, toks in zip(pending, requests, sequences):
+        drafts = [decode(toks, plans[i]["key"], plans[i]["id"]) for i, toks in zip(pending, sequences)]
+        # The melody model sings over the keys the composer wrote. The keys model still writes its own lead, as it
+        # learned to, and that line is dropped: with its lead masked the keys left their habit and 46 of 288
+        # first draws wandered out of the key, against 18 (scripts/first_draw.py).
+        if melody is not None:
+            jobs = [melody_write.Job(list(d.notes), *parse_key(d.key), bars, sections, derive_seed(req.seed, "melody"))
+                    for d, req in zip(drafts, requests)]
+            drafts = [dataclasses.replace(d, lead=tuple(lead)) for d, lead in zip(drafts, melody_write.write(melody, jobs))]
+        for i, req, toks, piece in zip(pending, requests, sequences, drafts):
+            best = kept.get(i)
             p = plans[i]
-            piece = decode(toks, p["key"], p["id"])
             piece = Piece(p["id"], piece.notes, piece.key, bars, lead=piece.lead, sections=sections)
             parts = arrange_parts(piece, station.arrange, np.random.default_rng(derive_seed(req.seed, "arrange")))
             m = score(parts, piece.key, bars, sections, index)
@@ -155,13 +167,10 @@ def compose(station: Station, n: int | None = None, log=print, drop_failing: boo
             candidate = Composed(i, p["id"], p["title"], heard, p["tempo_bpm"], req.seed,
                                  Piece(p["id"], piece.notes, heard, bars, lead=piece.lead, sections=sections), toks,
                                  parts, m, failures, draw + 1)
-            best = kept.get(i)
             if best is None or len(failures) < len(best.failures):
                 kept[i] = candidate
             kept[i].draws = draw + 1
-            if failures:
-                still.append(i)
-        pending = still
+        pending = [i for i in pending if kept[i].failures]
     redrawn = sum(1 for c in kept.values() if c.draws > 1)
     failed = sum(1 for c in kept.values() if c.failures)
     first = sum(1 for c in kept.values() if c.draws == 1 and not c.failures)

@@ -24,7 +24,7 @@ import numpy as np
 from ..station.config import SamplingSettings, SongSettings
 from .grammar import BAR_LINE, CHORD_DUR, MAX_EVENTS_PER_BAR, POS, Grammar
 from .model import StepModel
-from .priors import KeyPriors, LeadPriors, SectionPriors, tonic_chord_ids
+from .priors import KeyPriors, LeadPriors, SectionPriors, chord_pc_matrix, tonic_chord_ids
 from .tokens import BAR, BOS, EOS, LEAD_ON, STEPS_PER_BAR, Section, Vocab
 
 SCALES = {"major": {0, 2, 4, 5, 7, 9, 11},  # scale degrees in semitones above the tonic
@@ -119,7 +119,9 @@ def _generate(model: StepModel, vocab: Vocab, requests: list[Request], bars: int
     prompt_ids = [vocab.ids(p) for p in prompts]
     out = [list(p) for p in prompt_ids]
     tonic_ids = tonic_chord_ids(vocab)
-    plans = [SectionPriors(r.sections or (("A", 0, bars),), bars, settings, song, vocab, tonic_ids) for r in requests]
+    chord_pcs = chord_pc_matrix(vocab)
+    plans = [SectionPriors(r.sections or (("A", 0, bars),), bars, settings, song, vocab, tonic_ids, chord_pcs)
+             for r in requests]
     lines = LeadPriors(vocab, settings, n)
     keys = KeyPriors(vocab, settings, [r.mode for r in requests], g.bar_id)
     model.reset(n)
@@ -146,6 +148,7 @@ def _generate(model: StepModel, vocab: Vocab, requests: list[Request], bars: int
         for r, i in enumerate(live):
             plans[i].nudge(z[r], bar_tokens[i], g)
         lines.nudge(z, pos, np.flatnonzero((last_kind == POS) | (last_kind == CHORD_DUR)), live)  # a lead note next?
+        lines.own_rhythm_cost(z, np.flatnonzero(last_kind == CHORD_DUR))
         fresh = np.array([not plans[i].recalls(len(bar_tokens[i]) - 1) for i in live], bool)
         keys.nudge(z, live, np.flatnonzero((last_kind == POS) & fresh))
         z = np.where(mask, z, -np.inf)

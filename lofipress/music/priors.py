@@ -23,6 +23,7 @@ from .grammar import Grammar
 from .tokens import Vocab, section_names
 
 FREE_LEAP = 2  # a whole tone is a step: free
+MOSTLY_HEARD = 0.7  # a chord with more of its pitch classes in A's bar than this adds too little to be heard as new
 FREE_RANGE = 7  # half an octave and a bit either side of the line's centre: free
 
 
@@ -30,7 +31,7 @@ class SectionPriors:
     """What each bar of one piece leans toward: its section token, a reference bar and a bar to avoid."""
 
     def __init__(self, sections, bars: int, settings: SamplingSettings, song: SongSettings, vocab: Vocab,
-                 tonic_ids: np.ndarray):
+                 tonic_ids: np.ndarray, chord_pcs: np.ndarray | None = None):
         names = section_names(sections, bars, "A")
         self.sec_ids = [vocab.index.get(f"sec:{name}", vocab.index.get("sec:A", 0)) for name in names]
         first_of = {name: first for name, first, _ in sections}
@@ -51,6 +52,10 @@ class SectionPriors:
             if name == "B" and a0 is not None and k < loop and k < a_bars and song.contrast_bias > 0:
                 self.avoid[b] = a0 + k
         self.contrast = song.contrast_bias
+        # Per chord token, its pitch classes (tonic-relative): B is pushed off A's *harmony*, not only off A's
+        # tokens, since a revoiced chord is a new token that a listener hears as the same chord.
+        self.chord_pcs = chord_pcs
+        self._off_harmony: dict[int, np.ndarray] = {}
         # The outro's last two bars lean to the tonic chord (root position: tokens are tonic-relative, so a chord
         # whose lowest note is a tonic and that holds a third over it), so the song resolves before the seam.
         self.cadence = {b for b, name in enumerate(names) if name == "outro" and b >= first_of["outro"]
@@ -83,6 +88,30 @@ class SectionPriors:
             old = bars_so_far[avoid]
             if j < len(old) and g.is_note[old[j]]:
                 z[old[j]] -= self.contrast
+            if self.chord_pcs is not None:
+                z[self._same_harmony(avoid, old)] -= self.contrast
+
+
+    def _same_harmony(self, bar: int, old: list[int]) -> np.ndarray:
+        """Ids of the chord tokens with over 70 % of their pitch classes among those of bar `bar`'s chords (a B bar
+        of such chords shares 60 % of A's and is heard as A's progression: form_content's rule)."""
+        hit = self._off_harmony.get(bar)
+        if hit is None:
+            pcs = self.chord_pcs
+            heard = pcs[[t for t in old if pcs[t].any()]].any(axis=0) if old else np.zeros(12, bool)
+            inter, size = (pcs & heard).sum(axis=1), pcs.sum(axis=1)
+            hit = np.flatnonzero((size > 0) & heard.any() & (inter > MOSTLY_HEARD * size))
+            self._off_harmony[bar] = hit
+        return hit
+
+
+def chord_pc_matrix(vocab: Vocab) -> np.ndarray:
+    """(vocab, 12) booleans: the pitch classes of each keys chord token (all False for other tokens)."""
+    out = np.zeros((len(vocab.tokens), 12), bool)
+    for i, t in enumerate(vocab.tokens):
+        if t.startswith("n:"):
+            out[i, [int(r) % 12 for r in t[2:].split(".")]] = True
+    return out
 
 
 def tonic_chord_ids(vocab: Vocab) -> np.ndarray:
@@ -113,6 +142,7 @@ class LeadPriors:
         self.is_chord = self.pcs_of.any(axis=1)
         self.lead_pc = np.mod(self.lead_rel, 12).astype(int)
         self.leap, self.range, self.chord = settings.lead_leap_bias, settings.lead_range_bias, settings.lead_chord_bias
+        self.own_rhythm = settings.lead_own_rhythm_bias
         self.last = np.full(n, np.nan)
         self.total, self.count = np.zeros(n), np.zeros(n)
         self.struck = np.zeros((n, 12), bool)
@@ -133,6 +163,12 @@ class LeadPriors:
             self.last[rows] = rel[lead]
             self.total[rows] += rel[lead]
             self.count[rows] += 1
+
+    def own_rhythm_cost(self, z: np.ndarray, after_keys: np.ndarray) -> None:
+        """A lead note where the keys were just struck costs `own_rhythm` (rows `after_keys`), so the melody
+        finds onsets of its own instead of riding the comping's top voice."""
+        if self.own_rhythm and len(after_keys) and len(self.lead_ids):
+            z[np.ix_(after_keys, self.lead_ids)] -= self.own_rhythm
 
     def nudge(self, z: np.ndarray, pos: np.ndarray, rows: np.ndarray, live: np.ndarray) -> None:
         """Costs on the lead's tokens of batch rows `rows` (about to place a note at `pos`), in place."""

@@ -85,7 +85,7 @@ def prepare(pieces: list[Piece], settings: ModelSettings, seed: int):
 
 def train(corpus_dir: str | Path, out_dir: str | Path, settings: ModelSettings = ModelSettings(),
           corpus_settings: CorpusSettings = CorpusSettings(), resume: bool = False, seed: int = 1234,
-          log=print, budget_s: float | None = None) -> dict:
+          log=print, budget_s: float | None = None, melody: bool = True) -> dict:
     """Train (or resume) a model folder from a corpus folder.
 
     Args:
@@ -95,6 +95,8 @@ def train(corpus_dir: str | Path, out_dir: str | Path, settings: ModelSettings =
         resume: continue from out_dir's checkpoint and history instead of starting over.
         budget_s: stop after the epoch that ends past this many seconds (`models compare` gives every arch the
             same time); None trains until early stopping or `settings.epochs`.
+        melody: train the melody model too (lofipress.music.melody_model: the corpus's leads and music21's
+            folk songs and chorales), into the same folder.
     Returns:
         The model card (also written to card.json).
     Raises:
@@ -166,6 +168,10 @@ def train(corpus_dir: str | Path, out_dir: str | Path, settings: ModelSettings =
     if done < settings.epochs and not _stopped_early(history, settings.patience):
         model.fit(xt, yt, validation_data=(xv, yv), batch_size=settings.batch_size, epochs=settings.epochs,
                   initial_epoch=done, shuffle=True, verbose=0, callbacks=[Keep()])
+    if melody:
+        from .melody_model import train_from
+
+        train_from(pieces, out_dir, seed=seed, log=log)
     with gzip.GzipFile(out_dir / EVENTS_FILE, "wb", mtime=0) as fh:
         fh.write(json.dumps({p.name: part_sequences(p) for p in pieces}, sort_keys=True).encode())
     card = _card(corpus_dir, settings, corpus_settings, vocab, history, report, len(xt), len(xv), seed,
@@ -257,6 +263,8 @@ def cli_train(args) -> int:
     from ..station import config
 
     station = config.load(args.station) if Path(args.station).exists() else config.Station()
+    if args.melody_only:
+        return _cli_train_melody(args, station)
     settings = station.model
     overrides = {k: v for k, v in (("arch", args.arch), ("epochs", args.epochs)) if v is not None}
     settings = dataclasses.replace(settings, **overrides)
@@ -264,4 +272,27 @@ def cli_train(args) -> int:
     card = train(args.corpus, args.out, settings, corpus_settings, args.resume, station.station.seed)
     print(f"wrote {args.out}: {card['epochs']} epochs, best val_loss {card['metrics']['val_loss']} "
           f"(perplexity {card['metrics']['val_perplexity']}), vocabulary {card['vocab_size']}")
+    return 0
+
+
+def _cli_train_melody(args, station) -> int:
+    """`lofipress train --melody-only`: the melody model alone, into an existing model folder, swapped in whole."""
+    from .melody_model import MELODY_CARD, MELODY_FILE, train_from
+    from .model import require_training
+
+    require_training()
+    out = Path(args.out)
+    if not out.is_dir():
+        raise ModelError("is not a model folder", out, "train the model first: lofipress train --corpus DIR --out DIR")
+    pieces, report = corpus_mod.load_corpus(args.corpus, station.corpus.max_file_mb, station.corpus.max_bars,
+                                            station.corpus.min_notes, station.corpus.skip_bad or args.skip_bad)
+    print(report.lead_summary())
+    work = out / ".melody-work"
+    shutil.rmtree(work, ignore_errors=True)
+    card = train_from(pieces, work, seed=station.station.seed)
+    for name in (MELODY_FILE, MELODY_CARD):
+        os.replace(work / name, out / name)
+    shutil.rmtree(work, ignore_errors=True)
+    print(f"wrote {out / MELODY_FILE}: best epoch {card['best_epoch']}, val_loss {card['val_loss']} "
+          f"on {card['melodies']} melodies")
     return 0

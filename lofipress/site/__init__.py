@@ -359,7 +359,8 @@ def _write_pages(station, press: dict, site: Path, has_loss: bool, generated: st
            volumes=[{"name": n, "label": lab, "value": v} for n, lab, v in VOLUMES], shortcuts=SHORTCUTS)
     for i, t in enumerate(tracks):
         pianoroll.render_pianoroll(t["notes"], t["bars"], palette, site / t["roll"],
-                                   sections=[tuple(x) for x in t.get("sections", [])])
+                                   sections=[tuple(x) for x in t.get("sections", [])], novelty=t.get("novelty"),
+                                   novelty_min=t.get("novelty_min"))
         render("track.html", t["page"], "../", **pages.track_context(tracks, i, press.get("about")))
     for piece in [*press.get("tracks", []), *press.get("songs", [])]:
         _write(site / "notes" / f"{piece['id']}.json", mf.notes_json(piece))

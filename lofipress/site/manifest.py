@@ -145,7 +145,7 @@ def build_manifest(station, press: dict, site_dir: Path, generated: str) -> dict
         "pack": dict(press.get("pack", {})),
         "tracks": [{
             "id": t["id"], "title": t["title"], "kind": "ai", "bpm": tempo(t["bpm"]), "key": t["key"],
-            "bars": t["bars"], "seed": t["seed"], "model": t["model"],
+            "bars": t["bars"], "seed": t["seed"], "model": t["model"], "draws": int(t.get("draws", 1)),
             "audio": {"src": f"audio/tracks/{t['id']}.mp3", "samples": t["samples"],
                       "sample_rate": t["sample_rate"],
                       "segments": [{"src": segment_src(t["id"], i), "first_bar": int(seg["first_bar"]),

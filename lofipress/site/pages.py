@@ -49,6 +49,15 @@ FAMILIES = (
         Measure("exact_repeat_share", "Repeats", "share of bars repeated note for note", "form_exact_repeat_share",
                 2),
     )),
+    ("Heard", "read from the notes alone, not from the section labels", (
+        Measure("boundaries_found", "Heard", "planned section changes heard in the notes (novelty curve)", "", 0),
+        Measure("progressions_by_content", "Progs", "progressions told apart by their pitch classes",
+                "content_progressions", 0),
+        Measure("melody_on_keys_share", "On keys", "share of melody notes struck with the keys",
+                "content_melody_on_keys", 2),
+        Measure("bass_same_pitch_bars", "1 pitch", "longest bass span on one pitch, in bars",
+                "content_bass_same_pitch_bars", 1),
+    )),
     ("Melody", "the top line, over the body sections", (
         Measure("has_melody", "Melody", "a melody in every body section", "", 0, in_table=False),
         Measure("notes_per_bar", "Notes", "melody notes a bar", "melody_notes_per_bar", 1),
@@ -246,6 +255,9 @@ def _figures(ev: dict) -> list[dict]:
     if "tracks_with_form" in ev:
         out.append({"value": percent(ev["tracks_with_form"]),
                     "label": "have a form: 3 sections or more, 2 distinct progressions or more"})  # evaluate._has_form
+    if ev.get("form_by_content") is not None:
+        out.append({"value": percent(ev["form_by_content"]),
+                    "label": "of the planned section changes are heard in the notes, not only in the labels"})
     if "tracks_with_melody" in ev:
         out.append({"value": percent(ev["tracks_with_melody"]), "label": "have a melody in every section"})
     hold, most = ev.get("max_bass_hold_bars"), (ev.get("targets") or {}).get("bass_hold_bars_max")
@@ -316,4 +328,5 @@ def about_context(about: dict, tracks: list[dict], has_loss: bool, pack_name: st
     return {**story, "figures": _figures(ev), "songs": songs, "pack_name": clip(pack_name, 40),
             "tables": _family_tables(rows, ev.get("medians") or {}, ev.get("targets") or {}),
             "loss_png": "img/loss.png" if has_loss else "", "loss_alt": loss_alt, "card": _card_pairs(card),
-            "comparisons": [about_table(c) for c in (about.get("compare") or [])[:COMPARISONS_SHOWN]]}
+            "comparisons": [about_table(c) for c in (about.get("compare") or [])[:COMPARISONS_SHOWN]],
+            "roll": {"src": tracks[0]["roll"], "title": clip(tracks[0]["title"], TITLE_CHARS)} if tracks else None}

@@ -36,7 +36,7 @@ def _draw_notes(ax, notes: list, palette: tuple[str, ...], alpha: float = 0.9) -
 
 
 def render_pianoroll(notes: list, bars: int, palette: tuple[str, ...], path: Path, beats_per_bar: int = 4,
-                     sections=()) -> Path:
+                     sections=(), novelty=None, novelty_min: float | None = None) -> Path:
     """Draw a track's notes as a piano roll PNG (pitch over beats, bar lines, one color per part, its sections).
 
     Args:
@@ -45,13 +45,16 @@ def render_pianoroll(notes: list, bars: int, palette: tuple[str, ...], path: Pat
         palette: (bg, fg, accent, accent2) colors.
         path: the PNG to write.
         sections: (name, first bar, bars) drawn as a labelled strip over the roll.
+        novelty: the novelty curve read from the notes, one value per bar line (lofipress.music.form_content),
+            drawn under the roll with `novelty_min`, the level a section change must reach to be heard.
 
     Returns:
         path.
     """
     bg, fg = palette[0], palette[1]
     fig = _figure(10, 3.6, 100, bg)
-    ax = fig.add_axes((0.07, 0.15, 0.9, 0.72), facecolor=bg)
+    curve = list(novelty or [])
+    ax = fig.add_axes((0.07, 0.36, 0.9, 0.52) if curve else (0.07, 0.15, 0.9, 0.72), facecolor=bg)
     _draw_notes(ax, notes, palette)
     pitches = [int(n[2]) for n in notes] or [60]
     ax.set_xlim(0, bars * beats_per_bar)
@@ -68,12 +71,28 @@ def render_pianoroll(notes: list, bars: int, palette: tuple[str, ...], path: Pat
         ax.axvline(x0, color=fg, alpha=0.45, linewidth=1.0)
         ax.text(x0 + 0.4, top, name.replace("A2", "A\u2032"), color=fg, fontsize=9, va="top", ha="left",
                 fontweight="bold")
-    ax.set_xlabel("bar", color=fg)
     ax.set_ylabel("MIDI pitch", color=fg)
-    ax.tick_params(colors=fg, labelsize=8)
-    for spine in ax.spines.values():
-        spine.set_color(fg)
-        spine.set_alpha(0.3)
+    axes = [ax]
+    if curve:
+        ax.tick_params(labelbottom=False)
+        low = fig.add_axes((0.07, 0.12, 0.9, 0.18), facecolor=bg, sharex=ax)
+        xs = [b * beats_per_bar for b in range(len(curve))]
+        low.fill_between(xs, [max(v, 0.0) for v in curve], color=palette[2 % len(palette)], alpha=0.5, linewidth=0,
+                         step="mid")
+        if novelty_min is not None:
+            low.axhline(novelty_min, color=fg, alpha=0.6, linewidth=0.8, linestyle="--")
+        for _, first, _ in sections:
+            low.axvline(first * beats_per_bar, color=fg, alpha=0.45, linewidth=1.0)
+        low.set_ylim(0, max(max(curve), (novelty_min or 0) * 2, 0.1) * 1.1)
+        low.set_yticks([])
+        low.set_ylabel("new", color=fg, fontsize=8)
+        axes.append(low)
+    axes[-1].set_xlabel("bar", color=fg)
+    for a in axes:
+        a.tick_params(colors=fg, labelsize=8)
+        for spine in a.spines.values():
+            spine.set_color(fg)
+            spine.set_alpha(0.3)
     if notes:
         ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False, labelcolor=fg, ncols=3)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -48,6 +48,7 @@ def validate(s: "Station", path: Path) -> None:
         need(0.0 <= getattr(sg, key) <= 30.0, f"song.{key}", "must be between 0 (off) and 30")
     need(-30.0 <= sg.return_lead_bias <= 30.0, "song.return_lead_bias", "must be between -30 and 30")
     need(0 <= sg.drum_break_bars <= 4, "song.drum_break_bars", "must be between 0 and 4")
+    need(sg.melody in ("model", "corpus"), "song.melody", 'must be "model" (the melody model) or "corpus"')
     sm = s.sampling
     need(0.05 <= sm.temperature <= 3.0, "sampling.temperature", "must be between 0.05 and 3")
     need(sm.top_k >= 0, "sampling.top_k", "must be 0 (off) or more")
@@ -55,7 +56,7 @@ def validate(s: "Station", path: Path) -> None:
     need(1.0 <= sm.repetition_penalty <= 5.0, "sampling.repetition_penalty", "must be between 1 and 5")
     need(0.0 <= sm.penalty_restore <= 1.0, "sampling.penalty_restore", "must be between 0 and 1")
     need(0.0 <= sm.scale_bias <= 10.0, "sampling.scale_bias", "must be between 0 (off) and 10")
-    for key in ("lead_leap_bias", "lead_range_bias", "lead_chord_bias", "window_key_bias"):
+    for key in ("lead_leap_bias", "lead_range_bias", "lead_chord_bias", "lead_own_rhythm_bias", "window_key_bias"):
         need(0.0 <= getattr(sm, key) <= 10.0, f"sampling.{key}", "must be between 0 (off) and 10")
     need(sm.loop_bars in (0, 1, 2, 4, 8, 16), "sampling.loop_bars", "must be 0 (off), 1, 2, 4, 8 or 16")
     need(0.0 <= sm.loop_bias <= 20.0, "sampling.loop_bias", "must be between 0 and 20")

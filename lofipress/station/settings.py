@@ -70,6 +70,7 @@ class SamplingSettings:
     lead_leap_bias: float = 0.5  # logit cost a semitone of melody leap past a whole tone: mostly steps, some leaps
     lead_range_bias: float = 1.0  # cost a semitone past 7 from the melody's centre: a line a voice could sing
     lead_chord_bias: float = 4.0  # cost of a melody note outside the chord under it on beats 1 and 3
+    lead_own_rhythm_bias: float = 2.5  # cost of a melody note struck with the keys: a line, not the chord's top
     window_key_bias: float = 6.0  # a chord taking a 4-bar window at home into another key costs this; away: lean home
     primer: str = ""  # optional chord symbols, e.g. "Dm9 G13 Cmaj9 A7b9"
     max_redraws: int = 8  # a piece failing the quality gate is redrawn at most this often
@@ -83,6 +84,7 @@ class SongSettings:
     contrast_bias: float = 4.0  # B's first loop is pushed off A's chords and notes at the same place, so B contrasts
     cadence_bias: float = 4.0  # the outro's last two bars lean to the tonic chord: the song resolves before the seam
     drum_break_bars: int = 1  # bars before B where the player drops the drums (a break); 0 = never
+    melody: str = "model"  # "model": the melody model writes the lead over the keys; "corpus": the keys model's own
 
 
 @dataclass(frozen=True)

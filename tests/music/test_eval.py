@@ -9,7 +9,8 @@ from lofipress.music.compose import compose
 from lofipress.music.evaluate import score_site, summarize_rows, table
 
 SAME = ("sections", "distinct_windows", "melody_notes", "notes_per_bar", "range_semitones", "step_share",
-        "in_key", "chord_tone_strong", "bass_onsets_per_bar", "has_melody", "exact_repeat_share")
+        "in_key", "chord_tone_strong", "bass_onsets_per_bar", "has_melody", "exact_repeat_share",
+        "boundaries", "progressions_by_content", "melody_on_keys_share")
 
 
 @pytest.mark.slow
@@ -28,6 +29,7 @@ def test_the_gate_scores_what_the_site_publishes(tmp_path):
         assert abs(row["metrics"]["bass_hold_bars"] - gate.metrics["bass_hold_bars"]) <= 1 / 16
     manifest = json.loads((bf.site_dir(folder) / "manifest.json").read_text())
     assert [s["name"] for s in manifest["tracks"][0]["sections"]] == [s[0] for s in gate.piece.sections]
+    assert [row["draws"] for row in rows] == [composed[r["id"]].draws for r in rows]  # the build's own record
 
 
 def test_the_summary_reports_form_melody_and_bass():
@@ -42,3 +44,30 @@ def test_the_summary_reports_form_melody_and_bass():
     text = table(s)
     assert "with form 50%" in text and "t02: x" in text
     json.dumps(s)  # the --json line
+
+
+def test_the_summary_reports_what_the_notes_alone_say():
+    base = {"sections": 5, "distinct_windows": 3, "has_melody": True, "bass_hold_bars": 1.0, "has_b": True}
+    heard = {**base, "boundaries": 4, "boundaries_found": 4, "intro_found": True, "outro_found": True,
+             "progressions_by_content": 2, "melody_on_keys_share": 0.3, "bass_same_pitch_bars": 2.0}
+    labels = {**base, "boundaries": 4, "boundaries_found": 2, "intro_found": True, "outro_found": True,
+              "progressions_by_content": 1, "melody_on_keys_share": 0.9, "bass_same_pitch_bars": 8.0}
+    rows = [{"id": f"t0{i}", "title": "x", "key": "C major", "tempo_bpm": 80, "draws": 1, "failures": [],
+             "metrics": m, "sections": []} for i, m in enumerate((heard, labels))]
+    s = summarize_rows(rows)
+    assert s["form_by_content"] == 0.75 and s["intro_outro_found"] is True
+    assert s["min_progressions_by_content"] == 1 and s["melody_own_rhythm"] == 0.5
+    assert s["max_bass_same_pitch_bars"] == 8.0
+    assert "boundaries heard 75%" in table(s)
+
+
+def test_variety_compares_the_spread_of_tracks_with_real_loops():
+    from lofipress.music import variety
+
+    loop = [(b * 16 + s, 4, p) for b in range(8) for s in (0, 4, 8, 12) for p in (48, 52, 55, 59, 62, 79)]
+    same = variety.variety([variety.keys_figures(loop, range(8))] * 12)
+    assert all(row["spread_ratio"] == 0 for row in same.values())
+    assert same["notes_per_bar"]["station"][1] == 24 and not same["notes_per_bar"]["median_inside"]
+    sparse = [(t, d, p) for t, d, p in loop if t % 8 == 0 and p < 60]
+    mixed = variety.variety([variety.keys_figures(x, range(8)) for x in [loop, sparse] * 6])
+    assert mixed["notes_per_bar"]["spread_ratio"] > 1

@@ -109,12 +109,26 @@ def _repeat_a(parts):
     return out
 
 
+def _top_voice(keys):
+    """The comping's top note at each of its onsets, as a 'melody'."""
+    top = {}
+    for t, d, p in keys:
+        top[t] = max(top.get(t, (0, 0)), (p, d))
+    return [(t, d, p) for t, (p, d) in sorted(top.items())]
+
+
 MISSES = {  # a passing song changed to miss targets -> words its failures must hold
     "no melody": (lambda p, rng: {**p, "melody": []}, ["melody: missing"]),
     "atonal": (lambda p, rng: {k: [(n[0], n[1], int(48 + rng.integers(0, 24)), *n[3:]) for n in v]
                                for k, v in p.items()}, ["key_consistency", "in_key", "pc_entropy_bits"]),
     "a bass drone": (lambda p, rng: {**p, "bass": [(0, 30 * 16, 36)]}, ["bass: holds a note 30.0 bars"]),
-    "form in labels only": (lambda p, rng: _repeat_a(p), ["form: B is 1.00 like A", "repeat exactly"]),
+    "form in labels only": (lambda p, rng: _repeat_a(p), ["form: B is 1.00 like A",
+                                                          "A->B at bar 11 not heard", "B->A2 at bar 19 not heard",
+                                                          "1 progression by content"]),
+    "a melody doubling the comping": (lambda p, rng: {**p, "melody": _top_voice(p["keys"])}, ["melody: rides the keys"]),
+    "an 8-bar repeated bass note": (lambda p, rng: {**p, "bass": [n for n in p["bass"] if not 10 * 16 <= n[0] < 18 * 16]
+                                                    + [(t, 4, 36) for t in range(10 * 16, 18 * 16, 8)]},
+                                    ["bass: one pitch for 8"]),
     "a leaping melody": (lambda p, rng: {**p, "melody": [(n[0], n[1], n[2] + (24 if i % 2 else -12), *n[3:])
                                                          for i, n in enumerate(p["melody"])]},
                          ["melody: range_semitones", "melody: step_share"]),

@@ -16,7 +16,7 @@ import build_fixture as bf
 from lofipress.station import config
 from lofipress.build import pipeline
 
-GOLDEN = {"t01": "8afe7677034ae3c7", "t02": "a88215c7319bc65f"}  # sha256[:16] of each track's .mid
+GOLDEN = {"t01": "d3d7afa869ed34c4", "t02": "9c30650dd35fe9e3"}  # sha256[:16] of each track's .mid
 
 
 def test_the_tiny_station_composes_the_same_midi_as_ever(tmp_path):

@@ -66,14 +66,15 @@ def test_train_writes_a_complete_resumable_folder(tmp_path, arch):
     settings = ModelSettings(arch=arch, epochs=2, units=32, embedding=16, width=16, heads=2, blocks=1, seq_len=32,
                              patience=10)
     out = tmp_path / "m"
-    card = train(tmp_path / "corpus", out, settings, log=lambda *_: None)
+    card = train(tmp_path / "corpus", out, settings, log=lambda *_: None, melody=False)
     for name in ("model.keras", "vocab.json", "card.json", "loss.png", "checkpoint.keras"):
         assert (out / name).is_file(), name
     assert card["epochs"] == 2 and card["corpus"]["kept"] == 6 and len(card["corpus"]["hash"]) == 16
     step, vocab, _ = model_mod.load(out)
     assert step.vocab_size == len(vocab)
     import dataclasses
-    card2 = train(tmp_path / "corpus", out, dataclasses.replace(settings, epochs=3), resume=True, log=lambda *_: None)
+    card2 = train(tmp_path / "corpus", out, dataclasses.replace(settings, epochs=3), resume=True, log=lambda *_: None,
+                  melody=False)
     assert card2["epochs"] == 3 and len(card2["losses"]["loss"]) == 3
     assert card2["settings"]["arch"] == arch and card2["parameters"] > 0
     assert type(model_mod.load(out)[0]).__name__ == {"small": "StepModel", "wavenet": "WaveNetStep",
@@ -106,7 +107,7 @@ def test_a_training_killed_midway_leaves_the_old_model_usable(tmp_path, monkeypa
     write_loops(tmp_path / "corpus")
     settings = ModelSettings(epochs=1, units=16, embedding=8, seq_len=32, patience=10)
     out = tmp_path / "m"
-    train_mod.train(tmp_path / "corpus", out, settings, log=lambda *_: None)
+    train_mod.train(tmp_path / "corpus", out, settings, log=lambda *_: None, melody=False)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
     # another corpus (another vocabulary), and the run dies at its very end, after every epoch
@@ -121,12 +122,12 @@ def test_a_training_killed_midway_leaves_the_old_model_usable(tmp_path, monkeypa
 
     monkeypatch.setattr(train_mod, "plot_losses", killed)
     with pytest.raises(KeyboardInterrupt):
-        train_mod.train(tmp_path / "corpus", out, settings, log=lambda *_: None)
+        train_mod.train(tmp_path / "corpus", out, settings, log=lambda *_: None, melody=False)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # not one file of the old model changed
     step, vocab, _ = model_mod.load(out)
     assert step.vocab_size == len(vocab)
     monkeypatch.undo()
-    train_mod.train(tmp_path / "corpus", out, settings, log=lambda *_: None)  # the next run cleans up and swaps in
+    train_mod.train(tmp_path / "corpus", out, settings, log=lambda *_: None, melody=False)  # the next run cleans up and swaps in
     assert json.loads((out / "vocab.json").read_text()) != json.loads(before["vocab.json"])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "m"]
 

@@ -36,7 +36,7 @@ SCHEMA = {
     "levels": {"track_lufs": float, "drums_lufs": float, "ambience_lufs": float, "quote_lufs": float},
     "pack": {"name": str, "license": str},
     "tracks": [{"id": str, "title": str, "kind": "ai", "bpm": int, "key": str, "bars": int, "seed": int,
-                "model": str, "audio": {"src": SRC, "samples": int, "sample_rate": int, "segments": SEGMENTS},
+                "model": str, "draws": int, "audio": {"src": SRC, "samples": int, "sample_rate": int, "segments": SEGMENTS},
                 "notes": SRC, "midi": SRC, "page": SRC,
                 "sections": SECTIONS, "breaks": [int]}],
     "songs": [{"id": str, "title": str, "kind": "live", "bpm": int, "key": str, "bars": int,
