@@ -242,6 +242,34 @@ def _ring_out(keys: Grid, first: int, last: int) -> Grid:
     return [n for n in out if n[1] > 0]
 
 
+COMPINGS = ("as played", "as played", "pushed", "held")  # a track's comping feel, drawn per track
+REGISTERS = (-4, 0, 0, 3)  # semitones the keys' voicing window moves, per track: darker, as set, brighter
+
+
+def comp_feel(keys: Grid, feel: str) -> Grid:
+    """The keys as a player with this feel would comp them, same chords: "pushed" re-strikes a chord held over
+    the "and" of 2 or of 4 there (a lo-fi push); "held" lets a chord struck again at once ring on instead."""
+    if feel == "pushed":
+        out = []
+        for t, d, p in keys:
+            s = t + (6 - t % 8) % 8 or t + 8  # the next "and" before a strong beat (steps 6 and 14)
+            out += [(t, s - t, p), (s, t + d - s, p)] if d >= 6 and t < s < t + d - 1 else [(t, d, p)]
+        return sorted(out)
+    if feel == "held":
+        ends: dict[tuple[int, int], int] = {}
+        out = []
+        for t, d, p in sorted(keys):
+            i = ends.pop((p, t), None)
+            if i is not None and out[i][0] // STEPS_PER_BAR == t // STEPS_PER_BAR:  # struck again as it ends
+                out[i] = (out[i][0], out[i][1] + d, p)
+                ends[(p, t + d)] = i
+                continue
+            ends[(p, t + d)] = len(out)
+            out.append((t, d, p))
+        return sorted(out)
+    return list(keys)
+
+
 def arrange_parts(piece: Piece, settings: ArrangeSettings, rng: np.random.Generator) -> dict[str, Grid]:
     """Arrange a composed piece into keys, melody and bass on the 16th grid.
 

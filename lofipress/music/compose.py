@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from . import copying, form_content, metrics, song_metrics
-from .arrange import arrange_parts
+from .arrange import COMPINGS, REGISTERS, arrange_parts, comp_feel
 from ..station.config import Station, derive_seed
 from ..core.errors import ConfigError, ModelError
 from .generate import Request, generate, primer_tokens
@@ -75,8 +75,11 @@ def plan(station: Station, n: int) -> list[dict]:
         rng = np.random.default_rng(derive_seed(s.seed, "plan", i))
         tonic, mode = parse_key(keys[int(rng.integers(len(keys)))])
         title = f"{ADJECTIVES[int(rng.integers(len(ADJECTIVES)))]} {NOUNS[int(rng.integers(len(NOUNS)))]}".title()
+        tempo = tempos[int(rng.integers(len(tempos)))]
+        # The track's feel, drawn last so every earlier draw (and so titles, keys, tempos) stays as it was.
         out.append({"index": i, "id": f"t{i + 1:02d}", "title": title, "key": key_name(tonic, mode),
-                    "tempo_bpm": tempos[int(rng.integers(len(tempos)))]})
+                    "tempo_bpm": tempo, "comping": COMPINGS[int(rng.integers(len(COMPINGS)))],
+                    "register": REGISTERS[int(rng.integers(len(REGISTERS)))]})
     return out
 
 
@@ -147,6 +150,8 @@ def compose(station: Station, n: int | None = None, log=print, drop_failing: boo
                                     sections))
         sequences = generate(step, vocab, requests, bars, sampling, station.song)
         drafts = [decode(toks, plans[i]["key"], plans[i]["id"]) for i, toks in zip(pending, sequences)]
+        drafts = [dataclasses.replace(d, notes=tuple(comp_feel(d.notes, plans[i]["comping"])))
+                  for i, d in zip(pending, drafts)]
         # The melody model sings over the keys the composer wrote. The keys model still writes its own lead, as it
         # learned to, and that line is dropped: with its lead masked the keys left their habit and 46 of 288
         # first draws wandered out of the key, against 18 (scripts/first_draw.py).
@@ -158,7 +163,9 @@ def compose(station: Station, n: int | None = None, log=print, drop_failing: boo
             best = kept.get(i)
             p = plans[i]
             piece = Piece(p["id"], piece.notes, piece.key, bars, lead=piece.lead, sections=sections)
-            parts = arrange_parts(piece, station.arrange, np.random.default_rng(derive_seed(req.seed, "arrange")))
+            low, high = station.arrange.keys_low + p["register"], station.arrange.keys_high + p["register"]
+            parts = arrange_parts(piece, dataclasses.replace(station.arrange, keys_low=low, keys_high=high),
+                                  np.random.default_rng(derive_seed(req.seed, "arrange")))
             m = score(parts, piece.key, bars, sections, index)
             failures = failures_of(m)
             heard = key_name(*parse_key(m["key"]))  # label the piece with the key it is heard in

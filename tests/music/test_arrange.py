@@ -138,3 +138,18 @@ def test_notes_to_beats():
     first = beats[0]
     assert first[0] == 0.0 and isinstance(first[2], int) and first[4] in ("keys", "melody", "bass")
     assert all(round(b[0], 4) == b[0] and b[1] > 0 for b in beats)
+
+
+def test_a_track_s_comping_feel_keeps_its_chords_and_changes_its_strikes():
+    from lofipress.music.arrange import comp_feel
+
+    held_chord = [(0, 16, p) for p in (57, 60, 64)] + [(16, 8, p) for p in (57, 60, 64)] + \
+        [(24, 8, p) for p in (57, 60, 64)]
+    pushed = comp_feel(held_chord, "pushed")
+    assert {t for t, _, _ in pushed} > {t for t, _, _ in held_chord} and 6 in {t for t, _, _ in pushed}
+    held = comp_feel(held_chord, "held")
+    assert {t for t, _, _ in held} == {0, 16}  # struck again as it ended, in the same bar: rings on
+    for feel in (pushed, held):
+        sounding = lambda notes, s: {p for t, d, p in notes if t <= s < t + d}  # noqa: E731
+        assert all(sounding(feel, s) == sounding(held_chord, s) for s in range(32))  # same chords, every 16th
+    assert comp_feel(held_chord, "as played") == held_chord

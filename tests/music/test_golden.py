@@ -16,7 +16,7 @@ import build_fixture as bf
 from lofipress.station import config
 from lofipress.build import pipeline
 
-GOLDEN = {"t01": "d3d7afa869ed34c4", "t02": "9c30650dd35fe9e3"}  # sha256[:16] of each track's .mid
+GOLDEN = {"t01": "64860005b2c0a9f6", "t02": "53f7c59add279894"}  # sha256[:16] of each track's .mid
 
 
 def test_the_tiny_station_composes_the_same_midi_as_ever(tmp_path):
