@@ -217,14 +217,18 @@ def _strikes_per_bar(keys: Grid, first: int, count: int) -> float:
 
 
 def _lift(keys: Grid, first: int, last: int, top: int) -> Grid:
-    """B's voicing: the lowest note of every chord of three or more struck in [first, last) an octave up
-    (an inversion over the bass's root), so B sits brighter than A as well as moving differently."""
+    """B's voicing: the lowest note of every chord of three struck in [first, last) an octave up, the two
+    lowest of a bigger one (an inversion over the bass's root), so B sits brighter than A as well as moving
+    differently."""
     struck: dict[int, list[int]] = {}
     for t, _, p in keys:
         if first <= t < last:
             struck.setdefault(t, []).append(p)
-    lowest = {t: min(ps) for t, ps in struck.items() if len(ps) >= 3 and min(ps) + 12 <= top}
-    return [(t, d, p + 12 if lowest.get(t) == p else p) for t, d, p in keys]
+    lift: dict[int, set[int]] = {}
+    for t, ps in struck.items():  # three notes: the lowest goes up; four or more: the two lowest (an open voicing)
+        low = sorted(set(ps))[:1 if len(set(ps)) == 3 else 2] if len(set(ps)) >= 3 else []
+        lift[t] = {q for q in low if q + 12 <= top}
+    return [(t, d, p + 12 if p in lift.get(t, ()) else p) for t, d, p in keys]
 
 
 def _ring_out(keys: Grid, first: int, last: int) -> Grid:
