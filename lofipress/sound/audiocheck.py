@@ -51,11 +51,12 @@ def check_file(path: Path, entry: dict) -> dict:
         return row
     m = master.measure(audio, sr)
     jump, step = encode.seam_jump(audio)
-    step_ratio, click_ratio = seams.seam_ratios(audio, sr) if entry["loop"] else (None, None)
+    step_ratio, click_ratio, hole_db = seams.seam_ratios(audio, sr) if entry["loop"] else (None, None, None)
     row.update(lufs=round(m["lufs"], 2), true_peak_dbtp=round(m["true_peak_dbtp"], 2), samples=len(audio),
                expected_samples=entry["samples"], seam=round(jump, 5), max_step=round(step, 5),
                seam_step_ratio=None if step_ratio is None else round(step_ratio, 3),
-               seam_click_ratio=None if click_ratio is None else round(click_ratio, 3))
+               seam_click_ratio=None if click_ratio is None else round(click_ratio, 3),
+               seam_hole_db=None if hole_db is None else round(hole_db, 1))
     if entry["samples"] is not None and len(audio) != entry["samples"]:
         row["problems"].append(f"length {len(audio)} != manifest {entry['samples']}")
     if entry.get("peak", True) and m["true_peak_dbtp"] > CEILING_DBTP:
@@ -64,7 +65,7 @@ def check_file(path: Path, entry: dict) -> dict:
     within = LUFS_TOLERANCE if entry["kind"] == "track" else LAYER_TOLERANCE
     if target is not None and not abs(m["lufs"] - target) <= within:  # also catches -inf: digital silence
         row["problems"].append(f"loudness {m['lufs']:.2f} LUFS, not {target} +-{within}")
-    clicks = seams.clicks(step_ratio, click_ratio) if entry["loop"] else None
+    clicks = seams.loop_seam_problem(audio, sr) if entry["loop"] else None
     if clicks:
         row["problems"].append(f"seam {clicks}")
     row["ok"] = not row["problems"]

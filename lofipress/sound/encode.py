@@ -49,22 +49,26 @@ def seam_jump(audio: np.ndarray) -> tuple[float, float]:
 
 
 def check_join(before: np.ndarray, after: np.ndarray, sample_rate: int, path, what: str = "loop seam",
-               fix: str = "render the loop wrap-around", own: tuple[float, float] | None = None) -> None:
+               fix: str = "render the loop wrap-around", own: tuple[float, ...] | None = None) -> None:
     """AudioError naming `what` if `before` running into `after` clicks.
 
     It clicks (lofipress.sound.seams) if it jumps more than the loud steps just around it, or bursts in the high band
     where the sound around it does not. Its jump against the largest step anywhere, the rule before, passed
     any loop with a drum hit in it and failed a pure tone for its coding error.
 
+    A loop's seam (`before` is `after`) may have a hole as deep as the loop has inside it (seams.loop_seam_problem).
     `own`: the ratios of the continuous music at the same instant, where there is one (a segment join: the full
     track plays through it). Then what is judged is what the cut adds: a note struck on the bar line bursts in
     the high band in the full track too, and is music, not a click (nightcap's t08 measured 8.9 continuous, 8.1
     cut).
     """
-    ratios = seams.join_ratios(before, after, sample_rate)
-    problem = seams.clicks(*ratios)
-    if problem and own is not None and seams.no_worse(ratios, own):
-        problem = None
+    if before is after and own is None:  # a loop's seam: its own inside is what it is judged against
+        problem = seams.loop_seam_problem(before, sample_rate)
+    else:
+        ratios = seams.join_ratios(before, after, sample_rate)
+        problem = seams.clicks(*ratios)
+        if problem and own is not None and seams.no_worse(ratios, own):
+            problem = None
     if problem:
         raise AudioError(f"{what} {problem}", path, fix)
 

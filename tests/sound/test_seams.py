@@ -41,7 +41,7 @@ def fire_beds():
 def test_a_plain_cut_of_a_bed_fails_and_the_crossfaded_loop_passes(fire_beds, tmp_path):
     faded, cut = fire_beds
     assert seams.clicks(*seams.seam_ratios(faded, SR)) is None
-    step_ratio, click_ratio = seams.seam_ratios(cut, SR)
+    step_ratio, click_ratio, _ = seams.seam_ratios(cut, SR)
     assert step_ratio > seams.STEP_RATIO_MAX and click_ratio > seams.CLICK_RATIO_MAX, (step_ratio, click_ratio)
     assert old_rule_passes(cut)  # what the old check let through
     with pytest.raises(AudioError, match="loop seam"):  # the build's own check, on the decoded MP3
@@ -137,3 +137,51 @@ def test_a_dropout_before_the_seam_fails_on_chords_with_hiss(tmp_path, dropped):
     holed[-dropped:] = 0
     with pytest.raises(AudioError, match="loop seam"):
         encode.encode_checked(holed, SR, tmp_path / "holed.mp3", 2, loop=True)
+
+
+def _held_chords_with_hiss(seconds=2.0, seed=5):
+    """A seamless loop of soft held chords (whole cycles of every partial in the loop) under a hiss 44 dB down."""
+    n = int(seconds * SR)
+    t = np.arange(n) / SR
+    chord = sum(0.08 * np.sin(2 * np.pi * round(f * seconds) / seconds * t) for f in (220.0, 277.2, 329.6, 415.3))
+    hiss = np.random.default_rng(seed).normal(0, 1, n) * 10 ** (-44 / 20) * np.sqrt(np.mean(chord ** 2))
+    x = chord + hiss
+    return np.stack([x, x], axis=1)
+
+
+@pytest.mark.parametrize("lost", [32, 48, 96, 441])
+def test_a_dropout_before_a_seam_is_heard_on_held_chords_under_hiss(lost):
+    """A hole of 32 samples to 10 ms is no step and no high-band burst on soft music: the hole measure hears it."""
+    clean = _held_chords_with_hiss()
+    assert seams.clicks(*seams.seam_ratios(clean, SR)) is None, seams.seam_ratios(clean, SR)
+    broken = clean.copy()
+    broken[-lost:] = 0.0
+    step_ratio, click_ratio, hole_db = seams.seam_ratios(broken, SR)
+    problem = seams.clicks(step_ratio, click_ratio, hole_db)
+    assert problem and hole_db > seams.HOLE_DB_MAX, (lost, step_ratio, click_ratio, hole_db)
+
+
+def test_a_dropout_at_a_segment_join_fails_where_the_continuous_music_has_none():
+    music = _held_chords_with_hiss(4.0)
+    cut = len(music) // 2
+    own = seams.join_ratios(music[:cut], music[cut:], SR)
+    before = music[:cut].copy()
+    before[-64:] = 0.0
+    ratios = seams.join_ratios(before, music[cut:], SR)
+    assert seams.clicks(*ratios) and not seams.no_worse(ratios, own), (ratios, own)
+    assert seams.no_worse(own, own)
+
+
+def test_a_loop_whose_hits_start_from_silence_may_start_so_at_its_seam():
+    """nightcap's ride: every hit starts from a millisecond of its own silence, the one on the seam too. The
+    hole at the seam is the loop's, so it passes; a dropout on a loop without such holes does not."""
+    beat = SR // 2
+    rng = np.random.default_rng(2)
+    ring = rng.normal(0, 0.3, beat - 48) * np.exp(-np.arange(beat - 48) / (0.4 * SR))  # a ride rings on
+    ride = np.tile(np.concatenate([np.zeros(48), ring]), 8)
+    ride = np.stack([ride, ride], axis=1)
+    assert seams.seam_ratios(ride, SR)[2] > seams.HOLE_DB_MAX  # a hole at the seam...
+    assert seams.loop_seam_problem(ride, SR) is None  # ...which the loop has at every beat
+    broken = _held_chords_with_hiss()
+    broken[-64:] = 0.0
+    assert "drops out" in seams.loop_seam_problem(broken, SR)
