@@ -223,6 +223,7 @@ def make_press(tmp_path: Path, title: str = "Amber Window", track_bars: int = 30
         },
     }
     about["model"] = describe(about["card"])  # what press.gather adds: the model in words, as plain data
+    about["melody"] = {"melodies": 920, "folk": 656, "chorales": 100, "corpus": 164}  # press._melody_card
     return {
         "tracks": tracks, "songs": songs, "sampler": sampler, "drums": drums, "ambience": ambience,
         "quotes": quotes, "credits": credits, "pack": {"name": "default", "license": "CC-BY-4.0"},

@@ -81,10 +81,24 @@ def gather(station: Station, pack, tracks: list[dict], jobs: list[dict], model_d
         "about": {"eval": summarize_rows(pieces), "loss_png": model_dir / "loss.png" if (model_dir / "loss.png").is_file() else None,
                   "card": {k: card[k] for k in ("corpus", "epochs", "best_epoch", "metrics", "vocab_size", "date",
                                                 "settings", "parameters") if k in card},
-                  "model": describe(card),
+                  "model": describe(card), "melody": _melody_card(station, model_dir),
                   "compare": comparisons(model_dir.parent)},
         "live_fx": fxp,
     }
+
+
+def _melody_card(station: Station, model_dir: Path) -> dict | None:
+    """What the about page says of the melody model (its melodies by source), where one writes the melodies."""
+    path = model_dir / "melody.json"
+    if station.song.melody != "model" or not path.is_file() or not (model_dir / "melody.keras").is_file():
+        return None
+    try:
+        card = json.loads(path.read_text(encoding="utf-8"))
+        sources = {k: int(v) for k, v in card.get("sources", {}).items()}
+    except (ValueError, TypeError, AttributeError):
+        return None  # a damaged card: the page says nothing rather than something wrong
+    return {"melodies": sum(sources.values()), "folk": sources.get("music21_folk", 0),
+            "chorales": sources.get("music21_chorales", 0), "corpus": sources.get("corpus_leads", 0)}
 
 
 def comparisons(models_dir: Path) -> list[dict]:

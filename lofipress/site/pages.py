@@ -329,4 +329,5 @@ def about_context(about: dict, tracks: list[dict], has_loss: bool, pack_name: st
             "tables": _family_tables(rows, ev.get("medians") or {}, ev.get("targets") or {}),
             "loss_png": "img/loss.png" if has_loss else "", "loss_alt": loss_alt, "card": _card_pairs(card),
             "comparisons": [about_table(c) for c in (about.get("compare") or [])[:COMPARISONS_SHOWN]],
+            "melody": about.get("melody"),
             "roll": {"src": tracks[0]["roll"], "title": clip(tracks[0]["title"], TITLE_CHARS)} if tracks else None}

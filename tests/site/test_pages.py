@@ -99,7 +99,8 @@ def test_about_page_reads_as_a_story_not_a_dump(built):
     body = main_of((built / "about.html").read_text(encoding="utf-8"))
     for text in ("825,243 parameters", "164 pieces", "perplexity is <strong>7.28</strong>", 'href="credits.html"',
                  '<img src="img/loss.png"', '<th scope="row">Median</th>', '<th scope="row">Target</th>',
-                 '<abbr title="4-bar windows heard in the song&#39;s key">Key</abbr>', "misses 1"):
+                 '<abbr title="4-bar windows heard in the song&#39;s key">Key</abbr>', "misses 1",
+                 "trained on 920 real melodies", "164 leads of the station", '<img src="img/tracks/t01.png"'):
         assert text in body, text
     card = body[body.index('<details class="model-card">'):]
     outside = body[:body.index('<details class="model-card">')]
