@@ -1,8 +1,15 @@
-"""`lofipress audiocheck SITE`: loudness, true peak, length and seam of every MP3 a built site lists."""
+"""`lofipress audiocheck SITE`: loudness, true peak, length and seam of every MP3 a built site lists.
+
+A track's segments are what the player streams, so they are held to the whole file: each must sound like the
+track over its bars (not silent, not louder or quieter), stay under the true-peak ceiling as it plays into the
+next, and the segments joined must be the whole file again, sample for sample in length and within coding
+noise in sound."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
+
+import numpy as np
 
 from . import encode, master, seams
 from ..station.config import MasterSettings
@@ -11,6 +18,8 @@ from ..core.errors import AudioError
 LUFS_TOLERANCE = 0.5  # DESIGN.md: tracks at their target +-0.5 LU
 LAYER_TOLERANCE = 3.0  # drums, beds and quotes: within 3 LU of their level (a silent bed is 100 LU off, not fine)
 CEILING_DBTP = -1.0  # true-peak ceiling of every file
+SEGMENT_LEVEL_DB = 1.0  # a segment's level against the track's over its bars (the default site: within 0.011 dB)
+JOIN_RESIDUAL_DB = -20.0  # the segments joined minus the whole file, against the file (the default site: -27 dB)
 # Each kind's loudness target: the manifest's "levels" (the station's [master]), else the defaults of config.
 DEFAULT_LEVELS = {kind: getattr(MasterSettings(), f"{kind}_lufs") for kind in ("track", "drums", "ambience", "quote")}
 
@@ -72,6 +81,62 @@ def check_file(path: Path, entry: dict) -> dict:
     return row
 
 
+def _db(x: float, ref: float) -> float:
+    return float(20 * np.log10(max(x, 1e-12) / max(ref, 1e-12)))
+
+
+def check_segments(site: Path, manifest: dict, rows: list[dict]) -> list[dict]:
+    """Each track's segments against its whole file: problems go on the segments' rows (in place); one row per
+    track ("joined") says whether the segments joined are the file again."""
+    by_id = {(r["kind"], r["id"]): r for r in rows}
+    out = []
+    for t in manifest.get("tracks", []):
+        a = t.get("audio") or {}
+        segs = a.get("segments") or []
+        if not segs or not a.get("src") or not (site / a["src"]).is_file():
+            continue
+        seg_rows = [by_id.get(("segment", f"{t['id']}/{i}")) for i in range(len(segs))]
+        if any(r is None or not (site / r["src"]).is_file() or "cannot decode" in " ".join(r["problems"])
+               for r in seg_rows):
+            continue  # a missing or unreadable segment already fails on its own row
+        full, sr = encode.decode(site / a["src"])
+        parts = [encode.decode(site / s["src"], full.shape[1])[0] for s in segs]
+        joined = np.concatenate(parts)
+        row = {"kind": "joined", "id": t["id"], "src": a["src"], "samples": len(joined), "problems": []}
+        if len(joined) != len(full):
+            row["problems"].append(f"segments join to {len(joined)} samples, the track has {len(full)}")
+        else:
+            peaks = master.true_peak_per_sample(joined)  # as the player streams them: each into the next, looped
+            ref = float(np.sqrt(np.mean(np.square(full, dtype=np.float64))))
+            residual = _db(float(np.sqrt(np.mean(np.square(joined - full, dtype=np.float64)))), ref)
+            row.update(residual_db=round(residual, 1), true_peak_dbtp=round(_db(float(peaks.max()), 1.0), 2),
+                       lufs=round(master.measure(joined, sr)["lufs"], 2))
+            if residual > JOIN_RESIDUAL_DB:
+                row["problems"].append(f"the segments joined differ from the track by {residual:.1f} dB "
+                                       f"(at most {JOIN_RESIDUAL_DB:g})")
+            start = 0
+            for i, (part, r) in enumerate(zip(parts, seg_rows)):
+                span = full[start:start + len(part)]
+                level = _db(float(np.sqrt(np.mean(np.square(part, dtype=np.float64)))),
+                            float(np.sqrt(np.mean(np.square(span, dtype=np.float64)))))
+                peak = _db(float(peaks[start:start + len(part)].max()), 1.0)
+                r.update(level_vs_track_db=round(level, 2), true_peak_dbtp=round(peak, 2))
+                if float(np.abs(part).max()) < 1e-5 <= float(np.abs(span).max()):
+                    r["problems"].append("silent where the track plays")
+                elif abs(level) > SEGMENT_LEVEL_DB:
+                    r["problems"].append(f"{abs(level):.1f} dB {'louder' if level > 0 else 'quieter'} than the "
+                                         f"track over its bars (at most {SEGMENT_LEVEL_DB:g})")
+                if peak > CEILING_DBTP:
+                    r["problems"].append(f"true peak {peak:.2f} > {CEILING_DBTP} dBTP as it plays")
+                r["ok"] = not r["problems"]
+                start += len(part)
+            if any(not r["ok"] for r in seg_rows):
+                row["problems"].append("a segment fails: " + ", ".join(r["id"] for r in seg_rows if not r["ok"]))
+        row["ok"] = not row["problems"]
+        out.append(row)
+    return out
+
+
 def cli_audiocheck(args) -> int:
     """Check every MP3 of a built site; print a table (and one JSON line with --json); exit 2 on any failure."""
     site = Path(args.site)
@@ -88,6 +153,7 @@ def cli_audiocheck(args) -> int:
             rows.append({**entry, "ok": False, "problems": ["file missing"]})
             continue
         rows.append(check_file(path, entry))
+    rows += check_segments(site, manifest, rows)
     # seam: its jump over the loud steps within 50 ms, and its high-band burst over the loudest one around it
     print(f"{'kind':9} {'id':22} {'LUFS':>7} {'dBTP':>6} {'samples':>9} {'seam step':>9} {'click':>6}  result")
     for r in rows:

@@ -60,3 +60,53 @@ def test_the_station_s_own_levels_are_the_targets(site, capsys):
     rows = {f"{r['kind']}:{r['id']}": r for r in json.loads(capsys.readouterr().out.splitlines()[-1])["rows"]}
     assert not rows["ambience:ok@80"]["ok"] and "not -34.0 +-3.0" in rows["ambience:ok@80"]["problems"][0]
     assert rows["track:t02"]["ok"] and not rows["track:t01"]["ok"]
+
+
+@pytest.fixture
+def segmented(tmp_path):
+    """A track of 8 bars at 120 BPM as the build publishes it: the whole MP3 and its segments (2, 4, 2 bars)."""
+    from lofipress.core.files import part_path
+    from lofipress.sound import segments
+
+    pcm = at_lufs(16, -14, 6)
+    path = tmp_path / "audio" / "tracks" / "t01.mp3"
+    path.parent.mkdir(parents=True)
+    full = encode.encode_checked(pcm, SR, path, 2, loop=True)
+    rows, _, _ = segments.press_segments(pcm, full, SR, 120.0, [(0, 2), (2, 4), (6, 2)], path, 2)
+    segs = [{"src": str(part_path(path, i).relative_to(tmp_path)), **r} for i, r in enumerate(rows)]
+    manifest = {"levels": {"track_lufs": -14.0},
+                "tracks": [{"id": "t01", "audio": {"src": "audio/tracks/t01.mp3", "samples": len(full),
+                                                   "segments": segs}}]}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    return tmp_path, pcm, segs
+
+
+def _rows(site, capsys):
+    code = audiocheck.cli_audiocheck(SimpleNamespace(site=str(site), json=True))
+    return code, {f"{r['kind']}:{r['id']}": r for r in json.loads(capsys.readouterr().out.splitlines()[-1])["rows"]}
+
+
+def test_the_segments_the_player_streams_are_held_to_the_track(segmented, capsys):
+    site, pcm, segs = segmented
+    code, rows = _rows(site, capsys)
+    assert code == 0 and rows["joined:t01"]["ok"] and rows["joined:t01"]["residual_db"] < -20, rows["joined:t01"]
+    assert all(rows[f"segment:t01/{i}"]["ok"] for i in range(3))
+    # A silent segment and a segment 11 dB hot, each the right length: the whole file alone says "ok" to both.
+    lo, hi = segs[1]["start_samples"], segs[1]["start_samples"] + segs[1]["samples"]
+    encode.encode_checked(np.zeros((hi - lo, 2), np.float32), SR, site / segs[1]["src"], 2, loop=False)
+    lo, hi = segs[2]["start_samples"], segs[2]["start_samples"] + segs[2]["samples"]
+    encode.encode_checked(np.clip(pcm[lo:hi] * 3.5, -1, 1), SR, site / segs[2]["src"], 2, loop=False)  # 11 dB hot
+    code, rows = _rows(site, capsys)
+    assert code == 2 and rows["track:t01"]["ok"]
+    assert "silent where the track plays" in rows["segment:t01/1"]["problems"]
+    hot = " ".join(rows["segment:t01/2"]["problems"])
+    assert "louder than the track" in hot and "true peak" in hot, hot
+    assert not rows["joined:t01"]["ok"] and "differ from the track" in " ".join(rows["joined:t01"]["problems"])
+
+
+def test_segments_that_do_not_add_up_to_the_track_fail(segmented, capsys):
+    site, pcm, segs = segmented
+    encode.encode_checked(pcm[:segs[0]["samples"] - 441], SR, site / segs[0]["src"], 2, loop=False)
+    code, rows = _rows(site, capsys)
+    assert code == 2 and "segments join to" in " ".join(rows["joined:t01"]["problems"])
+    assert "length" in " ".join(rows["segment:t01/0"]["problems"])
