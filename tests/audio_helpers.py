@@ -62,7 +62,7 @@ def make_pack(root: Path, sample_rate: int = SR, roles=tuple(ROLE_ROOTS)) -> Pat
     rng = np.random.default_rng(0)
     t = np.arange(int(0.3 * sample_rate)) / sample_rate
     kick = np.sin(2 * np.pi * (50 + 100 * np.exp(-t / 0.03)) * t) * np.exp(-t / 0.12)
-    snare = rng.standard_normal(len(t)) * np.exp(-t / 0.06) * 0.5
+    snare = rng.standard_normal(len(t)) * np.exp(-t / 0.06) * 0.2  # peaks under full scale: a clipped file is refused
     hat = rng.standard_normal(len(t) // 4) * np.exp(-t[: len(t) // 4] / 0.01) * 0.3
     for name, x in (("kick", kick), ("snare", snare), ("hat", hat)):
         sf.write(root / f"{name}.wav", x.astype(np.float32), sample_rate)

@@ -104,8 +104,8 @@ def voice(text: str, sr: int, rng: np.random.Generator) -> np.ndarray:
         return (0.6 * resample_poly(x, sr, rate) / np.abs(x).max()).astype(np.float32)
     t = np.arange(int(2.5 * sr)) / sr
     buzz = sum(np.sin(2 * np.pi * 120 * k * t) / k for k in range(1, 20)) * (0.5 + 0.5 * np.sin(2 * np.pi * 4 * t))
-    return (0.5 * sosfilt(butter(2, [300, 3400], "bandpass", fs=sr, output="sos"), buzz + 0.05 * rng.standard_normal(
-        len(t)))).astype(np.float32)
+    y = sosfilt(butter(2, [300, 3400], "bandpass", fs=sr, output="sos"), buzz + 0.05 * rng.standard_normal(len(t)))
+    return (0.6 * y / np.abs(y).max()).astype(np.float32)  # under full scale, as a recorded voice would be
 
 
 def write_audio(path: Path, x: np.ndarray, sr: int, channels: int = 1) -> None:

@@ -18,12 +18,11 @@ from ..core.errors import PackError
 from .listen import ANALYSIS_SR, detect_pitch, detect_tempo, whole_bars
 from .foreign_audio import FOREIGN_SUFFIXES
 from . import AUDIO_SUFFIXES, ROLES, TODO
-from .samples import load_audio, rms_db
+from .samples import CHECK_RATE, level_problem, load_audio
 
 # readable here, but not a pack format: converted to FLAC (AIFF by libsndfile, AAC by pydub: foreign_audio)
 CONVERT_SUFFIXES = (".aif", ".aiff", *FOREIGN_SUFFIXES)
 LONG_S = 6.0  # an unnamed file this long is a bed or a loop, not a one-shot
-NEAR_SILENT_DBFS = -60.0  # a file quieter than this (RMS) is an export mistake: the build would master up its noise
 NOTE_PITCH = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
 NOTE_RE = re.compile(r"^([a-g])(#|s|sharp|b|flat)?(-?\d)$", re.I)
 VELOCITY_WORDS = {"pp": 32, "quiet": 40, "soft": 48, "p": 48, "mp": 64, "medium": 80, "mf": 80, "f": 100,
@@ -304,17 +303,25 @@ def gather(src: Path) -> list[Item]:
         item = Item(p.relative_to(src).as_posix(), p)
         try:
             x = load_audio.__wrapped__(p, ANALYSIS_SR).mean(axis=1)  # not cached: a library can be gigabytes
+        except PackError as exc:  # the rules every pack file meets (clipped, absurd header...): say which
+            item.info = {"why": exc.message}
+            items.append(item)
+            continue
         except Exception as exc:  # noqa: BLE001 - any decoder failure means this file is unusable
             item.info = {"why": f"cannot decode ({exc.__class__.__name__})"}
             items.append(item)
             continue
-        level_db = rms_db(x)
         if len(x) == 0 or not np.any(x):
             item.info = {"why": "silent or empty"}
-        elif level_db < NEAR_SILENT_DBFS:  # mastering would lift it 40-50 dB: hiss, not a bed or a note
-            item.info = {"why": f"near silent ({level_db:.0f} dBFS)"}
+        elif level_problem(x, "note"):  # never rises over -50 dBFS: hiss, not a note, a hit or a bed
+            item.info = {"why": level_problem(x, "note")}
         else:
             _classify(item, src, x)
+            # A bed is judged as `pack check` and the build read it: every channel at their rate (the mono mix at
+            # the analysis rate would put stereo noise 3-6 dB under its level).
+            why = level_problem(load_audio.__wrapped__(p, CHECK_RATE), "ambience") if item.kind == "ambience" else None
+            if why:  # the build and `pack check` refuse such a bed: it is not imported as one
+                item.kind, item.info = "skip", {"why": why}
         items.append(item)
     _assign_kit(items)
     _assign_roles(items)

@@ -73,6 +73,10 @@ def load_audio(path: Path, sample_rate: int) -> np.ndarray:
         raise PackError(f"does not decode ({_first_line(exc)})", path, "re-export it as WAV, FLAC or OGG") from None
     if not np.isfinite(data).all():
         raise PackError("holds NaN or infinite samples", path, "re-export it from the original recording")
+    clipped = clipped_share(data)
+    if clipped > CLIPPED_SHARE_MAX:
+        raise PackError(f"is clipped: {clipped:.1%} of its samples sit at full scale", path,
+                        "export it again from the original recording, a few dB lower")
     if sr != sample_rate:
         g = gcd(sr, sample_rate)
         data = resample_poly(data, sample_rate // g, sr // g, axis=0).astype(np.float32)
@@ -81,6 +85,35 @@ def load_audio(path: Path, sample_rate: int) -> np.ndarray:
 
 
 BED_MIN_RMS_DBFS = -50.0  # an ambience bed quieter than this is an export mistake: mastering would lift its noise
+# A note, hit or loop is judged by its peak, not its RMS: a soft piano note with a long decay peaks at -27 to -42
+# dBFS and its RMS falls under -60 while it rings, yet it plays; one that never rises over -50 dBFS is an export
+# mistake. The same rules hold in `pack check`, `pack import` and the build (lofipress.packs.samples).
+NOTE_MIN_PEAK_DBFS = -50.0
+CLIPPED_SHARE_MAX = 0.001  # over 0.1 % of a file's samples at full scale: it was clipped on the way out
+FULL_SCALE = 0.9999  # 16-bit full scale reads as 32767/32768 = 0.99997
+
+
+def clipped_share(audio: np.ndarray) -> float:
+    """The share of samples (over channels) at full scale, in the file's own rate: a clip is a run of them."""
+    return float(np.mean(np.abs(audio) >= FULL_SCALE)) if audio.size else 0.0
+
+
+def peak_db(audio: np.ndarray) -> float:
+    return float(20 * np.log10(max(float(np.abs(audio).max()) if audio.size else 0.0, 1e-12)))
+
+
+def level_problem(audio: np.ndarray, kind: str) -> str | None:
+    """Why a decoded file is too quiet to use as `kind` ("ambience": a bed, by its RMS; anything else by its
+    peak), or None."""
+    if kind == "ambience":
+        level = rms_db(audio)
+        if level < BED_MIN_RMS_DBFS:
+            return f"near silent ({level:.0f} dBFS RMS, a bed needs {BED_MIN_RMS_DBFS:.0f})"
+        return None
+    level = peak_db(audio)
+    if level < NOTE_MIN_PEAK_DBFS:
+        return f"near silent (peak {level:.0f} dBFS)"
+    return None
 
 
 def rms_db(audio: np.ndarray) -> float:
@@ -97,10 +130,9 @@ def load_bed(path: Path, sample_rate: int) -> np.ndarray:
         PackError: as load_audio, or the bed's RMS is under BED_MIN_RMS_DBFS.
     """
     data = load_audio(path, sample_rate)
-    level_db = rms_db(data)
-    if level_db < BED_MIN_RMS_DBFS:
-        raise PackError(f"this ambience bed is near silent ({level_db:.1f} dBFS RMS; a bed needs "
-                        f"{BED_MIN_RMS_DBFS:.0f} dBFS or more)", path, "export it again at its real level")
+    why = level_problem(data, "ambience")
+    if why:
+        raise PackError(f"this ambience bed is {why}", path, "export it again at its real level")
     return data
 
 
