@@ -368,7 +368,10 @@ def _write_pages(station, press: dict, site: Path, has_loss: bool, generated: st
            pack={"name": "", "license": "", **press.get("pack", {})}, libraries=_library_versions())
     render("about.html", "about.html", "", **pages.about_context(press.get("about"), tracks, has_loss,
                                                                press.get("pack", {}).get("name", "")))
-    render("404.html", "404.html", "", home_url=f"{base_url}/" if base_url else "./")
+    # GitHub Pages serves 404.html at the depth of the missing path: a relative link home is a 404 again from
+    # tracks/t99.html. Without a base URL the site's own root is the best guess ("lofipress serve", a user or
+    # custom-domain site); the Pages workflow passes the project site's base URL.
+    render("404.html", "404.html", "", home_url=f"{base_url}/" if base_url else "/")
     _write(site / "favicon.svg", render_text(env, "favicon.svg", {"station": {"title": meta.title},
                                                                   "palette": palette}))
     pianoroll.render_favicon_png(palette, site / "favicon.png")

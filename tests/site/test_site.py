@@ -375,3 +375,14 @@ def test_plain_server_serves_files_as_they_are(built):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_404_page_links_home_from_any_depth(built):
+    """GitHub Pages serves 404.html for /tracks/t99.html too: its link home must not be another 404 there."""
+    from urllib.parse import urljoin, urlparse
+
+    href = re.search(r'<a href="([^"]+)">Back to', (built / "404.html").read_text()).group(1)
+    for missing in ("http://radio.test/nothing.html", "http://radio.test/tracks/t99.html",
+                    "http://radio.test/audio/tracks/t01/9.mp3"):
+        home = urlparse(urljoin(missing, href)).path
+        assert (built / home.lstrip("/") / "index.html").is_file(), (missing, href, home)
