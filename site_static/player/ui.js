@@ -38,6 +38,10 @@ export function syncUi() {
   }
   const v = (id, val) => { const e = $(id); if (e && val != null) e.value = val; };
   v("track-select", sel.track);
+  for (const b of document.querySelectorAll(".tracklist [data-track]")) {
+    const now = sel.source !== "live" && b.dataset.track === sel.track;
+    if (now) b.setAttribute("aria-current", "true"); else b.removeAttribute("aria-current");
+  }
   v("song-select", sel.song);
   v("drums-select", sel.drums || "");
   // An AI track is offered only the drums rendered at its tempo; a live song follows the drums' tempo.
@@ -147,6 +151,14 @@ export function bindUi() {
   bind("shuffle", "click", () => { state.shuffle = !state.shuffle; S.nextSel = null; armStation(); writeUrl(); syncUi(); });
   bind("station-mode", "click", () => { state.station = !state.station; armStation(); writeUrl(); syncUi(); });
   bind("track-select", "change", (e) => { sel.track = e.target.value; sel.source = "ai"; changed(true); });
+  // The track list plays a track in place (its page is the "about" link beside it).
+  for (const b of document.querySelectorAll(".tracklist [data-track]")) {
+    b.addEventListener("click", () => {
+      sel.track = b.dataset.track; sel.source = "ai";
+      changed(true);
+      if (!state.playing && !state.pending) toggle();
+    });
+  }
   bind("song-select", "change", (e) => { sel.song = e.target.value; changed(sel.source === "live"); });
   for (const id of ["source-ai", "source-live"]) {
     bind(id, "change", (e) => { if (e.target.checked) { sel.source = id === "source-live" ? "live" : "ai"; changed(true); } });

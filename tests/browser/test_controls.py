@@ -88,3 +88,22 @@ def test_live_song_plays_through_the_sampler(open_page):
 
 
 # Station mode is heard handing over on its own schedule in test_heard.py (a tiny station: no seek, no hook).
+
+
+def test_the_track_list_plays_a_track_in_place(open_page):
+    """The list under the mixer played nothing: each title left the player for the track's page."""
+    page, watch = open_page("?mixer=1")
+    m = page.evaluate("window.lofipress.manifest")
+    third = m["tracks"][2]
+    url = page.url
+    page.click(f'.tracklist [data-track="{third["id"]}"]')
+    page.wait_for_function(f"window.lofipress.state.playing && window.lofipress.state.trackId === {third['id']!r}"
+                           " && window.lofipress.transport.state === 'started'")
+    assert urlparse(page.url).path == urlparse(url).path  # still on the player
+    assert page.get_attribute(f'.tracklist [data-track="{third["id"]}"]', "aria-current") == "true"
+    assert page.get_attribute(f'.tracklist [data-track="{third["id"]}"] ~ a', "href") == third["page"]
+    second = m["tracks"][1]
+    page.click(f'.tracklist [data-track="{second["id"]}"]')  # while playing: switches, keeps playing
+    page.wait_for_function(f"window.lofipress.state.playing && window.lofipress.state.trackId === {second['id']!r}")
+    assert page.get_attribute(f'.tracklist [data-track="{third["id"]}"]', "aria-current") is None
+    assert watch.errors == [] and watch.failed == []
