@@ -30,6 +30,7 @@ function create({ p, w, h, pal, rand, compact }) {
   const roomGlow = paintLayer(p, glowR * 2, glowR * 2, (ctx) =>
     glow(ctx, glowR, glowR, glowR, rgba(mix(pal.accent, pal.fg, 0.25), 0.5), rgba(pal.accent, 0)));
   const logTop = box.y + box.h * 0.8;
+  const flueY = box.y + box.w * 0.05; // a little under the top of the opening's arch
   const tongues = Array.from({ length: TONGUES }, (_, k) => ({
     x: box.x + box.w * (0.18 + (0.64 * k) / (TONGUES - 1)), phase: rand() * 6.28, rate: rand.range(5, 9), boost: 0,
     // tallest in the middle, each its own height so the top is ragged, not a crown
@@ -94,7 +95,13 @@ function create({ p, w, h, pal, rand, compact }) {
         s.vy += 60 * dtS; // they slow as they rise; a little gravity in the draught
         s.x += s.vx * dtS;
         s.y += s.vy * dtS;
-        const a = s.level * s.strength;
+        if (s.x < box.x + 4 || s.x > box.x + box.w - 4) { // the firebox's walls turn them back
+          s.vx = -s.vx;
+          s.x = Math.min(box.x + box.w - 4, Math.max(box.x + 4, s.x));
+        }
+        // Under the arch the flue takes them: they fade out there, never rising over the bricks and the wall.
+        const a = s.level * s.strength * Math.min(1, Math.max(0, (s.y - flueY) / (box.h * 0.18)));
+        if (a <= 0) continue;
         drawGlow(ctx, sparkGlow, s.x + fx, s.y, s.sizePx * 6, 0.55 * a);
         ctx.fillStyle = rgba(fireCol.core, a);
         ctx.fillRect(s.x + fx - s.sizePx / 2, s.y - s.sizePx / 2, s.sizePx, s.sizePx);
@@ -114,7 +121,7 @@ function create({ p, w, h, pal, rand, compact }) {
       const count = melody ? 9 + Math.round(8 * s) : 1 + Math.round(2 * s);
       for (let i = 0; i < count; i++) {
         sparks.add({
-          x: x + rand.range(-1, 1) * box.w * 0.05, y: logTop - box.h * rand.range(0.15, melody ? 0.9 : 0.5),
+          x: x + rand.range(-1, 1) * box.w * 0.05, y: logTop - box.h * rand.range(0.1, melody ? 0.55 : 0.35),
           vx: rand.range(-40, 40), vy: -rand.range(80, melody ? 260 : 140), strength: melody ? 1 : 0.6,
           sizePx: (melody ? rand.range(2.5, 4.5) : rand.range(1.5, 2.5)) * (compact ? 0.9 : 1.2),
         }, (ev.durS || 0.5) + rand.range(0.3, 1));

@@ -15,8 +15,10 @@ export function paintRoom(ctx, rand, pal, lw, h, floorY, compact) {
   for (let x = 0; x < lw; x += 36) ctx.fillRect(x, 0, 12, floorY);
   ctx.fillStyle = rgba(darken(wall, 0.35));
   ctx.fillRect(0, floorY - h * 0.05, lw, h * 0.05); // skirting board
-  const pictures = compact ? [[0.04, 0.1, 0.16, 0.12]] : [[0.06, 0.16, 0.13, 0.2], [0.8, 0.12, 0.11, 0.15]];
-  for (const [u, v, pw, ph] of pictures) paintPicture(ctx, rand, pal, lw * u, h * v, lw * pw, h * ph, wall);
+  // two pictures, two subjects: hills under a sun, and a moon over the sea
+  const pictures = compact ? [[0.04, 0.1, 0.16, 0.12, "hills"]]
+    : [[0.06, 0.16, 0.13, 0.2, "hills"], [0.8, 0.12, 0.11, 0.15, "sea"]];
+  for (const [u, v, pw, ph, kind] of pictures) paintPicture(ctx, rand, pal, lw * u, h * v, lw * pw, h * ph, wall, kind);
   const floor = darken(mix(pal.bg, pal.accent, 0.3), 0.6);
   ctx.fillStyle = rgba(floor);
   ctx.fillRect(0, floorY, lw, h - floorY);
@@ -28,9 +30,13 @@ export function paintRoom(ctx, rand, pal, lw, h, floorY, compact) {
   ctx.fill();
 }
 
-function paintPicture(ctx, rand, pal, x, y, pw, ph, wall) {
+function paintPicture(ctx, rand, pal, x, y, pw, ph, wall, kind) {
   ctx.fillStyle = rgba(darken(wall, 0.55));
   ctx.fillRect(x - 5, y - 5, pw + 10, ph + 10);
+  if (kind === "sea") {
+    paintSeascape(ctx, rand, pal, x, y, pw, ph, wall);
+    return;
+  }
   // a small landscape: sky, two hills, a sun
   ctx.fillStyle = rgba(mix(pal.accent2, wall, 0.5));
   ctx.fillRect(x, y, pw, ph);
@@ -44,6 +50,27 @@ function paintPicture(ctx, rand, pal, x, y, pw, ph, wall) {
     ctx.lineTo(x + pw, y + ph);
     ctx.fill();
   }
+}
+
+/** A night sea: a dark sky, a full moon, its path broken on the water, a far shore. */
+function paintSeascape(ctx, rand, pal, x, y, pw, ph, wall) {
+  const sky = darken(mix(pal.bg, wall, 0.3), 0.2);
+  ctx.fillStyle = rgba(sky);
+  ctx.fillRect(x, y, pw, ph);
+  const horizon = y + ph * 0.58;
+  ctx.fillStyle = rgba(darken(mix(pal.accent2, pal.bg, 0.55), 0.25));
+  ctx.fillRect(x, horizon, pw, y + ph - horizon);
+  const mx = x + pw * rand.range(0.3, 0.7);
+  ctx.fillStyle = rgba(lighten(pal.fg, 0.1), 0.9);
+  ctx.beginPath(); ctx.arc(mx, y + ph * 0.28, ph * 0.11, 0, Math.PI * 2); ctx.fill();
+  ctx.fillStyle = rgba(lighten(pal.fg, 0.1), 0.55);
+  for (let k = 0; k < 5; k++) { // the moon's path, in strokes that shorten towards the horizon
+    const yy = horizon + (y + ph - horizon) * (0.15 + 0.17 * k);
+    const half = pw * (0.03 + 0.025 * k);
+    ctx.fillRect(mx - half, yy, half * 2, Math.max(1, ph * 0.02));
+  }
+  ctx.fillStyle = rgba(darken(mix(pal.bg, pal.accent2, 0.3), 0.5));
+  ctx.fillRect(x, horizon - ph * 0.04, pw * 0.35, ph * 0.04); // a far shore on the left
 }
 
 /**

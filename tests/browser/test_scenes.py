@@ -307,3 +307,39 @@ def test_dispose_removes_the_canvas(open_scene):
     page.wait_for_timeout(200)
     assert page.evaluate("document.querySelectorAll('#visual canvas').length") == 0
     assert watch.errors == []
+
+
+def test_the_hearth_s_sparks_rise_up_the_chimney_not_the_wallpaper(pages):
+    """A melody burst's sparks used to fly up over the mantel and the wall for a second or two."""
+    page, watch = pages[1280, "moving"]
+    w, h = 1280, 800
+    fp_w = min(w * 0.5, h * 0.85)  # fire.js: the fireplace, centred, its mantel at 36 % of the height
+    wall = (slice(0, int(h * 0.36) - 30), slice(int(w / 2 - fp_w / 2), int(w / 2 + fp_w / 2)))
+
+    def wall_changes(notes: bool) -> float:
+        show(page, "fire")
+        frames = [shot(page)]
+        if notes:
+            page.evaluate(burst("melody", n=8, dur_s=3.0))
+        for _ in range(6):  # 1.8 s, while sparks would rise
+            page.wait_for_timeout(300)
+            frames.append(shot(page))
+        return max(float((np.abs(f[wall] - frames[0][wall]).max(axis=2) > 24).mean()) for f in frames[1:])
+
+    quiet, burst_ = wall_changes(False), wall_changes(True)  # the firelight breathes on the wall in both
+    assert burst_ < max(3 * quiet, 0.01), (quiet, burst_)  # the old sparks: 32 % of the wall over the mantel
+    assert watch.errors == []
+
+
+def test_the_hearth_s_two_pictures_hold_two_subjects(gallery):
+    """Both frames held the same figure (hills under a sun in one light): now the second is a night sea."""
+    img = gallery["fire", 1280]
+    lw, h, sway = 1280 + 16, 800, 8  # hearth.js: the room layer is wider by its sway either side
+
+    def sky(u, v, pw, ph):  # the median colour of a picture's top band, clear of its sun or moon
+        x, y, pw, ph = lw * u - sway, h * v, lw * pw, h * ph
+        band = img[int(y + 0.04 * ph):int(y + 0.14 * ph), int(x + 0.1 * pw):int(x + 0.9 * pw)]
+        return np.median(band.reshape(-1, 3), axis=0)
+
+    first, second = sky(0.06, 0.16, 0.13, 0.2), sky(0.8, 0.12, 0.11, 0.15)
+    assert np.abs(first - second).max() > 24, (first, second)
