@@ -107,3 +107,22 @@ def test_the_track_list_plays_a_track_in_place(open_page):
     page.wait_for_function(f"window.lofipress.state.playing && window.lofipress.state.trackId === {second['id']!r}")
     assert page.get_attribute(f'.tracklist [data-track="{third["id"]}"]', "aria-current") is None
     assert watch.errors == [] and watch.failed == []
+
+
+@pytest.mark.parametrize("width,height", [(390, 844), (360, 740)])
+def test_on_a_phone_play_stays_in_reach_with_the_mixer_open(open_page, width, height):
+    """With the mixer open, the element at Play's centre was the quote picker (390) or the ambience picker (360)."""
+    page, watch = open_page("?mixer=1", width=width, height=height)
+    page.wait_for_selector("#mixer:not([hidden])")
+    hit = page.evaluate("""(() => { const r = document.getElementById('play').getBoundingClientRect();
+        const e = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+        return e && (e.closest('#play') ? 'play' : (e.id || e.tagName)); })()""")
+    assert hit == "play", hit
+    page.click("#play")  # a real click at the button's place: it must land on Play
+    page.wait_for_function("window.lofipress.state.playing && window.lofipress.transport.state === 'started'")
+    # the station's name is shown once (the header); the bar keeps it for screen readers only
+    shown = page.evaluate("""[...document.querySelectorAll('body *')].filter((e) => e.children.length === 0
+        && e.textContent.trim() === document.querySelector('#content').textContent.trim()
+        && e.getBoundingClientRect().width > 2 && e.getBoundingClientRect().height > 2).length""")
+    assert shown == 1, shown
+    assert watch.errors == []
