@@ -125,7 +125,11 @@ def percent(share) -> str:
 def form_strip(sections) -> list[dict]:
     """A track's sections for the form strip: name as heard (A2 is A-prime), first bar (1-based), bars."""
     return [{"name": "A\u2032" if name == "A2" else clip(name, 12), "kind": clip(name, 12).lower(), "bar": int(first) + 1,
-             "bars": int(n), "ticks": max(1, min(int(n), MAX_TICKS))} for name, first, n in sections]
+             "bars": int(n), "ticks": max(1, min(int(n), MAX_TICKS)),
+             "short": SHORT_NAMES.get(name, "A\u2032" if name == "A2" else clip(name, 3))} for name, first, n in sections]
+
+
+SHORT_NAMES = {"intro": "in", "outro": "out"}  # on a phone a 2-bar intro is 24 px wide: room for two letters
 
 
 def track_rows(press_tracks: list[dict]) -> list[dict]:

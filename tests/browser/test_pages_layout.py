@@ -151,3 +151,12 @@ def test_the_strict_policy_catches_an_inline_style(open_plain_page, built_site):
     page.goto(page.url.rsplit("/", 1)[0] + "/bad.html")
     page.wait_for_load_state("load")
     assert any(v.startswith("style-src") for v in page.evaluate("window.__csp"))
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_form_strip_labels_fit_their_sections(open_plain_page, viewport):
+    """At 390 px the intro's and the outro's names were cut to "i…" and "ou…"."""
+    page, _ = open_plain_page("tracks/t01.html", *VIEWPORTS[viewport])
+    labels = page.evaluate("""() => [...document.querySelectorAll('.form-strip .sec-label')].map(l => ({
+        name: l.querySelector('.sec-name').textContent, over: l.scrollWidth - l.clientWidth}))""")
+    assert labels and all(lab["over"] <= 1 for lab in labels), labels
