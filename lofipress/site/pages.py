@@ -212,6 +212,7 @@ def track_context(tracks: list[dict], index: int, about: dict) -> dict:
     return {"track": {**t, "title": clip(t["title"], TITLE_CHARS), "key": clip(t["key"], 24)},
             "measures": track_measures(t.get("metrics") or {}, targets), "parts": parts,
             "parts_text": words_list([p["part"] for p in parts]),
+            "melody_model": bool((about or {}).get("melody")),
             "prev": brief(tracks[index - 1] if index else None),
             "next": brief(tracks[index + 1] if index + 1 < len(tracks) else None)}
 

@@ -115,7 +115,7 @@ def test_track_page_has_audio_downloads_form_measures_and_neighbours(built):
     second = main_of((built / "tracks" / "t02.html").read_text(encoding="utf-8"))
     for text in ('<audio controls preload="none" src="../audio/tracks/t01.mp3">', 'href="../midi/t01.mid" download',
                  'href="../audio/tracks/t01.mp3" download', 'href="../index.html?track=t01"', 'href="../index.html"',
-                 '<ol class="form-strip"', "for keys, melody and bass", "bars 3–10", "≥ 0.75", "Other counts"):
+                 '<ol class="form-strip"', "its melody sung over the chords by a second model: keys, melody and bass", "bars 3–10", "≥ 0.75", "Other counts"):
         assert text in first, text
     assert 'rel="next"' in first and 'rel="prev"' not in first
     assert 'href="t01.html" rel="prev"' in second and 'rel="next"' not in second
