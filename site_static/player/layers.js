@@ -8,6 +8,7 @@ import { S, tr, mod, ctxNow, posAt } from "./core.js";
 import { getBuffer } from "./loader.js";
 
 const JOIN_FADE_S = 0.01; // a layer that joins mid-loop fades in over 10 ms: no click
+const LATE_START_S = 0.01; // a late start is moved this far past now: the audio thread needs a moment
 
 /** One Tone.Player on one file, guarded against a double start at the same time. */
 function voice(src, dest, priority) {
@@ -20,6 +21,11 @@ function voice(src, dest, priority) {
     start(t, offset) {
       // a loop tick and a resume can land on the same time: already started is fine
       if (!player.loaded || (t <= lastStart + 1e-4 && lastStop < lastStart)) return false;
+      // A callback a busy CPU delivered late asks for a time already gone, which Web Audio would play at once
+      // from `offset`, off the grid: start now instead, as far into the file as the grid has moved.
+      const now = ctxNow() + LATE_START_S;
+      if (t < now) { offset += now - t; t = now; }
+      if (offset >= player.buffer.duration) return false;
       player.start(t, offset);
       lastStart = t;
       endsAt = t + player.buffer.duration - offset;

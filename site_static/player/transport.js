@@ -67,16 +67,19 @@ async function switchTo(s, { at = null, fadeOut = MANUAL_FADES, fadeIn: fadesIn 
   // layer's and for every other one already decoded, so they start with the deck instead of a bar later.
   await Promise.all(Object.values(d.layers).filter((x) => x && (x === d.layers.main || isLoaded(x.src))).map((x) => x.ready));
   if (token !== switchToken) return null;
+  // The start is worked out now the deck is built and its buffers are in: on a slow CPU building it took longer
+  // than START_DELAY_S, and a start at `t` would lie in the past (Web Audio plays that at once, off the grid).
+  const start = Math.max(t, Tone.now() + START_DELAY_S);
   if (play) {
-    for (const [n, f] of Object.entries(fadesIn)) fadeIn(d.layers[n], t, f);
-    startLayers(d, t, 0);
-    T.start(t, 0);
-    d.breaks.resume(t, 0); // after the transport's start, which lets the breaks' Part set its level there
+    for (const [n, f] of Object.entries(fadesIn)) fadeIn(d.layers[n], start, f);
+    startLayers(d, start, 0);
+    T.start(start, 0);
+    d.breaks.resume(start, 0); // after the transport's start, which lets the breaks' Part set its level there
     state.playing = true;
     armStation(d);
   }
   emit("sync");
-  return { dueTime: at ?? t, startTime: t };
+  return { dueTime: at ?? t, startTime: start };
 }
 
 function applySelectionState(plan) {

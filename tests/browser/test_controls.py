@@ -126,3 +126,32 @@ def test_on_a_phone_play_stays_in_reach_with_the_mixer_open(open_page, width, he
         && e.getBoundingClientRect().width > 2 && e.getBoundingClientRect().height > 2).length""")
     assert shown == 1, shown
     assert watch.errors == []
+
+
+def test_a_busy_cpu_never_makes_the_player_start_audio_in_the_past(open_page):
+    """Under a busy CPU a track was started 566 and 832 ms in the past: its start time was worked out before its
+    buffers were ready, and Web Audio played it at once from its beginning, off the grid. Every start the player
+    asks of Web Audio must lie at or after the moment it asks."""
+    page, watch = open_page()
+    page.evaluate("""() => { window.__starts = [];
+        const orig = Tone.Player.prototype.start;
+        Tone.Player.prototype.start = function (t, offset, duration) {
+            window.__starts.push([t, Tone.getContext().currentTime, offset || 0]);
+            return orig.call(this, t, offset, duration); };
+    }""")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 20})  # a slow phone's CPU, and then some
+    m = page.evaluate("window.lofipress.manifest")
+    for track in (m["tracks"][1], m["tracks"][2], m["tracks"][3]):  # the first tap, then two switches, all busy
+        page.evaluate(f"() => {{ const s = document.getElementById('track-select'); s.value = {track['id']!r};"
+                      " s.dispatchEvent(new Event('change')); }")
+        if not page.evaluate("window.lofipress.state.playing"):
+            page.click("#play")
+        page.wait_for_function(f"window.lofipress.state.playing && window.lofipress.state.trackId === {track['id']!r}"
+                               " && window.lofipress.transport.state === 'started'", timeout=30000)
+        page.wait_for_timeout(800)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
+    starts = page.evaluate("window.__starts")
+    late = [s for s in starts if s[0] < s[1] - 0.005]
+    assert starts and not late, late
+    assert watch.errors == []
