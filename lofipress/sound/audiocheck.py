@@ -115,7 +115,7 @@ def check_segments(site: Path, manifest: dict, rows: list[dict]) -> list[dict]:
                 row["problems"].append(f"the segments joined differ from the track by {residual:.1f} dB "
                                        f"(at most {JOIN_RESIDUAL_DB:g})")
             start = 0
-            for i, (part, r) in enumerate(zip(parts, seg_rows)):
+            for part, r in zip(parts, seg_rows):
                 span = full[start:start + len(part)]
                 level = _db(float(np.sqrt(np.mean(np.square(part, dtype=np.float64)))),
                             float(np.sqrt(np.mean(np.square(span, dtype=np.float64)))))

@@ -82,7 +82,7 @@ def test_the_novelty_peaks_where_the_texture_changes():
 def test_a_melody_that_doubles_the_comping_rides_the_keys():
     parts = _song()
     top = {}
-    for t, d, p in parts["keys"]:
+    for t, _, p in parts["keys"]:
         top[t] = max(top.get(t, 0), p)
     riding = {**parts, "melody": [(t, 2, p + 12) for t, p in sorted(top.items())]}
     assert fc.melody_on_keys_share(riding) == 1.0
