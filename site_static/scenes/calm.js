@@ -18,7 +18,7 @@ const BULB_FADE_S = 1.8; // a bulb dims over this long after its note
 function create({ p, w, h, pal, rand, compact }) {
   const u = Math.max(0.55, Math.min(1.4, w / 1280)); // horizontal scale: phones get narrower buildings
   const sky0 = skyAt(pal, 0.6, 0.9);
-  const ledgeY = h * (compact ? 0.86 : 0.8);
+  const ledgeY = h * (compact ? 0.74 : 0.8); // on a phone the cat's ledge sits over the bar (its top at ~0.82)
   const moonPx = Math.round(Math.min(w, h) * 0.7);
   const moon = paintLayer(p, moonPx, moonPx, (ctx) => paintMoon(ctx, rand, pal, moonPx));
   const moonAt = [w * (compact ? 0.35 : 0.3) - moonPx / 2, ledgeY - h * 0.3 - moonPx / 2];

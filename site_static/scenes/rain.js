@@ -34,7 +34,8 @@ function create({ p, w, h, pal, rand, compact }) {
     sharp.remove();
   });
   const beads = paintLayer(p, lw, h, (ctx) => paintBeads(ctx, rand, lw, h, pal));
-  const lamp = { x: lw * (compact ? 0.2 : 0.14), y: h * 0.8 };
+  // On a phone the bar covers the bottom fifth of the screen: the sill, and the lamp on it, sit above it.
+  const lamp = { x: lw * (compact ? 0.2 : 0.14), y: h * (compact ? 0.69 : 0.8) };
   const lampCol = mix(pal.fg, pal.accent, 0.45);
   const frame = paintLayer(p, lw, h, (ctx) => paintFrame(ctx, rand, lw, h, pal, lamp, lampCol, compact));
   const lampGlowR = Math.max(w, h) * 0.45;
@@ -171,7 +172,7 @@ function drawDrop(ctx, d, shiftPx, colour, alpha, glowLevel, sprite = null) {
 function paintFrame(ctx, rand, lw, h, pal, lamp, lampCol, compact) {
   const wood = darken(mix(pal.bg, pal.accent, 0.25), 0.55);
   const edge = Math.round(Math.min(lw, h) * 0.05);
-  const sillY = h * 0.86;
+  const sillY = h * (compact ? SILL_COMPACT : 0.86);
   ctx.fillStyle = rgba(wood);
   ctx.fillRect(0, 0, lw, edge); // head
   ctx.fillRect(0, 0, edge, h); // jambs
@@ -211,5 +212,7 @@ function paintFrame(ctx, rand, lw, h, pal, lamp, lampCol, compact) {
     ctx.restore();
   }
 }
+
+const SILL_COMPACT = 0.75; // over the phone's bar (its top at about 0.82 of the height)
 
 export default { name: "rain", create };

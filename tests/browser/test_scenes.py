@@ -343,3 +343,17 @@ def test_the_hearth_s_two_pictures_hold_two_subjects(gallery):
 
     first, second = sky(0.06, 0.16, 0.13, 0.2), sky(0.8, 0.12, 0.11, 0.15)
     assert np.abs(first - second).max() > 24, (first, second)
+
+
+@pytest.mark.parametrize("scene", ["rain", "calm"])
+def test_on_a_phone_the_scene_s_ledge_and_what_sits_on_it_are_above_the_bar(gallery, scene):
+    """On a phone the bar covers the screen from about 82 % of its height: the rain's sill with its lamp and the
+    rooftop's ledge with its cat sat at 86 %, under it. The line a scene stands on is its strongest full-width
+    step in brightness; it must lie above 80 % of the height."""
+    img = gallery[scene, 390]
+    h = img.shape[0]
+    luma = img @ np.array([0.2126, 0.7152, 0.0722])
+    steps = np.abs(np.diff(luma, axis=0)).mean(axis=1)  # per row: how much it differs from the next, across
+    lo = int(h * 0.5)
+    ledge = lo + int(np.argmax(steps[lo:int(h * 0.98)]))
+    assert ledge < 0.8 * h, (scene, ledge / h)
