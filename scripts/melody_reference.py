@@ -35,11 +35,11 @@ import time
 from pathlib import Path
 
 import numpy as np
-from music21 import converter, corpus
+from music21 import corpus
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
-from lofipress.music.melody_sources import (FOLK_FILES, FOLK_STRIDE, downbeat, folk_tunes,  # noqa: E402
-                                            four_four, grid)
+from lofipress.music.melody_sources import (FOLK_FILES, FOLK_STRIDE, chorale_voices,  # noqa: E402
+                                            folk_part, folk_tunes, grid, key_of, scale_pcs)
 from lofipress.music.song_metrics import MELODY_REFERENCE, STEPS_PER_BAR, STRONG_STEPS, melody_metrics  # noqa: E402
 
 CHORALES = 150
@@ -49,16 +49,13 @@ METRICS = ("notes_per_bar", "range_semitones", "step_share", "in_key", "chord_to
 # than a lo-fi top line, and the reference's short pieces say nothing about a section repeated note for note.
 STYLE_CHOICES = ("notes_per_bar", "longest_repeat_bars")
 PERCENTILES = (1, 5, 25, 50, 75, 95, 99)  # the gate's bounds are p1 and p99
-MAJOR, MINOR = (0, 2, 4, 5, 7, 9, 11), (0, 2, 3, 5, 7, 8, 9, 10, 11)  # minor: natural + raised 6th and 7th
 # Intervals above a root of the seventh chords (triads are their subsets): dom, maj, min, minmaj, half-dim, dim, aug.
 CHORDS = ({4, 7, 10}, {4, 7, 11}, {3, 7, 10}, {3, 7, 11}, {3, 6, 10}, {3, 6, 9}, {4, 8, 10})
 
 
 def scale_of(stream) -> set[int]:
     """The key's pitch classes from music21's key analysis (the key signature cannot tell major from minor)."""
-    k = stream.analyze("key")
-    return {(k.tonic.pitchClass + i) % 12 for i in (MINOR if k.mode == "minor" else MAJOR)}
-
+    return scale_pcs(*key_of(stream))
 
 def tertian(pcs: set[int]) -> bool:
     """A triad or seventh chord, complete or not (a root and its third at least), on some root in the set."""
@@ -78,18 +75,15 @@ def chorale(score) -> tuple[list, dict, dict, set[int]] | None:
 
     The harmony as our keys play it: alto and tenor as keys, plus the soprano's own note on a strong beat
     where the four voices form a triad or seventh chord (whole-chord keys would sound it)."""
-    if len(score.parts) != 4 or not four_four(score):  # not SATB, or 3/4 and mixed meters
+    voices = chorale_voices(score)
+    if voices is None:
         return None
-    s, a, t, b = score.parts
-    origin = downbeat(s)
-    if origin is None:
-        return None
-    mel = grid(s, origin, True)
-    atb = {"keys": grid(a, origin, False) + grid(t, origin, False), "bass": grid(b, origin, False)}
+    mel, inner, bass, tonic, mode = voices
+    atb = {"keys": inner, "bass": bass}
     below = [(u, d, p) for rows in atb.values() for u, d, p in rows]
     chords = [(u, 1, p) for u, _, p in mel if u % STEPS_PER_BAR in STRONG_STEPS  # a full chord holds this tone too
               if tertian({p % 12} | {q % 12 for v, d, q in below if v <= u < v + d})]
-    return mel, {"keys": atb["keys"] + chords, "bass": atb["bass"]}, atb, scale_of(score)
+    return mel, {"keys": atb["keys"] + chords, "bass": atb["bass"]}, atb, scale_pcs(tonic, mode)
 
 
 def chorale_set(skipped: dict) -> dict[str, dict]:
@@ -112,16 +106,11 @@ def chorale_set(skipped: dict) -> dict[str, dict]:
 def folk_set(skipped: dict) -> dict[str, dict]:
     out = {}
     for name, tune in folk_tunes():
-        try:
-            score = converter.parse(tune, format="abc")
-        except Exception:  # a few Essen encodings trip music21's ABC reader; they are counted, not fatal
+        read = folk_part(tune)
+        if read is None:  # a few Essen encodings trip music21's ABC reader, or change meter: counted, not fatal
             skipped["folk"] = skipped.get("folk", 0) + 1
             continue
-        part = score.parts[0] if score.hasPartLikeStreams() else score
-        origin = downbeat(part)
-        if origin is None or not four_four(part):
-            skipped["folk"] = skipped.get("folk", 0) + 1
-            continue
+        part, origin = read
         m = measure(grid(part, origin, True), None, scale_of(part))
         if m:
             out[name] = m

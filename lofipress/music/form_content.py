@@ -145,27 +145,17 @@ def form_by_content(parts: dict, sections, bars: int) -> dict:
     A planned boundary is a section start after bar 0 between sections meant to differ: A into A2 (A again,
     varied) is not one, and neither is a loop into itself."""
     curve = novelty(distance_matrix(bar_features(parts, bars)))
-    starts = [(name, first) for i, (name, first, _) in enumerate(sections)
+    starts = [(i, first) for i, (name, first, _) in enumerate(sections)
               if first > 0 and _family(name) != _family(sections[i - 1][0])]
-    found = found_boundaries(curve, [b for _, b in starts])
-    by_name = {name: ok for (name, _), ok in zip(starts, found)}
-    prev = {sections[i + 1][0]: sections[i][0] for i in range(len(sections) - 1)}
-    return dict(boundaries=len(starts), boundaries_found=int(sum(found)),
-                missed_boundaries=[f"{prev[name]}->{name} at bar {b + 1}" for (name, b), ok in zip(starts, found)
-                                   if not ok],
-                intro_found=by_name.get(name_after(sections, "intro"), True) if _has(sections, "intro") else None,
-                outro_found=by_name.get("outro", True) if _has(sections, "outro") else None,
+    heard = dict(zip((i for i, _ in starts), found_boundaries(curve, [first for _, first in starts])))
+    names = [name for name, _, _ in sections]
+    intro, outro = (names.index(n) if n in names else None for n in ("intro", "outro"))
+    return dict(boundaries=len(starts), boundaries_found=sum(heard.values()),
+                missed_boundaries=[f"{names[i - 1]}->{names[i]} at bar {first + 1}" for i, first in starts
+                                   if not heard[i]],
+                intro_found=None if intro is None else heard.get(intro + 1, True),  # where the intro ends
+                outro_found=None if outro is None else heard.get(outro, True),
                 novelty_curve=[round(float(v), 3) for v in curve])
-
-
-def _has(sections, name: str) -> bool:
-    return any(n == name for n, _, _ in sections)
-
-
-def name_after(sections, name: str) -> str | None:
-    """The name of the section that follows `name` (where `name` ends, the boundary to hear)."""
-    names = [n for n, _, _ in sections]
-    return names[names.index(name) + 1] if name in names and names.index(name) + 1 < len(names) else None
 
 
 def _window_pcs(parts: dict, first_bar: int) -> list[frozenset]:
@@ -231,7 +221,7 @@ def content_metrics(parts: dict, sections, bars: int) -> dict:
     """Every measure of this module for one arranged song."""
     m = form_by_content(parts, sections, bars)
     share = melody_on_keys_share(parts)
-    m.update(has_b=_has(sections, "B"), progressions_by_content=progressions_by_content(parts, sections),
+    m.update(has_b=any(name == "B" for name, _, _ in sections), progressions_by_content=progressions_by_content(parts, sections),
              melody_on_keys_share=None if share is None else round(share, 3),
              bass_same_pitch_bars=bass_same_pitch_bars(parts.get("bass", ())))
     return m

@@ -90,8 +90,9 @@ def folk_tunes(share: int | None = 0):
             yield f"essenFolksong/{book} {ident.group(1) if ident else tune.split()[0]}", tune
 
 
-def folk_melody(name: str, tune: str) -> Melody | None:
-    """One folk song as a Melody, or None where music21 cannot read it or it is not 4/4 throughout."""
+def folk_part(tune: str):
+    """A folk song's ABC text as (its melody's part, the offset of its first full bar), or None where music21
+    cannot read it or it is not 4/4 throughout."""
     from music21 import converter
 
     try:
@@ -100,8 +101,15 @@ def folk_melody(name: str, tune: str) -> Melody | None:
         return None
     part = score.parts[0] if score.hasPartLikeStreams() else score
     origin = downbeat(part)
-    if origin is None or not four_four(part):
+    return None if origin is None or not four_four(part) else (part, origin)
+
+
+def folk_melody(name: str, tune: str) -> Melody | None:
+    """One folk song as a Melody, or None where it cannot be read (folk_part) or holds under 8 notes."""
+    read = folk_part(tune)
+    if read is None:
         return None
+    part, origin = read
     notes = grid(part, origin, True)
     if len(notes) < 8:
         return None

@@ -24,6 +24,7 @@ import numpy as np
 from . import melody_data as md
 from .generate import SCALES, sample_rows
 from .melody_model import MelodyStep
+from .priors import logsumexp_rows
 from .tokens import tonic_reference
 
 STEPS_PER_BAR = 16
@@ -152,7 +153,7 @@ def write(model: MelodyStep, jobs: list[Job]) -> list[Grid]:
     for t in range(steps):
         z = model.step(prev, cond[:, t]).astype(np.float64)
         notes = z[:, 2:]
-        mass = _logsumexp(notes)
+        mass = logsumexp_rows(notes)
         cost = SCALE_COST * ~in_scale  # which pitch: the key, the chord on beats 1 and 3, no wild leap...
         if t % 8 == 0:  # the chord of this half bar, as the gate hears it (what sounds in it, struck late or not)
             chord = half_bar[:, t // 8]
@@ -162,7 +163,7 @@ def write(model: MelodyStep, jobs: list[Job]) -> list[Grid]:
         cost = cost - tilt[:, t, None] * (rel[None, :] - rel.mean())
         cost = cost - CLOSE_BIAS * (close[:, t, None] & tonic_tone[None, :])  # the closing note: the tonic chord
         notes -= cost
-        notes += (mass - _logsumexp(notes))[:, None]  # ...reshape which note, not whether one starts
+        notes += (mass - logsumexp_rows(notes))[:, None]  # ...reshape which note, not whether one starts
         notes += CLOSE_BIAS * close[:, t, None]
         # Whether: off the comping's strikes, not out of the bar. An onset the cost held back comes a 16th or an
         # 8th later (a laid-back entry), so the line keeps its notes and finds a rhythm of its own; after a rest
@@ -199,7 +200,3 @@ def write(model: MelodyStep, jobs: list[Job]) -> list[Grid]:
         prev = ev.astype(np.int32)
     return [md.notes_of(out[i, :j.bars * STEPS_PER_BAR], tonic_reference(j.tonic_pc)) for i, j in enumerate(jobs)]
 
-
-def _logsumexp(x: np.ndarray) -> np.ndarray:
-    top = x.max(axis=1)
-    return top + np.log(np.exp(x - top[:, None]).sum(axis=1))

@@ -135,10 +135,7 @@ class LeadPriors:
         self.lead_rel = np.array([int(tokens[i][2:]) for i in self.lead_ids], float)
         self.rel_of = np.full(len(tokens), np.nan)  # per token id: the lead note's pitch (tonic-relative), or nan
         self.rel_of[self.lead_ids] = self.lead_rel
-        self.pcs_of = np.zeros((len(tokens), 12), bool)  # per token id: the pitch classes of a keys chord
-        for i, t in enumerate(tokens):
-            if t.startswith("n:"):
-                self.pcs_of[i, [int(r) % 12 for r in t[2:].split(".")]] = True
+        self.pcs_of = chord_pc_matrix(vocab)  # per token id: the pitch classes of a keys chord
         self.is_chord = self.pcs_of.any(axis=1)
         self.lead_pc = np.mod(self.lead_rel, 12).astype(int)
         self.leap, self.range, self.chord = settings.lead_leap_bias, settings.lead_range_bias, settings.lead_chord_bias
@@ -187,7 +184,7 @@ class LeadPriors:
         # Reshape which note, not whether: the lead keeps the share of probability the model gives it now.
         before = z[np.ix_(rows, self.lead_ids)]
         after = before - cost
-        z[np.ix_(rows, self.lead_ids)] = after + (_logsumexp(before) - _logsumexp(after))[:, None]
+        z[np.ix_(rows, self.lead_ids)] = after + (logsumexp_rows(before) - logsumexp_rows(after))[:, None]
 
 
 class KeyPriors:
@@ -270,7 +267,7 @@ class KeyPriors:
         return self.scale_of_key[np.argmax(self._centred(x) @ self.profiles.T, axis=-1)]
 
 
-def _logsumexp(x: np.ndarray) -> np.ndarray:
+def logsumexp_rows(x: np.ndarray) -> np.ndarray:
     """Row-wise log-sum-exp of a (rows, n) array."""
     top = x.max(axis=1, keepdims=True)
     return (top + np.log(np.exp(x - top).sum(axis=1, keepdims=True)))[:, 0]

@@ -313,8 +313,8 @@ def gather(src: Path) -> list[Item]:
             continue
         if len(x) == 0 or not np.any(x):
             item.info = {"why": "silent or empty"}
-        elif level_problem(x, "note"):  # never rises over -50 dBFS: hiss, not a note, a hit or a bed
-            item.info = {"why": level_problem(x, "note")}
+        elif why := level_problem(x, "note"):  # never rises over -50 dBFS: hiss, not a note, a hit or a bed
+            item.info = {"why": why}
         else:
             _classify(item, src, x)
             # A bed is judged as `pack check` and the build read it: every channel at their rate (the mono mix at

@@ -14,6 +14,7 @@ import numpy as np
 from . import encode, master, seams
 from ..station.config import MasterSettings
 from ..core.errors import AudioError
+from ..packs.samples import peak_db, rms_db
 
 LUFS_TOLERANCE = 0.5  # DESIGN.md: tracks at their target +-0.5 LU
 LAYER_TOLERANCE = 3.0  # drums, beds and quotes: within 3 LU of their level (a silent bed is 100 LU off, not fine)
@@ -81,10 +82,6 @@ def check_file(path: Path, entry: dict) -> dict:
     return row
 
 
-def _db(x: float, ref: float) -> float:
-    return float(20 * np.log10(max(x, 1e-12) / max(ref, 1e-12)))
-
-
 def check_segments(site: Path, manifest: dict, rows: list[dict]) -> list[dict]:
     """Each track's segments against its whole file: problems go on the segments' rows (in place); one row per
     track ("joined") says whether the segments joined are the file again."""
@@ -107,9 +104,8 @@ def check_segments(site: Path, manifest: dict, rows: list[dict]) -> list[dict]:
             row["problems"].append(f"segments join to {len(joined)} samples, the track has {len(full)}")
         else:
             peaks = master.true_peak_per_sample(joined)  # as the player streams them: each into the next, looped
-            ref = float(np.sqrt(np.mean(np.square(full, dtype=np.float64))))
-            residual = _db(float(np.sqrt(np.mean(np.square(joined - full, dtype=np.float64)))), ref)
-            row.update(residual_db=round(residual, 1), true_peak_dbtp=round(_db(float(peaks.max()), 1.0), 2),
+            residual = rms_db(joined - full) - rms_db(full)
+            row.update(residual_db=round(residual, 1), true_peak_dbtp=round(peak_db(peaks), 2),
                        lufs=round(master.measure(joined, sr)["lufs"], 2))
             if residual > JOIN_RESIDUAL_DB:
                 row["problems"].append(f"the segments joined differ from the track by {residual:.1f} dB "
@@ -117,9 +113,7 @@ def check_segments(site: Path, manifest: dict, rows: list[dict]) -> list[dict]:
             start = 0
             for part, r in zip(parts, seg_rows):
                 span = full[start:start + len(part)]
-                level = _db(float(np.sqrt(np.mean(np.square(part, dtype=np.float64)))),
-                            float(np.sqrt(np.mean(np.square(span, dtype=np.float64)))))
-                peak = _db(float(peaks[start:start + len(part)].max()), 1.0)
+                level, peak = rms_db(part) - rms_db(span), peak_db(peaks[start:start + len(part)])
                 r.update(level_vs_track_db=round(level, 2), true_peak_dbtp=round(peak, 2))
                 if float(np.abs(part).max()) < 1e-5 <= float(np.abs(span).max()):
                     r["problems"].append("silent where the track plays")

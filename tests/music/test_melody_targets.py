@@ -26,14 +26,11 @@ def misses(m: dict) -> list[str]:
 @pytest.fixture(scope="module")
 def folk():
     """The first Essen tunes the reference uses: (grid melody, key scale)."""
-    from music21 import converter
-
     out = []
     for _, tune in ref.folk_tunes():
-        part = converter.parse(tune, format="abc")
-        part = part.parts[0] if part.hasPartLikeStreams() else part
-        origin = ref.downbeat(part)
-        if origin is not None and ref.four_four(part):
+        read = ref.folk_part(tune)  # read as the reference reads it: 4/4 from the first full bar
+        if read is not None:
+            part, origin = read
             out.append((ref.grid(part, origin, True), ref.scale_of(part)))
         if len(out) == TUNES:
             return out
