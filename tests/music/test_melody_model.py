@@ -101,6 +101,8 @@ def test_the_shipped_model_writes_phrases_with_rests_and_a_returning_motif(shipp
         assert 1.5 <= len(body) / 24 <= 4.5, len(body) / 24
         rests = sum(1 for (t, d, _), (u, _, _) in zip(line, line[1:]) if u - (t + d) >= 4)
         assert rests >= 6, "phrases breathe: a beat or more of rest between them"
+        for end in (10, 18, 26):  # a section's end always ends a phrase: its last beat starts no note
+            assert not [n for n in line if end * 16 - 4 <= n[0] < end * 16], (end, line)
         a = {(t - 32, p) for t, _, p in line if 32 <= t < 160}
         a2 = {(t - 288, p) for t, _, p in line if 288 <= t < 416}
         assert len(a & a2) / max(len(a), 1) >= 0.3, "A's melody comes back in A2"
